@@ -1,0 +1,34 @@
+#pragma once
+// Internal to core: includes torch. Front ends use BackboneCatalog.h.
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ds {
+
+// A frozen feature extractor returning two intermediate feature maps of one batch:
+// [0] stride 8 ("layer2", B x C2 x H/8 x W/8) and [1] stride 16 ("layer3", B x C3 x H/16 x W/16).
+// Input: B x 3 x H x W float, RGB normalised with the ImageNet mean/std, on device().
+class Backbone {
+public:
+    virtual ~Backbone() = default;
+    virtual std::string name() const = 0;
+    virtual std::vector<torch::Tensor> extract(const torch::Tensor& batch) = 0;
+    virtual void to(const torch::Device& device) = 0;
+    // Writes what is needed to rebuild exactly this extractor (weights included), so a
+    // saved model keeps scoring identically even if the original file is gone.
+    virtual void save(torch::serialize::OutputArchive& archive) const = 0;
+};
+
+// spec: a builtin name ("resnet18", "wide_resnet50_2") initialised deterministically from
+// seed, or a path to a TorchScript file. Throws ds::InputError for an unknown name or a
+// file that is not a usable backbone.
+std::unique_ptr<Backbone> createBackbone(const std::string& spec, uint64_t seed);
+
+// Rebuilds a backbone written by Backbone::save().
+std::unique_ptr<Backbone> loadBackbone(torch::serialize::InputArchive& archive);
+
+} // namespace ds

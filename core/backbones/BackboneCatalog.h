@@ -1,0 +1,13 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ds {
+
+// Names of the architectures DefectScope builds itself (no weights file needed).
+// Any other backbone is a path to a TorchScript file (see packaging/export_backbone.py).
+std::vector<std::string> builtinBackbones();
+
+bool isBuiltinBackbone(const std::string& name);
+
+} // namespace ds

@@ -1,0 +1,29 @@
+#include "core/components/TensorImage.h"
+
+#include "core/data/ImageIO.h"
+
+namespace ds {
+
+torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, int side, const torch::Device& device)
+{
+    torch::Tensor batch = torch::empty({int64_t(images.size()), 3, side, side});
+    for (size_t i = 0; i < images.size(); ++i) {
+        cv::Mat resized = resizeToSquare(images[i], side);
+        if (!resized.isContinuous())
+            resized = resized.clone();
+        // H x W x 3 interleaved -> 3 x H x W planar.
+        batch[int64_t(i)] = torch::from_blob(resized.data, {side, side, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
+    }
+    const auto mean = torch::tensor({0.485f, 0.456f, 0.406f}).view({1, 3, 1, 1});
+    const auto std = torch::tensor({0.229f, 0.224f, 0.225f}).view({1, 3, 1, 1});
+    return ((batch - mean) / std).to(device);
+}
+
+cv::Mat tensorToMat(const torch::Tensor& map)
+{
+    const torch::Tensor cpu = map.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    cv::Mat view(int(cpu.size(0)), int(cpu.size(1)), CV_32F, cpu.data_ptr<float>());
+    return view.clone();
+}
+
+} // namespace ds

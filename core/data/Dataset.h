@@ -1,0 +1,33 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ds {
+
+// One image of a dataset on disk.
+struct DatasetItem {
+    std::string path;
+    std::string label;    // "good" or the defect type (the test/<type> folder name)
+    std::string maskPath; // ground_truth/<type>/<stem>_mask.png; empty for good images or when absent
+    bool isDefective() const { return label != "good"; }
+};
+
+// A dataset in the MVTec AD layout: train/good, test/<type>, ground_truth/<type>.
+struct MvtecDataset {
+    std::string root;
+    std::string name; // the root folder's name, e.g. "bottle"
+    std::vector<DatasetItem> train;
+    std::vector<DatasetItem> test;
+};
+
+// Sorted paths of the image files (png, jpg, jpeg, bmp, tif, tiff; any case) directly in folder.
+std::vector<std::string> listImageFiles(const std::string& folder);
+
+// Reads the layout (not the pixels). Throws ds::InputError when root has no train/good
+// with images, or no test folder.
+MvtecDataset readMvtecDataset(const std::string& root);
+
+// A plain folder of good images, e.g. for `train --images DIR`.
+std::vector<DatasetItem> readGoodFolder(const std::string& folder);
+
+} // namespace ds

@@ -1,0 +1,107 @@
+#include "core/data/ImageIO.h"
+
+#include "core/Error.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+namespace ds {
+namespace {
+
+std::vector<uchar> readFileBytes(const std::string& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        throw InputError(path + ": file not found");
+    if (std::filesystem::is_directory(path, ec))
+        throw InputError(path + ": is a folder, not an image");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw InputError(path + ": cannot be read (permission denied?)");
+    std::vector<uchar> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.empty())
+        throw InputError(path + ": file is empty");
+    return bytes;
+}
+
+bool isJpeg(const std::vector<uchar>& bytes)
+{
+    return bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;
+}
+
+// libjpeg decodes a truncated JPEG with only a warning, filling the rest grey; such an
+// image would silently poison training, so a JPEG must end with its EOI marker.
+bool jpegHasEndMarker(const std::vector<uchar>& bytes)
+{
+    size_t end = bytes.size();
+    while (end > 2 && bytes[end - 1] == 0x00) // some writers pad with zeros
+        --end;
+    return end >= 4 && bytes[end - 2] == 0xFF && bytes[end - 1] == 0xD9;
+}
+
+cv::Mat decode(const std::string& path, int flags)
+{
+    const std::vector<uchar> bytes = readFileBytes(path);
+    if (isJpeg(bytes) && !jpegHasEndMarker(bytes))
+        throw InputError(path + ": JPEG is truncated (no end-of-image marker)");
+    cv::Mat decoded;
+    try {
+        decoded = cv::imdecode(bytes, flags);
+    } catch (const cv::Exception& e) {
+        throw InputError(path + ": cannot decode image (" + e.msg + ")");
+    }
+    if (decoded.empty())
+        throw InputError(path + ": not a readable PNG, JPEG, BMP or TIFF image, or the file is damaged");
+    if (double(decoded.total()) > kMaxImagePixels)
+        throw InputError(path + ": image too large (" + std::to_string(decoded.cols) + "x"
+                         + std::to_string(decoded.rows) + ")");
+    return decoded;
+}
+
+} // namespace
+
+cv::Mat loadImageRgb(const std::string& path)
+{
+    const cv::Mat decoded = decode(path, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
+    double scale = 1.0;
+    switch (decoded.depth()) {
+    case CV_8U: scale = 1.0 / 255.0; break;
+    case CV_16U: scale = 1.0 / 65535.0; break;
+    case CV_32F: scale = 1.0; break;
+    default: throw InputError(path + ": unsupported pixel depth (use 8- or 16-bit images)");
+    }
+    cv::Mat rgb;
+    switch (decoded.channels()) {
+    case 1: cv::cvtColor(decoded, rgb, cv::COLOR_GRAY2RGB); break;
+    case 3: cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB); break;
+    case 4: cv::cvtColor(decoded, rgb, cv::COLOR_BGRA2RGB); break;
+    default: throw InputError(path + ": unsupported number of channels (" + std::to_string(decoded.channels()) + ")");
+    }
+    cv::Mat result;
+    rgb.convertTo(result, CV_32FC3, scale);
+    return result;
+}
+
+cv::Mat loadMask(const std::string& path)
+{
+    const cv::Mat decoded = decode(path, cv::IMREAD_GRAYSCALE);
+    cv::Mat mask;
+    cv::compare(decoded, 0, mask, cv::CMP_GT);
+    return mask;
+}
+
+cv::Mat resizeToSquare(const cv::Mat& image, int side)
+{
+    if (image.cols == side && image.rows == side)
+        return image.clone();
+    cv::Mat resized;
+    const bool shrinking = image.cols > side || image.rows > side;
+    cv::resize(image, resized, cv::Size(side, side), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+    return resized;
+}
+
+} // namespace ds

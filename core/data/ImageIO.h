@@ -1,0 +1,22 @@
+#pragma once
+#include <opencv2/core.hpp>
+
+#include <string>
+
+namespace ds {
+
+// Decodes PNG, JPEG, BMP or TIFF (8- or 16-bit; grey, RGB or RGBA) into CV_32FC3,
+// RGB channel order, values in [0, 1]; alpha is dropped. Throws ds::InputError whose
+// message names the path and the reason (missing, empty, truncated, not an image, too large).
+cv::Mat loadImageRgb(const std::string& path);
+
+// Decodes a ground-truth mask: any non-zero pixel is defect. Returns CV_8U of 0/255.
+cv::Mat loadMask(const std::string& path);
+
+// Resizes a CV_32FC3 image to side x side (area filter when shrinking).
+cv::Mat resizeToSquare(const cv::Mat& image, int side);
+
+// Images above this many pixels are refused rather than risk exhausting memory.
+constexpr double kMaxImagePixels = 200e6;
+
+} // namespace ds

@@ -1,0 +1,82 @@
+#pragma once
+#include "core/jobs/JobContext.h"
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ds {
+
+// What a detector says about one image.
+struct AnomalyResult {
+    cv::Mat anomalyMap; // CV_32F, imageSize x imageSize (the model's input resolution), higher = more anomalous
+    float score = 0.f;  // image-level anomaly score (see each method's README)
+};
+
+// Everything that defines a model before training; stored with the model as JSON.
+struct DetectorSettings {
+    std::string method = "padim";
+    std::string backbone = "resnet18"; // builtin name or path to a TorchScript file
+    int imageSize = 256;               // images are resized to imageSize x imageSize
+    uint64_t seed = 0;                 // backbone initialisation, channel subsets, sampling
+    std::map<std::string, double> parameters; // method-specific; missing keys take defaults
+
+    std::string toJson() const;
+    static DetectorSettings fromJson(const std::string& json); // throws ds::InputError
+};
+
+// One tunable parameter of a method, with what the Train dialog shows.
+struct ParameterSpec {
+    std::string key;
+    std::string label;
+    std::string tooltip;
+    double defaultValue = 0;
+    double minimum = 0;
+    double maximum = 0;
+    bool isInteger = false;
+};
+
+// Anomaly detector trained on good images only. Not thread-safe: one job uses it at a time.
+class Detector {
+public:
+    virtual ~Detector() = default;
+    const DetectorSettings& settings() const { return settings_; }
+
+    // Looks up a parameter of settings(), falling back to the method's default.
+    double parameter(const std::string& key) const;
+
+    // goodImages: CV_32FC3 RGB in [0, 1], any size (resized to imageSize). Reports
+    // progress through job and throws ds::Cancelled within about a second of job.cancel().
+    virtual void fit(const std::vector<cv::Mat>& goodImages, JobContext& job) = 0;
+    // Same image format as fit(); must be called after fit() or loadDetector().
+    virtual std::vector<AnomalyResult> predict(const std::vector<cv::Mat>& images) = 0;
+    AnomalyResult predict(const cv::Mat& image) { return predict(std::vector<cv::Mat>{image}).front(); }
+    // Self-contained bytes (settings, backbone weights, statistics) for loadDetector().
+    virtual std::vector<uint8_t> saveState() const = 0;
+
+protected:
+    explicit Detector(DetectorSettings settings) : settings_(std::move(settings)) {}
+    DetectorSettings settings_;
+};
+
+// The registry: one entry per method folder under core/detectors/.
+struct DetectorInfo {
+    std::string method; // key used on the command line and in the project file
+    std::string title;  // shown in the GUI
+    std::string description;
+    std::vector<ParameterSpec> parameters;
+    std::function<std::unique_ptr<Detector>(const DetectorSettings&)> create;
+};
+
+const std::vector<DetectorInfo>& detectorRegistry();
+const DetectorInfo& detectorInfo(const std::string& method); // throws ds::InputError if unknown
+std::unique_ptr<Detector> createDetector(const DetectorSettings& settings);
+// Throws ds::InputError when the bytes are not a DefectScope model.
+std::unique_ptr<Detector> loadDetector(const std::vector<uint8_t>& state);
+
+} // namespace ds

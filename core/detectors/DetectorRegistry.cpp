@@ -1,0 +1,79 @@
+#include "core/Error.h"
+#include "core/detectors/Detector.h"
+#include "core/detectors/padim/Padim.h"
+#include "core/detectors/patchcore/PatchCore.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace ds {
+
+const std::vector<DetectorInfo>& detectorRegistry()
+{
+    static const std::vector<DetectorInfo> registry = {
+        padimInfo(),
+        patchCoreInfo(),
+    };
+    return registry;
+}
+
+const DetectorInfo& detectorInfo(const std::string& method)
+{
+    for (const DetectorInfo& info : detectorRegistry())
+        if (info.method == method)
+            return info;
+    std::string known;
+    for (const DetectorInfo& info : detectorRegistry())
+        known += (known.empty() ? "" : ", ") + info.method;
+    throw InputError("unknown method '" + method + "' (available: " + known + ")");
+}
+
+std::unique_ptr<Detector> createDetector(const DetectorSettings& settings)
+{
+    return detectorInfo(settings.method).create(settings);
+}
+
+double Detector::parameter(const std::string& key) const
+{
+    const auto it = settings_.parameters.find(key);
+    if (it != settings_.parameters.end())
+        return it->second;
+    for (const ParameterSpec& spec : detectorInfo(settings_.method).parameters)
+        if (spec.key == key)
+            return spec.defaultValue;
+    throw Error("method " + settings_.method + " has no parameter '" + key + "'");
+}
+
+std::string DetectorSettings::toJson() const
+{
+    QJsonObject parametersJson;
+    for (const auto& [key, value] : parameters)
+        parametersJson.insert(QString::fromStdString(key), value);
+    QJsonObject json;
+    json.insert(QStringLiteral("method"), QString::fromStdString(method));
+    json.insert(QStringLiteral("backbone"), QString::fromStdString(backbone));
+    json.insert(QStringLiteral("image_size"), imageSize);
+    json.insert(QStringLiteral("seed"), QString::number(seed));
+    json.insert(QStringLiteral("parameters"), parametersJson);
+    return QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString();
+}
+
+DetectorSettings DetectorSettings::fromJson(const std::string& text)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromStdString(text), &error);
+    if (!document.isObject())
+        throw InputError("model settings are not valid JSON: " + error.errorString().toStdString());
+    const QJsonObject json = document.object();
+    DetectorSettings settings;
+    settings.method = json.value(QStringLiteral("method")).toString().toStdString();
+    settings.backbone = json.value(QStringLiteral("backbone")).toString().toStdString();
+    settings.imageSize = json.value(QStringLiteral("image_size")).toInt(256);
+    settings.seed = json.value(QStringLiteral("seed")).toString().toULongLong();
+    const QJsonObject parametersJson = json.value(QStringLiteral("parameters")).toObject();
+    for (auto it = parametersJson.begin(); it != parametersJson.end(); ++it)
+        settings.parameters[it.key().toStdString()] = it.value().toDouble();
+    return settings;
+}
+
+} // namespace ds

@@ -1,0 +1,141 @@
+#include "core/detectors/TorchDetector.h"
+
+#include "core/Error.h"
+#include "core/backbones/TorchRuntime.h"
+#include "core/components/AnomalyMap.h"
+#include "core/components/TensorImage.h"
+
+#include <sstream>
+
+namespace ds {
+namespace {
+
+constexpr int kBatchSize = 8;
+constexpr const char* kFormat = "defectscope-model-1";
+
+} // namespace
+
+TorchDetector::TorchDetector(DetectorSettings settings)
+    : Detector(std::move(settings)), device_(computeDeviceName() == "cuda" ? torch::kCUDA : torch::kCPU)
+{
+    initTorchRuntime();
+    if (settings_.imageSize < 32 || settings_.imageSize > 2048)
+        throw InputError("image size must be between 32 and 2048 pixels");
+}
+
+void TorchDetector::ensureBackbone()
+{
+    if (!backbone_) {
+        backbone_ = createBackbone(settings_.backbone, settings_.seed);
+        backbone_->to(device_);
+    }
+}
+
+void TorchDetector::fit(const std::vector<cv::Mat>& goodImages, JobContext& job)
+{
+    if (goodImages.size() < 2)
+        throw InputError("training needs at least 2 good images, got " + std::to_string(goodImages.size()));
+    c10::InferenceMode inference;
+    ensureBackbone();
+    fitted_ = false;
+    const int64_t count = int64_t(goodImages.size());
+    {
+        JobContext::Span extraction(job, 0.0, extractionShare());
+        for (int64_t start = 0; start < count; start += kBatchSize) {
+            job.throwIfCancelled();
+            const std::vector<cv::Mat> batch(goodImages.begin() + start,
+                                             goodImages.begin() + std::min(count, start + kBatchSize));
+            const torch::Tensor features = aggregate(backbone_->extract(imagesToBatch(batch, settings_.imageSize, device_)));
+            if (start == 0)
+                beginFit(count, features.size(1), features.size(2), features.size(3));
+            accumulate(features);
+            job.report(double(start + int64_t(batch.size())) / double(count), "Extracting features");
+        }
+    }
+    job.throwIfCancelled();
+    {
+        JobContext::Span statistics(job, extractionShare(), 1.0);
+        finishFit(job);
+    }
+    fitted_ = true;
+    job.report(1.0, "Trained");
+}
+
+std::vector<AnomalyResult> TorchDetector::predict(const std::vector<cv::Mat>& images)
+{
+    if (!fitted_)
+        throw Error("the detector must be trained or loaded before it can score images");
+    c10::InferenceMode inference;
+    std::vector<AnomalyResult> results;
+    const int64_t count = int64_t(images.size());
+    for (int64_t start = 0; start < count; start += kBatchSize) {
+        const std::vector<cv::Mat> batch(images.begin() + start, images.begin() + std::min(count, start + kBatchSize));
+        const PatchScores scores = score(aggregate(backbone_->extract(imagesToBatch(batch, settings_.imageSize, device_))));
+        const torch::Tensor weights = scores.imageWeights.to(torch::kCPU, torch::kFloat32);
+        for (int64_t i = 0; i < int64_t(batch.size()); ++i) {
+            AnomalyResult result;
+            result.anomalyMap = finishAnomalyMap(tensorToMat(scores.maps[i]), settings_.imageSize);
+            double maximum = 0;
+            cv::minMaxLoc(result.anomalyMap, nullptr, &maximum);
+            result.score = float(maximum * weights[i].item<double>());
+            results.push_back(std::move(result));
+        }
+    }
+    return results;
+}
+
+std::vector<uint8_t> TorchDetector::saveState() const
+{
+    if (!fitted_)
+        throw Error("an untrained detector has no state to save");
+    torch::serialize::OutputArchive archive;
+    archive.write("format", c10::IValue(std::string(kFormat)));
+    archive.write("settings", c10::IValue(settings_.toJson()));
+    torch::serialize::OutputArchive backbone;
+    backbone_->save(backbone);
+    archive.write("backbone", backbone);
+    torch::serialize::OutputArchive statistics;
+    writeStatistics(statistics);
+    archive.write("statistics", statistics);
+    std::ostringstream out;
+    archive.save_to(out);
+    const std::string bytes = out.str();
+    return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
+void TorchDetector::loadState(torch::serialize::InputArchive& archive)
+{
+    torch::serialize::InputArchive backbone;
+    archive.read("backbone", backbone);
+    backbone_ = loadBackbone(backbone);
+    backbone_->to(device_);
+    torch::serialize::InputArchive statistics;
+    archive.read("statistics", statistics);
+    readStatistics(statistics);
+    fitted_ = true;
+}
+
+std::unique_ptr<Detector> loadDetector(const std::vector<uint8_t>& state)
+{
+    std::istringstream in(std::string(state.begin(), state.end()));
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(in);
+        c10::IValue format, settingsJson;
+        archive.read("format", format);
+        if (!format.isString() || format.toStringRef() != kFormat)
+            throw InputError("model state has an unknown format");
+        archive.read("settings", settingsJson);
+        std::unique_ptr<Detector> detector = createDetector(DetectorSettings::fromJson(settingsJson.toStringRef()));
+        auto* torchDetector = dynamic_cast<TorchDetector*>(detector.get());
+        if (!torchDetector)
+            throw InputError("model state does not match its method");
+        torchDetector->loadState(archive);
+        return detector;
+    } catch (const c10::Error& e) {
+        const std::string what = e.what();
+        throw InputError("model state is damaged or not a DefectScope model (" + what.substr(0, what.find('\n')) + ")");
+    }
+}
+
+} // namespace ds

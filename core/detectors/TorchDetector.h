@@ -1,0 +1,49 @@
+#pragma once
+// Internal to core: the shared machinery of detectors that score backbone features.
+#include "core/backbones/Backbone.h"
+#include "core/detectors/Detector.h"
+
+namespace ds {
+
+// Runs the backbone over batches (progress, cancellation, device placement) and frames
+// the saved state; a method supplies how features are aggregated, fitted and scored.
+class TorchDetector : public Detector {
+public:
+    void fit(const std::vector<cv::Mat>& goodImages, JobContext& job) final;
+    std::vector<AnomalyResult> predict(const std::vector<cv::Mat>& images) final;
+    std::vector<uint8_t> saveState() const final;
+    // Restores what saveState() wrote after the "settings" entry (see loadDetector()).
+    void loadState(torch::serialize::InputArchive& archive);
+
+protected:
+    explicit TorchDetector(DetectorSettings settings);
+
+    // Method-specific features of a batch from the backbone's maps: B x C x h x w.
+    virtual torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) = 0;
+    // Fitting: called once before the first batch, per batch, and once at the end.
+    virtual void beginFit(int64_t imageCount, int64_t channels, int64_t height, int64_t width) = 0;
+    virtual void accumulate(const torch::Tensor& features) = 0;
+    virtual void finishFit(JobContext& job) = 0;
+    // Share of the fit's progress bar taken by feature extraction (the rest is finishFit).
+    virtual double extractionShare() const { return 0.9; }
+
+    struct PatchScores {
+        torch::Tensor maps;         // B x h x w patch scores
+        torch::Tensor imageWeights; // B; multiplies each image's map maximum (1 if undefined)
+    };
+    virtual PatchScores score(const torch::Tensor& features) = 0;
+
+    virtual void writeStatistics(torch::serialize::OutputArchive& archive) const = 0;
+    virtual void readStatistics(torch::serialize::InputArchive& archive) = 0;
+
+    const torch::Device& device() const { return device_; }
+
+private:
+    void ensureBackbone();
+
+    torch::Device device_;
+    std::unique_ptr<Backbone> backbone_;
+    bool fitted_ = false;
+};
+
+} // namespace ds

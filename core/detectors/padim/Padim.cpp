@@ -1,0 +1,85 @@
+#include "core/detectors/padim/Padim.h"
+
+#include "core/components/FeatureAggregation.h"
+#include "core/components/GaussianStatistics.h"
+#include "core/detectors/TorchDetector.h"
+
+namespace ds {
+namespace {
+
+// PaDiM (Defard et al., 2021): a Gaussian per feature position over a random subset of
+// the concatenated layer2 + layer3 channels; the anomaly map is the Mahalanobis distance.
+class Padim : public TorchDetector {
+public:
+    explicit Padim(const DetectorSettings& settings) : TorchDetector(settings) {}
+
+protected:
+    torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override
+    {
+        const torch::Tensor features = aggregateFeatures(maps, 1);
+        if (!channels_.defined())
+            chooseChannels(features.size(1));
+        return features.index_select(1, channels_);
+    }
+
+    void beginFit(int64_t, int64_t, int64_t, int64_t) override { statistics_ = GaussianStatistics(); }
+
+    void accumulate(const torch::Tensor& features) override { statistics_.accumulate(features.flatten(2)); }
+
+    void finishFit(JobContext& job) override
+    {
+        job.report(0.0, "Estimating Gaussians");
+        statistics_.finish();
+    }
+
+    PatchScores score(const torch::Tensor& features) override
+    {
+        const torch::Tensor distances = statistics_.squaredMahalanobis(features.flatten(2)).sqrt();
+        return {distances.view({features.size(0), features.size(2), features.size(3)}),
+                torch::ones({features.size(0)})};
+    }
+
+    void writeStatistics(torch::serialize::OutputArchive& archive) const override
+    {
+        archive.write("channels", channels_);
+        archive.write("mean", statistics_.mean());
+        archive.write("inverse_covariance", statistics_.inverseCovariance());
+    }
+
+    void readStatistics(torch::serialize::InputArchive& archive) override
+    {
+        torch::Tensor mean, inverseCovariance;
+        archive.read("channels", channels_);
+        archive.read("mean", mean);
+        archive.read("inverse_covariance", inverseCovariance);
+        channels_ = channels_.to(device());
+        statistics_.set(mean.to(device()), inverseCovariance.to(device()));
+    }
+
+private:
+    void chooseChannels(int64_t available)
+    {
+        const int64_t wanted = std::min<int64_t>(available, int64_t(parameter("n_features")));
+        auto generator = at::detail::createCPUGenerator(settings_.seed + 1);
+        channels_ = std::get<0>(torch::randperm(available, generator).slice(0, 0, wanted).sort()).to(device());
+    }
+
+    torch::Tensor channels_;
+    GaussianStatistics statistics_;
+};
+
+} // namespace
+
+DetectorInfo padimInfo()
+{
+    return {"padim",
+            "PaDiM",
+            "A Gaussian per image position over backbone features; Mahalanobis distance. Fast to train, "
+            "strong on aligned parts.",
+            {{"n_features", "Feature channels", "Random subset of backbone channels modelled per position "
+                                                "(more: finer, but memory grows with its square).",
+              100, 10, 550, true}},
+            [](const DetectorSettings& settings) { return std::make_unique<Padim>(settings); }};
+}
+
+} // namespace ds

@@ -1,0 +1,523 @@
+#include "core/storage/ProjectFile.h"
+
+#include "core/Error.h"
+#include "core/storage/HeatmapCodec.h"
+#include "core/storage/Schema.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <sqlite3.h>
+
+#include <cassert>
+#include <filesystem>
+#include <utility>
+
+namespace ds {
+
+namespace {
+
+// How long a write waits for another connection's write transaction before failing.
+constexpr int kBusyTimeoutMs = 5000;
+
+constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+std::string quoted(const std::string& path)
+{
+    return "'" + path + "'";
+}
+
+int pragmaInt(SqliteConnection& connection, const char* pragma)
+{
+    SqliteStatement statement(connection, pragma);
+    statement.step();
+    return static_cast<int>(statement.int64At(0));
+}
+
+bool hasNoSchemaObjects(SqliteConnection& connection)
+{
+    SqliteStatement statement(connection, "SELECT count(*) FROM sqlite_master");
+    statement.step();
+    return statement.int64At(0) == 0;
+}
+
+void enableWriteAheadLog(SqliteConnection& connection)
+{
+    SqliteStatement statement(connection, "PRAGMA journal_mode = WAL");
+    statement.step();
+    const std::string mode = statement.textAt(0);
+    if (mode != "wal")
+        throw Error("Project file " + quoted(connection.path())
+                    + " cannot use write-ahead logging (journal mode stays '" + mode
+                    + "'); network drives do not support it");
+}
+
+void migrate(SqliteConnection& connection)
+{
+    if (pragmaInt(connection, "PRAGMA user_version") == schema::currentVersion())
+        return;
+    for (const schema::Migration& migration : schema::migrations()) {
+        SqliteTransaction transaction(connection);
+        // Read under the write lock: another connection may have just applied this step.
+        const int version = pragmaInt(connection, "PRAGMA user_version");
+        if (version >= migration.version)
+            continue;
+        if (version == 0)
+            connection.execute("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
+        connection.execute(migration.sql);
+        connection.execute("PRAGMA user_version = " + std::to_string(migration.version));
+        transaction.commit();
+    }
+}
+
+Split splitAt(const SqliteStatement& statement, int column, const std::string& path)
+{
+    const std::optional<Split> split = splitFromName(statement.textAt(column));
+    if (!split)
+        throw InputError("Project file " + quoted(path) + " is damaged: unknown image split '"
+                         + statement.textAt(column) + "'");
+    return *split;
+}
+
+RunStatus runStatusAt(const SqliteStatement& statement, int column, const std::string& path)
+{
+    const std::optional<RunStatus> status = runStatusFromName(statement.textAt(column));
+    if (!status)
+        throw InputError("Project file " + quoted(path) + " is damaged: unknown run status '"
+                         + statement.textAt(column) + "'");
+    return *status;
+}
+
+// Columns: id, path, sha256, width, height, split, label, has mask.
+constexpr const char* kSelectImages =
+    "SELECT images.id, path, sha256, width, height, split, label, masks.image_id IS NOT NULL "
+    "FROM images LEFT JOIN masks ON masks.image_id = images.id ";
+
+ImageRecord imageAt(const SqliteStatement& statement, const std::string& path)
+{
+    ImageRecord image;
+    image.id = statement.int64At(0);
+    image.path = statement.textAt(1);
+    image.sha256 = statement.textAt(2);
+    image.width = static_cast<int>(statement.int64At(3));
+    image.height = static_cast<int>(statement.int64At(4));
+    image.split = splitAt(statement, 5, path);
+    image.label = statement.textAt(6);
+    image.hasMask = statement.int64At(7) != 0;
+    return image;
+}
+
+cv::Mat decodeStoredHeatmap(const SqliteStatement& statement, int pngColumn, int minColumn,
+                            int maxColumn, const std::string& path)
+{
+    if (statement.isNullAt(pngColumn))
+        return {};
+    try {
+        return decodeHeatmap(statement.blobAt(pngColumn),
+                             static_cast<float>(statement.doubleAt(minColumn)),
+                             static_cast<float>(statement.doubleAt(maxColumn)));
+    } catch (const InputError& error) {
+        throw InputError("Project file " + quoted(path) + " is damaged: " + error.what());
+    }
+}
+
+} // namespace
+
+const char* splitName(Split split)
+{
+    switch (split) {
+    case Split::Train:
+        return "train";
+    case Split::Test:
+        return "test";
+    case Split::Holdout:
+        return "holdout";
+    }
+    return "";
+}
+
+std::optional<Split> splitFromName(const std::string& name)
+{
+    for (Split split : {Split::Train, Split::Test, Split::Holdout})
+        if (name == splitName(split))
+            return split;
+    return std::nullopt;
+}
+
+const char* runStatusName(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Running:
+        return "running";
+    case RunStatus::Done:
+        return "done";
+    case RunStatus::Failed:
+        return "failed";
+    case RunStatus::Cancelled:
+        return "cancelled";
+    }
+    return "";
+}
+
+std::optional<RunStatus> runStatusFromName(const std::string& name)
+{
+    for (RunStatus status :
+         {RunStatus::Running, RunStatus::Done, RunStatus::Failed, RunStatus::Cancelled})
+        if (name == runStatusName(status))
+            return status;
+    return std::nullopt;
+}
+
+ProjectFile ProjectFile::open(const std::string& path)
+{
+    return openPath(path, false);
+}
+
+ProjectFile ProjectFile::openOrCreate(const std::string& path)
+{
+    return openPath(path, true);
+}
+
+ProjectFile ProjectFile::openPath(const std::string& path, bool mayCreate)
+{
+    std::error_code ignored;
+    const bool exists = std::filesystem::exists(path, ignored);
+    if (!exists && !mayCreate)
+        throw InputError("Project file " + quoted(path) + " does not exist");
+    if (exists && !std::filesystem::is_regular_file(path, ignored))
+        throw InputError(quoted(path) + " is not a file");
+
+    auto connection = std::make_unique<SqliteConnection>(
+        path, SQLITE_OPEN_READWRITE | (mayCreate ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX);
+    // sqlite silently falls back to read-only when the file is write-protected.
+    if (sqlite3_db_readonly(connection->handle(), "main") == 1)
+        throw Error("Project file " + quoted(path)
+                    + " is read-only: DefectScope needs to write to it (check its permissions)");
+    sqlite3_busy_timeout(connection->handle(), kBusyTimeoutMs);
+    connection->execute("PRAGMA foreign_keys = ON");
+
+    // The first statements that read the file: garbage, truncated or damaged files fail
+    // here with ds::InputError. Nothing is written before the file is known to be ours.
+    const int applicationId = pragmaInt(*connection, "PRAGMA application_id");
+    const int version = pragmaInt(*connection, "PRAGMA user_version");
+    const bool isProject = applicationId == schema::kApplicationId;
+    const bool isEmpty = applicationId == 0 && version == 0 && hasNoSchemaObjects(*connection);
+    if (!isProject && !(isEmpty && mayCreate))
+        throw InputError(quoted(path) + " is not a DefectScope project file");
+    if (version > schema::currentVersion())
+        throw InputError("Project file " + quoted(path)
+                         + " was saved by a newer version of DefectScope (schema version "
+                         + std::to_string(version) + ", this version opens up to "
+                         + std::to_string(schema::currentVersion())
+                         + "); update DefectScope to open it");
+
+    enableWriteAheadLog(*connection);
+    // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits.
+    connection->execute("PRAGMA synchronous = NORMAL");
+    migrate(*connection);
+    return ProjectFile(std::move(connection));
+}
+
+ProjectFile::ProjectFile(std::unique_ptr<SqliteConnection> connection)
+    : connection_(std::move(connection))
+    , ownerThread_(std::this_thread::get_id())
+{
+}
+
+ProjectFile::ProjectFile(ProjectFile&&) noexcept = default;
+ProjectFile& ProjectFile::operator=(ProjectFile&&) noexcept = default;
+ProjectFile::~ProjectFile() = default;
+
+SqliteConnection& ProjectFile::connection() const
+{
+    assert(std::this_thread::get_id() == ownerThread_
+           && "a ProjectFile must only be used from the thread that opened it");
+    return *connection_;
+}
+
+const std::string& ProjectFile::path() const
+{
+    return connection_->path();
+}
+
+int ProjectFile::schemaVersion() const
+{
+    return pragmaInt(connection(), "PRAGMA user_version");
+}
+
+AddImageResult ProjectFile::addImage(const ImageRecord& image)
+{
+    SqliteConnection& db = connection();
+    SqliteTransaction transaction(db);
+    SqliteStatement insert(db,
+                           "INSERT INTO images (path, sha256, width, height, split, label) "
+                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING");
+    insert.bind(1, image.path)
+        .bind(2, image.sha256)
+        .bind(3, image.width)
+        .bind(4, image.height)
+        .bind(5, std::string(splitName(image.split)))
+        .bind(6, image.label)
+        .run();
+    AddImageResult result{db.lastInsertRowId(), db.changes() == 1};
+    if (!result.inserted) {
+        SqliteStatement existing(db, "SELECT id FROM images WHERE sha256 = ?");
+        existing.bind(1, image.sha256).step();
+        result.id = existing.int64At(0);
+    }
+    transaction.commit();
+    return result;
+}
+
+std::vector<ImageRecord> ProjectFile::images(std::optional<Split> split) const
+{
+    const std::string sql = std::string(kSelectImages)
+        + (split ? "WHERE split = ? ORDER BY images.id" : "ORDER BY images.id");
+    SqliteStatement statement(connection(), sql.c_str());
+    if (split)
+        statement.bind(1, std::string(splitName(*split)));
+    std::vector<ImageRecord> images;
+    while (statement.step())
+        images.push_back(imageAt(statement, path()));
+    return images;
+}
+
+std::optional<ImageRecord> ProjectFile::image(std::int64_t imageId) const
+{
+    const std::string sql = std::string(kSelectImages) + "WHERE images.id = ?";
+    SqliteStatement statement(connection(), sql.c_str());
+    statement.bind(1, imageId);
+    if (!statement.step())
+        return std::nullopt;
+    return imageAt(statement, path());
+}
+
+void ProjectFile::setMask(std::int64_t imageId, const cv::Mat& mask)
+{
+    if (mask.empty() || mask.type() != CV_8UC1)
+        throw Error("Cannot store mask: expected a non-empty single-channel 8-bit image");
+    const std::optional<ImageRecord> target = image(imageId);
+    if (!target)
+        throw Error("Cannot store mask: project " + quoted(path()) + " has no image with id "
+                    + std::to_string(imageId));
+    if (mask.cols != target->width || mask.rows != target->height)
+        throw InputError("Mask of " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
+                         + " does not match image " + quoted(target->path) + " of "
+                         + std::to_string(target->width) + "x" + std::to_string(target->height));
+    std::vector<std::uint8_t> png;
+    if (!cv::imencode(".png", mask, png))
+        throw Error("Cannot store mask: PNG encoding failed");
+
+    SqliteStatement statement(connection(),
+                              "INSERT INTO masks (image_id, png) VALUES (?, ?) "
+                              "ON CONFLICT (image_id) DO UPDATE SET png = excluded.png");
+    statement.bind(1, imageId).bind(2, png).run();
+}
+
+cv::Mat ProjectFile::mask(std::int64_t imageId) const
+{
+    SqliteStatement statement(connection(), "SELECT png FROM masks WHERE image_id = ?");
+    statement.bind(1, imageId);
+    if (!statement.step())
+        return {};
+    cv::Mat mask;
+    try {
+        mask = cv::imdecode(statement.blobAt(0), cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception&) {
+        // Left empty: reported below like any other undecodable data.
+    }
+    if (mask.empty() || mask.type() != CV_8UC1)
+        throw InputError("Project file " + quoted(path()) + " is damaged: the mask of image "
+                         + std::to_string(imageId) + " is not an 8-bit grayscale PNG");
+    return mask;
+}
+
+std::int64_t ProjectFile::addModel(const ModelRecord& model)
+{
+    SqliteConnection& db = connection();
+    SqliteStatement statement(db,
+                              "INSERT INTO models (name, method, params_json, backbone, state, "
+                              "train_seconds, n_train, threshold) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    statement.bind(1, model.name)
+        .bind(2, model.method)
+        .bind(3, model.paramsJson)
+        .bind(4, model.backbone)
+        .bind(5, model.state)
+        .bind(6, model.trainSeconds)
+        .bind(7, model.nTrain)
+        .bind(8, model.threshold)
+        .run();
+    return db.lastInsertRowId();
+}
+
+std::vector<ModelRecord> ProjectFile::models() const
+{
+    // length(state) is answered from the record header without reading the blob.
+    SqliteStatement statement(connection(),
+                              "SELECT id, name, method, params_json, backbone, length(state), "
+                              "train_seconds, n_train, threshold, created_at "
+                              "FROM models ORDER BY id");
+    std::vector<ModelRecord> models;
+    while (statement.step()) {
+        ModelRecord model;
+        model.id = statement.int64At(0);
+        model.name = statement.textAt(1);
+        model.method = statement.textAt(2);
+        model.paramsJson = statement.textAt(3);
+        model.backbone = statement.textAt(4);
+        model.stateBytes = statement.int64At(5);
+        model.trainSeconds = statement.doubleAt(6);
+        model.nTrain = static_cast<int>(statement.int64At(7));
+        model.threshold = statement.doubleAt(8);
+        model.createdAt = statement.textAt(9);
+        models.push_back(std::move(model));
+    }
+    return models;
+}
+
+std::vector<std::uint8_t> ProjectFile::modelState(std::int64_t modelId) const
+{
+    SqliteStatement statement(connection(), "SELECT state FROM models WHERE id = ?");
+    statement.bind(1, modelId);
+    if (!statement.step())
+        throw Error("Project file " + quoted(path()) + " has no model with id "
+                    + std::to_string(modelId));
+    return statement.blobAt(0);
+}
+
+void ProjectFile::deleteModel(std::int64_t modelId)
+{
+    SqliteStatement statement(connection(), "DELETE FROM models WHERE id = ?");
+    statement.bind(1, modelId).run();
+}
+
+std::int64_t ProjectFile::beginRun(std::int64_t modelId, double threshold)
+{
+    SqliteConnection& db = connection();
+    SqliteStatement statement(
+        db, "INSERT INTO runs (model_id, status, threshold) VALUES (?, 'running', ?)");
+    statement.bind(1, modelId).bind(2, threshold).run();
+    return db.lastInsertRowId();
+}
+
+void ProjectFile::addResult(const ResultRecord& result)
+{
+    SqliteStatement statement(connection(),
+                              "INSERT INTO results (run_id, image_id, score, heatmap_png, "
+                              "heatmap_min, heatmap_max, threshold) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    statement.bind(1, result.runId).bind(2, result.imageId).bind(3, result.score);
+    if (result.heatmap.empty()) {
+        statement.bindNull(4).bindNull(5).bindNull(6);
+    } else {
+        float min = 0.0f;
+        float max = 0.0f;
+        const std::vector<std::uint8_t> png = encodeHeatmap(result.heatmap, min, max);
+        statement.bind(4, png)
+            .bind(5, static_cast<double>(min))
+            .bind(6, static_cast<double>(max));
+    }
+    statement.bind(7, result.threshold).run();
+}
+
+void ProjectFile::finishRun(std::int64_t runId, RunStatus status)
+{
+    if (status == RunStatus::Running)
+        throw Error("finishRun: a run cannot finish with status 'running'");
+    const std::string sql =
+        std::string("UPDATE runs SET status = ?, finished_at = ") + kNow + " WHERE id = ?";
+    SqliteConnection& db = connection();
+    SqliteStatement statement(db, sql.c_str());
+    statement.bind(1, std::string(runStatusName(status))).bind(2, runId).run();
+    if (db.changes() == 0)
+        throw Error("Project file " + quoted(path()) + " has no run with id "
+                    + std::to_string(runId));
+}
+
+void ProjectFile::discardRun(std::int64_t runId)
+{
+    SqliteStatement statement(connection(), "DELETE FROM runs WHERE id = ?");
+    statement.bind(1, runId).run();
+}
+
+std::vector<RunRecord> ProjectFile::runs(std::int64_t modelId) const
+{
+    SqliteStatement statement(connection(),
+                              "SELECT id, model_id, created_at, finished_at, status, threshold "
+                              "FROM runs WHERE model_id = ? ORDER BY id");
+    statement.bind(1, modelId);
+    std::vector<RunRecord> runs;
+    while (statement.step()) {
+        RunRecord run;
+        run.id = statement.int64At(0);
+        run.modelId = statement.int64At(1);
+        run.createdAt = statement.textAt(2);
+        run.finishedAt = statement.textAt(3);
+        run.status = runStatusAt(statement, 4, path());
+        run.threshold = statement.doubleAt(5);
+        runs.push_back(std::move(run));
+    }
+    return runs;
+}
+
+std::vector<ResultRecord> ProjectFile::results(std::int64_t runId, Heatmaps heatmaps) const
+{
+    // With Skip the blob column is not selected, so sqlite does not read it from disk.
+    const std::string sql = std::string("SELECT image_id, score, threshold, heatmap_min, "
+                                        "heatmap_max, ")
+        + (heatmaps == Heatmaps::Load ? "heatmap_png" : "NULL")
+        + " FROM results WHERE run_id = ? ORDER BY image_id";
+    SqliteStatement statement(connection(), sql.c_str());
+    statement.bind(1, runId);
+    std::vector<ResultRecord> results;
+    while (statement.step()) {
+        ResultRecord result;
+        result.runId = runId;
+        result.imageId = statement.int64At(0);
+        result.score = statement.doubleAt(1);
+        result.threshold = statement.doubleAt(2);
+        result.heatmapMin = static_cast<float>(statement.doubleAt(3));
+        result.heatmapMax = static_cast<float>(statement.doubleAt(4));
+        result.heatmap = decodeStoredHeatmap(statement, 5, 3, 4, path());
+        results.push_back(std::move(result));
+    }
+    return results;
+}
+
+cv::Mat ProjectFile::heatmap(std::int64_t runId, std::int64_t imageId) const
+{
+    SqliteStatement statement(connection(),
+                              "SELECT heatmap_png, heatmap_min, heatmap_max FROM results "
+                              "WHERE run_id = ? AND image_id = ?");
+    statement.bind(1, runId).bind(2, imageId);
+    if (!statement.step())
+        return {};
+    return decodeStoredHeatmap(statement, 0, 1, 2, path());
+}
+
+void ProjectFile::setSetting(const std::string& key, const std::string& value)
+{
+    SqliteStatement statement(connection(),
+                              "INSERT INTO settings (key, value) VALUES (?, ?) "
+                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    statement.bind(1, key).bind(2, value).run();
+}
+
+std::optional<std::string> ProjectFile::setting(const std::string& key) const
+{
+    SqliteStatement statement(connection(), "SELECT value FROM settings WHERE key = ?");
+    statement.bind(1, key);
+    if (!statement.step())
+        return std::nullopt;
+    return statement.textAt(0);
+}
+
+ProjectFile::Transaction::Transaction(ProjectFile& project)
+    : transaction_(project.connection())
+{
+}
+
+void ProjectFile::Transaction::commit()
+{
+    transaction_.commit();
+}
+
+} // namespace ds

@@ -1,0 +1,179 @@
+#pragma once
+#include "core/storage/Sqlite.h"
+
+#include <opencv2/core/mat.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ds {
+
+enum class Split { Train, Test, Holdout };
+// "train", "test", "holdout": the names stored in the file and used by the CLI.
+const char* splitName(Split split);
+std::optional<Split> splitFromName(const std::string& name);
+
+enum class RunStatus { Running, Done, Failed, Cancelled };
+// "running", "done", "failed", "cancelled".
+const char* runStatusName(RunStatus status);
+std::optional<RunStatus> runStatusFromName(const std::string& name);
+
+// Label of a defect-free image; any other label names a defect type.
+inline constexpr const char* kGoodLabel = "good";
+
+struct ImageRecord {
+    std::int64_t id = 0;      // set by the project; ignored by addImage
+    std::string path;         // stored as given (UTF-8)
+    std::string sha256;       // 64 lowercase hex digits of the file's bytes (sha256HexOfFile)
+    int width = 0;            // pixels
+    int height = 0;           // pixels
+    Split split = Split::Train;
+    std::string label = kGoodLabel;
+    bool hasMask = false;     // filled when read; ignored by addImage
+};
+
+struct AddImageResult {
+    std::int64_t id;
+    bool inserted;            // false: an image with the same sha256 existed, id is that one's
+};
+
+struct ModelRecord {
+    std::int64_t id = 0;      // set by the project; ignored by addModel
+    std::string name;
+    std::string method;       // detector name, e.g. "patchcore", "padim"
+    std::string paramsJson = "{}";
+    std::string backbone;     // feature extractor name, e.g. "wide_resnet50_2"
+    std::vector<std::uint8_t> state; // serialized detector; left empty by models()
+    std::int64_t stateBytes = 0;     // size of state in bytes; filled when read
+    double trainSeconds = 0.0;       // wall-clock training time
+    int nTrain = 0;                  // number of training images
+    double threshold = 0.0;          // default decision threshold, in score units
+    std::string createdAt;           // ISO 8601 UTC, set by the project
+};
+
+struct RunRecord {
+    std::int64_t id = 0;
+    std::int64_t modelId = 0;
+    std::string createdAt;           // ISO 8601 UTC
+    std::string finishedAt;          // ISO 8601 UTC; empty while running
+    RunStatus status = RunStatus::Running;
+    double threshold = 0.0;          // in score units
+};
+
+// One image's outcome in a run; the image counts as anomalous when score >= threshold.
+struct ResultRecord {
+    std::int64_t runId = 0;
+    std::int64_t imageId = 0;
+    double score = 0.0;              // detector's image score
+    // Anomaly map, CV_32FC1 in score units, at whatever size the detector produced (the
+    // caller resizes it to the image). May be empty. Stored through HeatmapCodec, so read
+    // values are within (heatmapMax - heatmapMin) / 65535 of the written ones.
+    cv::Mat heatmap;
+    float heatmapMin = 0.0f;         // range of the stored heatmap; filled when read,
+    float heatmapMax = 0.0f;         // ignored by addResult (computed from heatmap)
+    double threshold = 0.0;          // threshold the run applied, in score units
+};
+
+// A DefectScope project: one SQLite file (.dsproj) holding the imported images (by path
+// and content hash), ground-truth masks, trained models, inspection runs with their
+// per-image results and heatmaps, and GUI view settings.
+//
+// Threads: a ProjectFile owns one SQLite connection and must only be used from the thread
+// that opened it. A worker thread opens its own ProjectFile on the same path; the file is
+// in WAL mode, so readers never block the writer, and a writer waits up to 5 s for another
+// writer's transaction (keep transactions short).
+//
+// Writes: every method that writes is atomic. Transaction groups several calls into one
+// atomic unit (and is much faster for many small writes).
+//
+// Errors: ds::InputError when the file is not a DefectScope project, is damaged, or comes
+// from a newer DefectScope; ds::Error for everything else (disk full, read-only file,
+// constraint violations such as a result for a missing image). Messages name the file and
+// include sqlite's message.
+class ProjectFile {
+public:
+    // Opens an existing project, migrating it to the current schema version if older.
+    static ProjectFile open(const std::string& path);
+    // As open(), but creates an empty project when the file does not exist (or is empty).
+    static ProjectFile openOrCreate(const std::string& path);
+
+    ProjectFile(ProjectFile&&) noexcept;
+    ProjectFile& operator=(ProjectFile&&) noexcept;
+    ~ProjectFile();
+
+    const std::string& path() const;
+    // PRAGMA user_version; equals schema::currentVersion() once opened.
+    int schemaVersion() const;
+
+    // Skips an image whose sha256 is already in the project (in any split: the same
+    // picture in train and test would leak) and returns the existing id.
+    AddImageResult addImage(const ImageRecord& image);
+    // All images, or those of one split, ordered by id.
+    std::vector<ImageRecord> images(std::optional<Split> split = std::nullopt) const;
+    std::optional<ImageRecord> image(std::int64_t imageId) const;
+
+    // mask: CV_8UC1 at the image's width x height, stored losslessly (PNG), replacing any
+    // earlier mask. Throws ds::InputError when the size does not match the image.
+    void setMask(std::int64_t imageId, const cv::Mat& mask);
+    // The stored CV_8UC1 mask, or an empty Mat when the image has none.
+    cv::Mat mask(std::int64_t imageId) const;
+
+    std::int64_t addModel(const ModelRecord& model);
+    // All models ordered by id, without their state (see modelState).
+    std::vector<ModelRecord> models() const;
+    std::vector<std::uint8_t> modelState(std::int64_t modelId) const;
+    // Deletes the model with its runs and results; no-op for an unknown id.
+    void deleteModel(std::int64_t modelId);
+
+    // Runs: beginRun() records a run with status Running; the job then adds results one
+    // by one (each write is atomic, so other connections see progress) and ends with
+    // finishRun(Done). A job that fails or is cancelled calls discardRun(), which leaves
+    // the project's content exactly as before beginRun() (run ids are not reused).
+    std::int64_t beginRun(std::int64_t modelId, double threshold);
+    void addResult(const ResultRecord& result);
+    // status: Done, Failed or Cancelled; also sets finishedAt.
+    void finishRun(std::int64_t runId, RunStatus status);
+    // Deletes the run and its results; no-op for an unknown id.
+    void discardRun(std::int64_t runId);
+    std::vector<RunRecord> runs(std::int64_t modelId) const;
+
+    enum class Heatmaps { Skip, Load };
+    // Results ordered by image id; with Heatmaps::Skip, heatmap is left empty (listing a
+    // run without decoding every map) but heatmapMin / heatmapMax are filled.
+    std::vector<ResultRecord> results(std::int64_t runId, Heatmaps heatmaps) const;
+    // One result's heatmap, or an empty Mat when there is none.
+    cv::Mat heatmap(std::int64_t runId, std::int64_t imageId) const;
+
+    // Free-form key/value view state, e.g. "view/threshold/<modelId>", "view/lastImageId".
+    void setSetting(const std::string& key, const std::string& value);
+    std::optional<std::string> setting(const std::string& key) const;
+
+    // Groups writes atomically: rolled back by the destructor unless commit() was called
+    // (also when an exception leaves the scope). Transactions nest.
+    //     ProjectFile::Transaction transaction(project);
+    //     for (...) project.addImage(...);
+    //     transaction.commit();
+    class Transaction {
+    public:
+        explicit Transaction(ProjectFile& project);
+        void commit();
+
+    private:
+        SqliteTransaction transaction_;
+    };
+
+private:
+    explicit ProjectFile(std::unique_ptr<SqliteConnection> connection);
+    static ProjectFile openPath(const std::string& path, bool mayCreate);
+    // The connection, checked (in debug builds) to be used from its owning thread.
+    SqliteConnection& connection() const;
+
+    std::unique_ptr<SqliteConnection> connection_;
+    std::thread::id ownerThread_;
+};
+
+} // namespace ds

@@ -1,0 +1,84 @@
+#include "core/storage/Schema.h"
+
+namespace ds::schema {
+
+namespace {
+
+// Base tables. Models and runs use AUTOINCREMENT so the id of a deleted model or a
+// discarded run is never handed out again (a view may still hold it).
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE images (
+    id     INTEGER PRIMARY KEY,
+    path   TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+    width  INTEGER NOT NULL CHECK (width > 0),
+    height INTEGER NOT NULL CHECK (height > 0),
+    split  TEXT NOT NULL CHECK (split IN ('train', 'test', 'holdout')),
+    label  TEXT NOT NULL CHECK (label <> '')
+);
+CREATE TABLE masks (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+    png      BLOB NOT NULL
+);
+CREATE TABLE models (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL,
+    method        TEXT NOT NULL,
+    params_json   TEXT NOT NULL,
+    backbone      TEXT NOT NULL,
+    state         BLOB NOT NULL,
+    train_seconds REAL NOT NULL,
+    n_train       INTEGER NOT NULL,
+    threshold     REAL NOT NULL,
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE runs (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    model_id   INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    status     TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
+    threshold  REAL NOT NULL
+);
+CREATE TABLE results (
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    image_id    INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    score       REAL NOT NULL,
+    heatmap_png BLOB,
+    heatmap_min REAL,
+    heatmap_max REAL,
+    threshold   REAL NOT NULL,
+    PRIMARY KEY (run_id, image_id)
+);
+)sql";
+
+// View state for the GUI (user-chosen threshold, last selected image), run end times for
+// the run history, and indexes on the foreign-key columns that lookups and ON DELETE
+// CASCADE would otherwise scan whole tables for.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE runs ADD COLUMN finished_at TEXT;
+CREATE INDEX images_by_split ON images(split, id);
+CREATE INDEX runs_by_model ON runs(model_id);
+CREATE INDEX results_by_image ON results(image_id);
+)sql";
+
+} // namespace
+
+const std::vector<Migration>& migrations()
+{
+    static const std::vector<Migration> steps = {
+        {1, kVersion1},
+        {2, kVersion2},
+    };
+    return steps;
+}
+
+int currentVersion()
+{
+    return migrations().back().version;
+}
+
+} // namespace ds::schema

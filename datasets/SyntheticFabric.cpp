@@ -1,0 +1,249 @@
+// "fabric": a plain-weave cloth of blue warp and light grey weft threads seen close up.
+#include "datasets/SyntheticRendering.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace ds::synth {
+
+namespace {
+
+// One thread family (warp or weft): per-thread centre offset and half-width as
+// fractions of the period, and a brightness factor.
+struct ThreadSet {
+    std::vector<double> offset, halfWidth, shade;
+    double waveAmplitude = 0, waveNumber = 0, wavePhase = 0; // common waviness, render px
+
+    ThreadSet(cv::RNG& rng, int count, double period)
+    {
+        for (int i = 0; i < count; ++i) {
+            offset.push_back(rng.gaussian(0.035));
+            halfWidth.push_back(uniform(rng, 0.80, 0.93));
+            shade.push_back(1 + rng.gaussian(0.035));
+        }
+        waveAmplitude = uniform(rng, 0.04, 0.10) * period;
+        waveNumber = 2 * CV_PI / (period * uniform(rng, 9.0, 16.0));
+        wavePhase = uniform(rng, 0.0, 2 * CV_PI);
+    }
+};
+
+// Where one thread family is at a point: thread index, position across the period
+// (0..1) and the cross-section height (0 off the thread, 1 on its crest).
+struct ThreadHit {
+    int index;
+    double phase;
+    double height;
+};
+
+ThreadHit hitThread(const ThreadSet& threads, double across, double along, double period, double thickness)
+{
+    const double shifted = across / period + threads.waveAmplitude / period *
+                                                 std::sin(along * threads.waveNumber + threads.wavePhase);
+    const int index = static_cast<int>(std::floor(shifted));
+    const std::size_t slot = static_cast<std::size_t>(index) % threads.offset.size();
+    const double halfWidth = 0.5 * threads.halfWidth[slot] * (1 + 0.08 * thickness);
+    const double d = (shifted - index - 0.5 - threads.offset[slot]) / halfWidth;
+    return {index, shifted - index, std::abs(d) < 1 ? std::sqrt(1 - d * d) : 0.0};
+}
+
+// Brightness of a thread crest that dives under the crossing threads at both ends of
+// its float (position 0..1 along the float).
+double floatShading(double position)
+{
+    return 0.62 + 0.38 * std::sin(CV_PI * std::clamp(position, 0.0, 1.0));
+}
+
+cv::Mat renderWeave(const Canvas& canvas, cv::RNG& rng)
+{
+    const int n = canvas.size;
+    const double period = 10.6 * canvas.unit() * uniform(rng, 0.98, 1.02);
+    const double angle = uniform(rng, -1.0, 1.0) * CV_PI / 180;
+    const double c = std::cos(angle), s = std::sin(angle);
+    // Origins keep coordinates positive and give each image its own weave phase.
+    const double originU = 0.5 * n + uniform(rng, 0.0, 2 * period);
+    const double originV = 0.5 * n + uniform(rng, 0.0, 2 * period);
+    const int threadCount = static_cast<int>((2.0 * n + 2 * period) / period) + 2;
+    const ThreadSet warp(rng, threadCount, period), weft(rng, threadCount, period);
+
+    const auto jitter = [&](double b, double g, double r) {
+        return cv::Vec3f(static_cast<float>(b * (1 + rng.gaussian(0.015))),
+                         static_cast<float>(g * (1 + rng.gaussian(0.015))),
+                         static_cast<float>(r * (1 + rng.gaussian(0.015))));
+    };
+    const cv::Vec3f warpColour = jitter(0.62, 0.48, 0.35);
+    const cv::Vec3f weftColour = jitter(0.72, 0.73, 0.74);
+    const cv::Vec3f backing(0.10f, 0.10f, 0.11f);
+
+    // Fibres run along each thread, so their streaks are stretched that way.
+    const cv::Mat warpFibres = grainNoise(rng, n, 0.35 * canvas.unit(), 3.0 * canvas.unit());
+    const cv::Mat weftFibres = grainNoise(rng, n, 3.0 * canvas.unit(), 0.35 * canvas.unit());
+    const cv::Mat thickness = fractalNoise(rng, n, 16, 2, 0.5); // slubs: thicker/thinner yarn
+    const cv::Mat mottling = fractalNoise(rng, n, 3, 3, 0.5);
+
+    cv::Mat image(n, n, CV_32FC3);
+    for (int y = 0; y < n; ++y) {
+        auto* pixel = image.ptr<cv::Vec3f>(y);
+        for (int x = 0; x < n; ++x) {
+            const double u = c * x + s * y + originU;
+            const double v = -s * x + c * y + originV;
+            const double slub = thickness.at<float>(y, x);
+            const ThreadHit warpHit = hitThread(warp, u, v, period, slub);
+            const ThreadHit weftHit = hitThread(weft, v, u, period, slub);
+            // A thread floats over one crossing thread: its position along the float
+            // is the crossing thread's phase.
+            const double warpAlong = weftHit.phase;
+            const double weftAlong = warpHit.phase;
+            const bool warpOnTop = ((warpHit.index + weftHit.index) & 1) == 0;
+
+            const auto warpShade = [&](double depth) {
+                const std::size_t slot = static_cast<std::size_t>(warpHit.index) % warp.shade.size();
+                return warpColour * static_cast<float>(
+                           warp.shade[slot] * (0.45 + 0.55 * warpHit.height) * floatShading(warpAlong) * depth *
+                           (1 + 0.10 * warpFibres.at<float>(y, x)));
+            };
+            const auto weftShade = [&](double depth) {
+                const std::size_t slot = static_cast<std::size_t>(weftHit.index) % weft.shade.size();
+                return weftColour * static_cast<float>(
+                           weft.shade[slot] * (0.45 + 0.55 * weftHit.height) * floatShading(weftAlong) * depth *
+                           (1 + 0.10 * weftFibres.at<float>(y, x)));
+            };
+            // The thread below shows through the gaps of the one on top, in its shadow.
+            cv::Vec3f colour;
+            if (warpOnTop && warpHit.height > 0)
+                colour = warpShade(1.0);
+            else if (!warpOnTop && weftHit.height > 0)
+                colour = weftShade(1.0);
+            else if (warpHit.height > 0)
+                colour = warpShade(0.6);
+            else if (weftHit.height > 0)
+                colour = weftShade(0.6);
+            else
+                colour = backing;
+            pixel[x] = colour * static_cast<float>(1 + 0.03 * mottling.at<float>(y, x));
+        }
+    }
+    return image;
+}
+
+// A loose thread of another colour lying across the cloth, with its shadow.
+cv::Mat addLooseThread(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
+{
+    const double length = uniform(rng, 0.25, 0.5) * canvas.size;
+    const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, randomPoint(rng, canvas, 0.2 * canvas.size),
+                                                      uniform(rng, 0.0, 2 * CV_PI), length, 0.025);
+    const double width = canvas.strokeWidth(uniform(rng, 2.2, 3.4), 1.3);
+    const cv::Mat alpha = strokeAlpha(canvas, path, width);
+
+    std::vector<cv::Point2d> shadowPath = path;
+    for (cv::Point2d& p : shadowPath)
+        p += cv::Point2d(0.8, 1.2) * canvas.unit();
+    const cv::Mat shadow = blurred(strokeAlpha(canvas, shadowPath, width), 0.6 * canvas.unit());
+    multiplyWhere(image, shadow, cv::Scalar::all(0.6));
+
+    const cv::Scalar colours[] = {{0.16, 0.14, 0.13}, {0.16, 0.20, 0.58}, {0.36, 0.22, 0.12}};
+    const cv::Scalar colour = colours[rng.uniform(0, 3)];
+    // Rounded cross-section: the blurred coverage peaks on the thread's axis.
+    const cv::Mat crest = blurred(alpha, width / 4);
+    const cv::Mat fibres = grainNoise(rng, canvas.size, 0.8 * canvas.unit(), 0.8 * canvas.unit());
+    cv::Mat threadImage(image.size(), CV_32FC3);
+    for (int y = 0; y < image.rows; ++y)
+        for (int x = 0; x < image.cols; ++x) {
+            const double light = (0.65 + 0.5 * crest.at<float>(y, x)) * (1 + 0.08 * fibres.at<float>(y, x));
+            threadImage.at<cv::Vec3f>(y, x) =
+                cv::Vec3f(static_cast<float>(colour[0] * light), static_cast<float>(colour[1] * light),
+                          static_cast<float>(colour[2] * light));
+        }
+    blendWhere(image, alpha, threadImage);
+    return cv::max(alpha, shadow);
+}
+
+// A stain soaked into the cloth: darker and tinted, with the denser rim of a dried
+// liquid, the weave still visible through it.
+cv::Mat addStain(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
+{
+    const double radius = uniform(rng, 0.045, 0.105) * canvas.size;
+    const std::vector<cv::Point2d> outline =
+        blobOutline(rng, randomPoint(rng, canvas, radius * 1.3), radius, 0.35, uniform(rng, 0.8, 1.3),
+                    uniform(rng, 0.0, CV_PI));
+    const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 1.2 * canvas.unit());
+    const cv::Mat density = fractalNoise(rng, canvas.size, 6, 2, 0.5);
+    cv::Mat strength(alpha.size(), CV_32F);
+    for (int y = 0; y < alpha.rows; ++y)
+        for (int x = 0; x < alpha.cols; ++x) {
+            const float a = alpha.at<float>(y, x);
+            const float rim = 4 * a * (1 - a);
+            strength.at<float>(y, x) = std::clamp(a * (0.8f + 0.2f * density.at<float>(y, x)) + 0.3f * rim, 0.f, 1.f);
+        }
+    const cv::Scalar tints[] = {{0.55, 0.60, 0.66}, {0.42, 0.60, 0.86}, {0.62, 0.62, 0.60}};
+    multiplyWhere(image, strength, tints[rng.uniform(0, 3)]);
+    return alpha;
+}
+
+// A hole with frayed edges: the dark backing shows through, the cloth around it is
+// pushed up and shadowed.
+cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
+{
+    const double radius = uniform(rng, 0.032, 0.07) * canvas.size;
+    const cv::Point2d center = randomPoint(rng, canvas, radius * 1.5);
+    std::vector<cv::Point2d> outline =
+        blobOutline(rng, center, radius, 0.3, uniform(rng, 0.75, 1.35), uniform(rng, 0.0, CV_PI));
+    for (cv::Point2d& p : outline) // broken thread ends make the edge ragged
+        p = center + (p - center) * (1 + rng.gaussian(0.07));
+    const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 0.5 * canvas.unit());
+    const cv::Mat ring = cv::max(blurred(alpha, 2.0 * canvas.unit()) - alpha, 0.0);
+    multiplyWhere(image, ring, cv::Scalar::all(0.35));
+
+    const cv::Mat depth = fractalNoise(rng, canvas.size, 8, 2, 0.5);
+    cv::Mat backing(image.size(), CV_32FC3);
+    for (int y = 0; y < image.rows; ++y)
+        for (int x = 0; x < image.cols; ++x) {
+            const float value = 0.07f * (1 + 0.25f * depth.at<float>(y, x));
+            backing.at<cv::Vec3f>(y, x) = cv::Vec3f(value * 1.1f, value, value);
+        }
+    blendWhere(image, alpha, backing);
+    return cv::max(alpha, ring * 2.0);
+}
+
+// A dyeing fault: a soft-edged patch whose hue and brightness are off.
+cv::Mat addColourShift(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
+{
+    const double radius = uniform(rng, 0.085, 0.12) * canvas.size;
+    const std::vector<cv::Point2d> outline =
+        blobOutline(rng, randomPoint(rng, canvas, radius * 1.2), radius, 0.25, uniform(rng, 0.7, 1.4),
+                    uniform(rng, 0.0, CV_PI));
+    const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 2.5 * canvas.unit());
+    const double hue = uniform(rng, 0.0, 2 * CV_PI);
+    const double saturation = uniform(rng, 0.16, 0.24);
+    const double brightness = 1 + (rng.uniform(0, 2) == 0 ? -1 : 1) * uniform(rng, 0.05, 0.12);
+    const cv::Scalar gain(brightness * (1 + saturation * std::cos(hue)),
+                          brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),
+                          brightness * (1 + saturation * std::cos(hue + 4 * CV_PI / 3)));
+    multiplyWhere(image, alpha, gain);
+    return alpha;
+}
+
+} // namespace
+
+Scene renderFabric(const Canvas& canvas, cv::RNG& sceneRng, const std::string& defectType, cv::RNG& defectRng)
+{
+    Scene scene;
+    scene.image = renderWeave(canvas, sceneRng);
+    if (defectType.empty())
+        scene.defect = cv::Mat::zeros(scene.image.size(), CV_32F);
+    else if (defectType == "thread")
+        scene.defect = addLooseThread(scene.image, canvas, defectRng);
+    else if (defectType == "stain")
+        scene.defect = addStain(scene.image, canvas, defectRng);
+    else if (defectType == "hole")
+        scene.defect = addHole(scene.image, canvas, defectRng);
+    else if (defectType == "color")
+        scene.defect = addColourShift(scene.image, canvas, defectRng);
+    else
+        throw std::invalid_argument("fabric has no defect type '" + defectType + "'");
+    return scene;
+}
+
+} // namespace ds::synth
