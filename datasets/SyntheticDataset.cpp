@@ -99,13 +99,13 @@ cv::RNG streamRng(std::uint64_t imageKey, std::uint64_t stream)
 // random direction, vignetting and a slight white-balance error.
 void applyIllumination(cv::Mat& image, cv::RNG& rng)
 {
-    const double gain = synth::uniform(rng, 0.93, 1.07);
+    const double gain = synth::uniform(rng, 0.95, 1.05);
     const double slope = synth::uniform(rng, 0.05, 0.14); // relative change across the image
     const double direction = synth::uniform(rng, 0.0, 2 * CV_PI);
     const double vignette = synth::uniform(rng, 0.03, 0.09); // relative darkening at the corners
-    const cv::Vec3f whiteBalance(static_cast<float>(1 + rng.gaussian(0.012)),
-                                 static_cast<float>(1 + rng.gaussian(0.012)),
-                                 static_cast<float>(1 + rng.gaussian(0.012)));
+    const cv::Vec3f whiteBalance(static_cast<float>(1 + rng.gaussian(0.01)),
+                                 static_cast<float>(1 + rng.gaussian(0.01)),
+                                 static_cast<float>(1 + rng.gaussian(0.01)));
     const double dx = std::cos(direction), dy = std::sin(direction);
     for (int y = 0; y < image.rows; ++y) {
         auto* pixel = image.ptr<cv::Vec3f>(y);

@@ -11,6 +11,9 @@ namespace ds::synth {
 
 namespace {
 
+const cv::Vec3f kWarpColour(0.62f, 0.48f, 0.35f); // BGR: blue
+const cv::Vec3f kWeftColour(0.72f, 0.73f, 0.74f); // light grey
+
 // One thread family (warp or weft): per-thread centre offset and half-width as
 // fractions of the period, and a brightness factor.
 struct ThreadSet {
@@ -68,13 +71,13 @@ cv::Mat renderWeave(const Canvas& canvas, cv::RNG& rng)
     const int threadCount = static_cast<int>((2.0 * n + 2 * period) / period) + 2;
     const ThreadSet warp(rng, threadCount, period), weft(rng, threadCount, period);
 
-    const auto jitter = [&](double b, double g, double r) {
-        return cv::Vec3f(static_cast<float>(b * (1 + rng.gaussian(0.015))),
-                         static_cast<float>(g * (1 + rng.gaussian(0.015))),
-                         static_cast<float>(r * (1 + rng.gaussian(0.015))));
+    const auto jitter = [&](const cv::Vec3f& colour) {
+        return cv::Vec3f(static_cast<float>(colour[0] * (1 + rng.gaussian(0.01))),
+                         static_cast<float>(colour[1] * (1 + rng.gaussian(0.01))),
+                         static_cast<float>(colour[2] * (1 + rng.gaussian(0.01))));
     };
-    const cv::Vec3f warpColour = jitter(0.62, 0.48, 0.35);
-    const cv::Vec3f weftColour = jitter(0.72, 0.73, 0.74);
+    const cv::Vec3f warpColour = jitter(kWarpColour);
+    const cv::Vec3f weftColour = jitter(kWeftColour);
     const cv::Vec3f backing(0.10f, 0.10f, 0.11f);
 
     // Fibres run along each thread, so their streaks are stretched that way.
@@ -177,20 +180,20 @@ cv::Mat addStain(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
             const float rim = 4 * a * (1 - a);
             strength.at<float>(y, x) = std::clamp(a * (0.8f + 0.2f * density.at<float>(y, x)) + 0.3f * rim, 0.f, 1.f);
         }
-    const cv::Scalar tints[] = {{0.55, 0.60, 0.66}, {0.42, 0.60, 0.86}, {0.62, 0.62, 0.60}};
+    const cv::Scalar tints[] = {{0.45, 0.50, 0.56}, {0.35, 0.55, 0.85}, {0.52, 0.52, 0.50}};
     multiplyWhere(image, strength, tints[rng.uniform(0, 3)]);
     return alpha;
 }
 
-// A hole with frayed edges: the dark backing shows through, the cloth around it is
-// pushed up and shadowed.
+// A hole with frayed edges: the dark backing shows through, broken thread ends poke
+// into it, the cloth around it is pushed up and shadowed.
 cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double radius = uniform(rng, 0.032, 0.07) * canvas.size;
     const cv::Point2d center = randomPoint(rng, canvas, radius * 1.5);
     std::vector<cv::Point2d> outline =
         blobOutline(rng, center, radius, 0.3, uniform(rng, 0.75, 1.35), uniform(rng, 0.0, CV_PI));
-    for (cv::Point2d& p : outline) // broken thread ends make the edge ragged
+    for (cv::Point2d& p : outline) // torn, not cut: a ragged edge
         p = center + (p - center) * (1 + rng.gaussian(0.07));
     const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 0.5 * canvas.unit());
     const cv::Mat ring = cv::max(blurred(alpha, 2.0 * canvas.unit()) - alpha, 0.0);
@@ -204,6 +207,26 @@ cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
             backing.at<cv::Vec3f>(y, x) = cv::Vec3f(value * 1.1f, value, value);
         }
     blendWhere(image, alpha, backing);
+
+    // Thread ends run along the weave (axis-aligned) from the edge towards the middle.
+    const int ends = rng.uniform(3, 7);
+    for (int e = 0; e < ends; ++e) {
+        const cv::Point2d root = outline[static_cast<std::size_t>(rng.uniform(0, static_cast<int>(outline.size())))];
+        const cv::Point2d inward = center - root;
+        const bool horizontal = std::abs(inward.x) > std::abs(inward.y);
+        const double heading = horizontal ? (inward.x > 0 ? 0 : CV_PI) : (inward.y > 0 ? CV_PI / 2 : -CV_PI / 2);
+        const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, root, heading + rng.gaussian(0.2),
+                                                          uniform(rng, 0.3, 0.7) * radius, 0.06);
+        const double width = canvas.strokeWidth(uniform(rng, 2.0, 3.5), 1.0);
+        const cv::Mat end = strokeAlpha(canvas, path, width).mul(alpha);
+        const cv::Mat crest = blurred(end, width / 4);
+        const cv::Vec3f colour = horizontal ? kWeftColour : kWarpColour;
+        cv::Mat yarn(image.size(), CV_32FC3);
+        for (int y = 0; y < image.rows; ++y)
+            for (int x = 0; x < image.cols; ++x)
+                yarn.at<cv::Vec3f>(y, x) = colour * (0.55f + 0.45f * crest.at<float>(y, x));
+        blendWhere(image, end, yarn);
+    }
     return cv::max(alpha, ring * 2.0);
 }
 
@@ -216,8 +239,8 @@ cv::Mat addColourShift(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
                     uniform(rng, 0.0, CV_PI));
     const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 2.5 * canvas.unit());
     const double hue = uniform(rng, 0.0, 2 * CV_PI);
-    const double saturation = uniform(rng, 0.16, 0.24);
-    const double brightness = 1 + (rng.uniform(0, 2) == 0 ? -1 : 1) * uniform(rng, 0.05, 0.12);
+    const double saturation = uniform(rng, 0.13, 0.2);
+    const double brightness = 1 + (rng.uniform(0, 2) == 0 ? -1 : 1) * uniform(rng, 0.06, 0.14);
     const cv::Scalar gain(brightness * (1 + saturation * std::cos(hue)),
                           brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),
                           brightness * (1 + saturation * std::cos(hue + 4 * CV_PI / 3)));

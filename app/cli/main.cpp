@@ -1,1 +1,484 @@
-int main() { return 0; }
+// defectscope-cli: the headless front end. Every verb runs a core job on this thread and
+// prints progress to stderr. Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input, 130 cancelled.
+#include "core/Error.h"
+#include "core/backbones/BackboneCatalog.h"
+#include "core/backbones/TorchRuntime.h"
+#include "core/data/Dataset.h"
+#include "core/data/ImageIO.h"
+#include "core/data/Overlay.h"
+#include "core/detectors/Detector.h"
+#include "core/jobs/EvaluateJob.h"
+#include "core/jobs/ProjectJobs.h"
+#include "core/storage/ProjectFile.h"
+#include "datasets/SyntheticDataset.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace {
+
+constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2, kExitBadInput = 3, kExitCancelled = 130;
+
+// The best offline choice measured (docs/BENCHMARKS.md).
+const char* const kDefaultMethod = "padim";
+const char* const kDefaultBackbone = "resnet18";
+
+ds::JobContext* g_runningJob = nullptr;
+
+void cancelOnSignal(int)
+{
+    if (g_runningJob)
+        g_runningJob->cancel(); // only an atomic store: safe in a signal handler
+}
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::string str(const QString& text) { return text.toStdString(); }
+
+// Progress on one rewritten stderr line when it is a terminal, else one line per stage.
+void attachConsoleProgress(ds::JobContext& job)
+{
+    const bool terminal = isatty(fileno(stderr));
+    auto lastStage = std::make_shared<std::string>();
+    auto lastPercent = std::make_shared<int>(-1);
+    job.setProgressCallback([=](double fraction, const std::string& stage) {
+        const int percent = int(fraction * 100.0);
+        if (terminal) {
+            if (percent != *lastPercent || stage != *lastStage)
+                std::fprintf(stderr, "\r\033[K[%3d%%] %s", percent, stage.c_str());
+        } else if (stage != *lastStage) {
+            std::fprintf(stderr, "[%3d%%] %s\n", percent, stage.c_str());
+        }
+        *lastStage = stage;
+        *lastPercent = percent;
+    });
+    job.setLogCallback([terminal](const std::string& line) {
+        std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", line.c_str());
+    });
+}
+
+void endConsoleProgress()
+{
+    if (isatty(fileno(stderr)))
+        std::fprintf(stderr, "\r\033[K");
+}
+
+QCommandLineParser& newParser(QCommandLineParser& parser, const QString& verb, const QString& description)
+{
+    parser.setApplicationDescription(QStringLiteral("defectscope-cli %1: %2").arg(verb, description));
+    parser.addHelpOption();
+    return parser;
+}
+
+void parseOrThrow(QCommandLineParser& parser, const QStringList& arguments)
+{
+    if (!parser.parse(arguments))
+        throw UsageError(str(parser.errorText()));
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::cout << str(parser.helpText());
+        std::exit(kExitOk);
+    }
+}
+
+QString required(const QCommandLineParser& parser, const QString& name)
+{
+    const QString value = parser.value(name);
+    if (value.isEmpty())
+        throw UsageError("--" + str(name) + " is required");
+    return value;
+}
+
+int intOption(const QCommandLineParser& parser, const QString& name)
+{
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok)
+        throw UsageError("--" + str(name) + " needs a whole number, got '" + str(parser.value(name)) + "'");
+    return value;
+}
+
+void addDetectorOptions(QCommandLineParser& parser)
+{
+    parser.addOption({QStringLiteral("method"), QStringLiteral("Detection method: padim or patchcore (default %1).").arg(QLatin1String(kDefaultMethod)),
+                      QStringLiteral("name"), QLatin1String(kDefaultMethod)});
+    parser.addOption({QStringLiteral("backbone"),
+                      QStringLiteral("Feature extractor: resnet18, wide_resnet50_2 or a TorchScript FILE.pt (default %1).").arg(QLatin1String(kDefaultBackbone)),
+                      QStringLiteral("name"), QLatin1String(kDefaultBackbone)});
+    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels the model works at (default 256)."),
+                      QStringLiteral("pixels"), QStringLiteral("256")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the backbone initialisation and sampling (default 0)."),
+                      QStringLiteral("n"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("param"), QStringLiteral("Method parameter, repeatable (e.g. n_features=100, coreset_ratio=0.05)."),
+                      QStringLiteral("key=value")});
+}
+
+ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser)
+{
+    ds::DetectorSettings settings;
+    settings.method = str(parser.value(QStringLiteral("method")));
+    settings.backbone = str(parser.value(QStringLiteral("backbone")));
+    settings.imageSize = intOption(parser, QStringLiteral("size"));
+    settings.seed = uint64_t(intOption(parser, QStringLiteral("seed")));
+    const ds::DetectorInfo& info = ds::detectorInfo(settings.method);
+    for (const QString& entry : parser.values(QStringLiteral("param"))) {
+        const qsizetype equals = entry.indexOf(QLatin1Char('='));
+        bool ok = false;
+        const double value = equals > 0 ? entry.mid(equals + 1).toDouble(&ok) : 0.0;
+        if (!ok)
+            throw UsageError("--param needs key=number, got '" + str(entry) + "'");
+        const std::string key = str(entry.left(equals));
+        const bool known = std::any_of(info.parameters.begin(), info.parameters.end(),
+                                       [&](const ds::ParameterSpec& spec) { return spec.key == key; });
+        if (!known)
+            throw UsageError(settings.method + " has no parameter '" + key + "'");
+        settings.parameters[key] = value;
+    }
+    return settings;
+}
+
+void printSkipped(const std::vector<ds::SkippedFile>& skipped)
+{
+    if (skipped.empty())
+        return;
+    std::cerr << skipped.size() << " file(s) skipped:\n";
+    for (const auto& file : skipped)
+        std::cerr << "  " << file.reason << "\n";
+}
+
+std::string formatMetric(double value)
+{
+    if (!std::isfinite(value))
+        return "n/a";
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f", value);
+    return buffer;
+}
+
+void printEvaluation(const ds::EvaluationReport& report)
+{
+    std::printf("%s  %s / %s / %d px  (%d train, %d test)\n", report.dataset.c_str(), report.method.c_str(),
+                report.backbone.c_str(), report.imageSize, report.trainCount, report.testCount);
+    std::printf("  image AUROC %s   pixel AUROC %s   AUPRO %s   F1-max %s at threshold %.4g\n",
+                formatMetric(report.imageAuroc).c_str(), formatMetric(report.pixelAuroc).c_str(),
+                formatMetric(report.aupro).c_str(), formatMetric(report.f1Max).c_str(), report.threshold);
+    std::printf("  train %.1f s   inference %.1f ms/image   peak memory %.0f MB\n", report.trainSeconds,
+                report.inferMsPerImage, report.peakRssMb);
+}
+
+int runEvaluate(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("evaluate"), QStringLiteral("train on DIR/train/good, score DIR/test, print metrics."));
+    parser.addOption({QStringLiteral("dataset"), QStringLiteral("Dataset folder in the MVTec AD layout."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Also write the figures as JSON to OUT."), QStringLiteral("OUT")});
+    addDetectorOptions(parser);
+    parseOrThrow(parser, arguments);
+    const std::string root = str(required(parser, QStringLiteral("dataset")));
+    const ds::DetectorSettings settings = detectorSettingsFrom(parser);
+
+    ds::JobContext job;
+    g_runningJob = &job;
+    attachConsoleProgress(job);
+    const ds::EvaluationReport report = ds::evaluateDataset(root, settings, job);
+    endConsoleProgress();
+    printSkipped(report.skipped);
+    printEvaluation(report);
+    if (parser.isSet(QStringLiteral("json"))) {
+        const std::string out = str(parser.value(QStringLiteral("json")));
+        std::ofstream file(out);
+        file << report.toJson();
+        if (!file.flush())
+            throw ds::Error(out + ": cannot write the JSON report");
+    }
+    return kExitOk;
+}
+
+int runMakeDemo(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("make-demo"), QStringLiteral("write the synthetic datasets (MVTec AD layout) into DIR."));
+    parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Folder to write into (created if missing)."));
+    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels (default 256)."), QStringLiteral("pixels"), QStringLiteral("256")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed (default 1)."), QStringLiteral("n"), QStringLiteral("1")});
+    parseOrThrow(parser, arguments);
+    if (parser.positionalArguments().size() != 1)
+        throw UsageError("make-demo needs exactly one DIR");
+    const std::string root = str(parser.positionalArguments().front());
+    for (const std::string& category : ds::syntheticCategories()) {
+        ds::SyntheticSpec spec;
+        spec.category = category;
+        spec.imageSize = intOption(parser, QStringLiteral("size"));
+        spec.seed = unsigned(intOption(parser, QStringLiteral("seed")));
+        std::cout << ds::writeSyntheticDataset(root, spec) << "\n";
+    }
+    return kExitOk;
+}
+
+int runDemo(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("demo"),
+              QStringLiteral("headless demo: generate the synthetic datasets, train the default detector on each, print its metrics."));
+    parser.addOption({QStringLiteral("dir"), QStringLiteral("Where the datasets go (default ./demo)."), QStringLiteral("DIR"), QStringLiteral("demo")});
+    addDetectorOptions(parser);
+    parseOrThrow(parser, arguments);
+    const std::string root = str(parser.value(QStringLiteral("dir")));
+    const ds::DetectorSettings settings = detectorSettingsFrom(parser);
+    ds::JobContext job;
+    g_runningJob = &job;
+    attachConsoleProgress(job);
+    for (const std::string& category : ds::syntheticCategories()) {
+        ds::SyntheticSpec spec;
+        spec.category = category;
+        const std::string folder = (std::filesystem::path(root) / category / "train").string();
+        const std::string dataset = std::filesystem::exists(folder) ? (std::filesystem::path(root) / category).string()
+                                                                     : ds::writeSyntheticDataset(root, spec);
+        const ds::EvaluationReport report = ds::evaluateDataset(dataset, settings, job);
+        endConsoleProgress();
+        printEvaluation(report);
+    }
+    return kExitOk;
+}
+
+void addProjectOption(QCommandLineParser& parser)
+{
+    parser.addOption({QStringLiteral("project"), QStringLiteral("Project file (.dsproj)."), QStringLiteral("FILE")});
+}
+
+ds::ImportReport importFromOptions(const QCommandLineParser& parser, const std::string& project, ds::JobContext& job,
+                                   ds::Split imagesSplit)
+{
+    if (parser.isSet(QStringLiteral("dataset")))
+        return ds::importMvtecDataset(project, str(parser.value(QStringLiteral("dataset"))), job);
+    if (parser.isSet(QStringLiteral("images"))) {
+        const std::string images = str(parser.value(QStringLiteral("images")));
+        std::vector<ds::DatasetItem> items;
+        if (std::filesystem::is_directory(images))
+            items = ds::readGoodFolder(images);
+        else
+            items.push_back({images, ds::kGoodLabel, {}});
+        return ds::importImages(project, items, imagesSplit, job);
+    }
+    return {};
+}
+
+void printImport(const ds::ImportReport& report)
+{
+    if (report.added || report.duplicates || !report.skipped.empty())
+        std::printf("imported %d image(s), %d already in the project\n", report.added, report.duplicates);
+    printSkipped(report.skipped);
+}
+
+int runImport(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("import"), QStringLiteral("add images to a project (created if missing)."));
+    addProjectOption(parser);
+    parser.addOption({QStringLiteral("dataset"), QStringLiteral("MVTec-layout folder: train/good and test/* with labels and masks."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("images"), QStringLiteral("A folder of good images, or one image file."), QStringLiteral("PATH")});
+    parser.addOption({QStringLiteral("split"), QStringLiteral("Split for --images: train or test (default train)."), QStringLiteral("split"), QStringLiteral("train")});
+    parseOrThrow(parser, arguments);
+    const std::string project = str(required(parser, QStringLiteral("project")));
+    const auto split = ds::splitFromName(str(parser.value(QStringLiteral("split"))));
+    if (!split)
+        throw UsageError("--split must be train or test");
+    if (!parser.isSet(QStringLiteral("dataset")) && !parser.isSet(QStringLiteral("images")))
+        throw UsageError("import needs --dataset or --images");
+    ds::JobContext job;
+    g_runningJob = &job;
+    attachConsoleProgress(job);
+    const ds::ImportReport report = importFromOptions(parser, project, job, *split);
+    endConsoleProgress();
+    printImport(report);
+    return kExitOk;
+}
+
+int runTrain(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("train"),
+              QStringLiteral("train a model on the project's training images (optionally importing first)."));
+    addProjectOption(parser);
+    parser.addOption({QStringLiteral("dataset"), QStringLiteral("Import this MVTec-layout folder first."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("images"), QStringLiteral("Import this folder of good images first."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("name"), QStringLiteral("Model name shown in lists."), QStringLiteral("text")});
+    addDetectorOptions(parser);
+    parseOrThrow(parser, arguments);
+    const std::string project = str(required(parser, QStringLiteral("project")));
+    const ds::DetectorSettings settings = detectorSettingsFrom(parser);
+    ds::JobContext job;
+    g_runningJob = &job;
+    attachConsoleProgress(job);
+    const ds::ImportReport imported = importFromOptions(parser, project, job, ds::Split::Train);
+    endConsoleProgress();
+    printImport(imported);
+    const ds::TrainOutcome outcome = ds::trainModel(project, settings, str(parser.value(QStringLiteral("name"))), job);
+    endConsoleProgress();
+    printSkipped(outcome.skipped);
+    std::printf("model %lld trained on %d image(s) in %.1f s; threshold %.4g from %d held-out good image(s)\n",
+                static_cast<long long>(outcome.modelId), outcome.trainCount, outcome.trainSeconds, outcome.threshold,
+                outcome.heldOutCount);
+    return kExitOk;
+}
+
+int runInfer(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("infer"), QStringLiteral("score images into the project with a trained model."));
+    addProjectOption(parser);
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Model id (see `info`); default the newest."), QStringLiteral("ID")});
+    parser.addOption({QStringLiteral("images"), QStringLiteral("Import and score these images (folder or file) as test images; default: all test images."),
+                      QStringLiteral("PATH")});
+    parser.addOption({QStringLiteral("heatmaps"), QStringLiteral("Write <stem>_heatmap.png and <stem>_overlay.png per image into DIR."),
+                      QStringLiteral("DIR")});
+    parseOrThrow(parser, arguments);
+    const std::string projectPath = str(required(parser, QStringLiteral("project")));
+    std::int64_t modelId = 0;
+    {
+        const ds::ProjectFile project = ds::ProjectFile::open(projectPath);
+        const auto models = project.models();
+        if (models.empty())
+            throw ds::InputError(projectPath + ": has no trained model (run `train` first)");
+        modelId = parser.isSet(QStringLiteral("model")) ? intOption(parser, QStringLiteral("model")) : models.back().id;
+    }
+    ds::JobContext job;
+    g_runningJob = &job;
+    attachConsoleProgress(job);
+    const ds::ImportReport imported = importFromOptions(parser, projectPath, job, ds::Split::Test);
+    endConsoleProgress();
+    printImport(imported);
+
+    const std::string heatmapDir = str(parser.value(QStringLiteral("heatmaps")));
+    if (!heatmapDir.empty())
+        std::filesystem::create_directories(heatmapDir);
+    const ds::ProjectFile reader = ds::ProjectFile::open(projectPath);
+    const ds::InferOutcome outcome = ds::inferImages(projectPath, modelId, imported.imageIds, job, [&](const ds::ResultRecord& result) {
+        const auto image = reader.image(result.imageId);
+        const std::string verdict = result.score >= result.threshold ? "DEFECT" : "good";
+        endConsoleProgress();
+        std::printf("%10.4f  %-6s  %s\n", result.score, verdict.c_str(), image->path.c_str());
+        if (heatmapDir.empty())
+            return;
+        const cv::Mat original = ds::loadImageRgb(image->path);
+        const std::string stem = (std::filesystem::path(heatmapDir) / std::filesystem::path(image->path).stem()).string();
+        cv::Mat map;
+        cv::resize(result.heatmap, map, original.size());
+        if (!cv::imwrite(stem + "_heatmap.png", ds::renderHeatmap(map, result.threshold))
+            || !cv::imwrite(stem + "_overlay.png", ds::renderOverlay(original, result.heatmap, result.threshold)))
+            throw ds::Error(stem + "_*.png: cannot write");
+    });
+    endConsoleProgress();
+    printSkipped(outcome.skipped);
+    std::printf("run %lld: %d image(s) scored with model %lld at threshold %.4g\n", static_cast<long long>(outcome.runId),
+                outcome.scored, static_cast<long long>(modelId), outcome.threshold);
+    if (outcome.f1Threshold)
+        std::printf("the labelled images suggest an F1-optimal threshold of %.4g\n", *outcome.f1Threshold);
+    return kExitOk;
+}
+
+int runInfo(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("info"), QStringLiteral("list what a project holds."));
+    addProjectOption(parser);
+    parseOrThrow(parser, arguments);
+    const ds::ProjectFile project = ds::ProjectFile::open(str(required(parser, QStringLiteral("project"))));
+    const auto images = project.images();
+    const auto count = [&](ds::Split split) {
+        return std::count_if(images.begin(), images.end(), [&](const ds::ImageRecord& r) { return r.split == split; });
+    };
+    std::printf("%s (schema %d)\n", project.path().c_str(), project.schemaVersion());
+    std::printf("images: %zu (%ld train, %ld test)\n", images.size(), count(ds::Split::Train), count(ds::Split::Test));
+    for (const ds::ModelRecord& model : project.models()) {
+        std::printf("model %lld: %s  [%s]  trained on %d in %.1f s, threshold %.4g\n", static_cast<long long>(model.id),
+                    model.name.c_str(), model.paramsJson.c_str(), model.nTrain, model.trainSeconds, model.threshold);
+        for (const ds::RunRecord& run : project.runs(model.id)) {
+            const auto results = project.results(run.id, ds::ProjectFile::Heatmaps::Skip);
+            const auto flagged = std::count_if(results.begin(), results.end(),
+                                               [](const ds::ResultRecord& r) { return r.score >= r.threshold; });
+            std::printf("  run %lld: %s, %zu image(s), %ld flagged\n", static_cast<long long>(run.id),
+                        ds::runStatusName(run.status), results.size(), flagged);
+        }
+    }
+    return kExitOk;
+}
+
+void printUsage()
+{
+    std::cout << "usage: defectscope-cli VERB [options]   (VERB --help for details)\n"
+                 "  evaluate   train on an MVTec-layout dataset and measure image/pixel AUROC, AUPRO, F1\n"
+                 "  demo       generate the synthetic datasets and evaluate the default detector on each\n"
+                 "  make-demo  write the synthetic datasets\n"
+                 "  import     add images (or a dataset) to a project file\n"
+                 "  train      train a model into a project file\n"
+                 "  infer      score images with a project's model, optionally writing heatmaps\n"
+                 "  info       list a project's images, models and runs\n";
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    // libgomp reads OMP_WAIT_POLICY once, when it is loaded: set it and start again so
+    // LibTorch's idle threads sleep instead of spinning against ours.
+    if (!std::getenv("OMP_WAIT_POLICY")) {
+        setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+        execv("/proc/self/exe", argv);
+    }
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("defectscope-cli"));
+    std::signal(SIGINT, cancelOnSignal);
+    std::signal(SIGTERM, cancelOnSignal);
+
+    QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2 || arguments[1] == QStringLiteral("--help") || arguments[1] == QStringLiteral("-h")) {
+        printUsage();
+        return arguments.size() < 2 ? kExitUsage : kExitOk;
+    }
+    const QString verb = arguments.takeAt(1);
+    try {
+        if (verb == QStringLiteral("evaluate")) return runEvaluate(arguments);
+        if (verb == QStringLiteral("demo")) return runDemo(arguments);
+        if (verb == QStringLiteral("make-demo")) return runMakeDemo(arguments);
+        if (verb == QStringLiteral("import")) return runImport(arguments);
+        if (verb == QStringLiteral("train")) return runTrain(arguments);
+        if (verb == QStringLiteral("infer")) return runInfer(arguments);
+        if (verb == QStringLiteral("info")) return runInfo(arguments);
+        if (verb == QStringLiteral("--version")) {
+            std::printf("defectscope-cli %s (LibTorch %s)\n", DEFECTSCOPE_VERSION,
+                        ds::torchVersion().c_str());
+            return kExitOk;
+        }
+        std::cerr << "unknown verb '" << str(verb) << "'\n";
+        printUsage();
+        return kExitUsage;
+    } catch (const UsageError& e) {
+        std::cerr << "defectscope-cli " << str(verb) << ": " << e.what() << "\n(try: defectscope-cli " << str(verb) << " --help)\n";
+        return kExitUsage;
+    } catch (const ds::Cancelled&) {
+        endConsoleProgress();
+        std::cerr << "cancelled; nothing was written\n";
+        return kExitCancelled;
+    } catch (const ds::InputError& e) {
+        endConsoleProgress();
+        std::cerr << "error: " << e.what() << "\n";
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        endConsoleProgress();
+        std::cerr << "error: " << e.what() << "\n";
+        return kExitFailure;
+    }
+}

@@ -131,8 +131,9 @@ public:
 
     // Runs: beginRun() records a run with status Running; the job then adds results one
     // by one (each write is atomic, so other connections see progress) and ends with
-    // finishRun(Done). A job that fails or is cancelled calls discardRun(), which leaves
-    // the project's content exactly as before beginRun() (run ids are not reused).
+    // finishRun(Done). A job that fails or is cancelled calls discardRun(), which removes
+    // the run and every result written for it, so nothing half-written stays behind (the
+    // discarded run id is never reused). A run left Running by a crash shows as Running.
     std::int64_t beginRun(std::int64_t modelId, double threshold);
     void addResult(const ResultRecord& result);
     // status: Done, Failed or Cancelled; also sets finishedAt.

@@ -66,7 +66,8 @@ void SqliteConnection::throwError(int code) const
         throw Error("Cannot open project file " + quoted(path_) + ": " + detail
                     + " (the file and its folder must be writable)");
     case SQLITE_READONLY:
-        throw Error("Project file " + quoted(path_) + " is read-only: " + detail);
+        throw Error("Project file " + quoted(path_) + " cannot be written: " + detail
+                    + " (the file and its folder must be writable)");
     case SQLITE_BUSY:
         throw Error("Project file " + quoted(path_)
                     + " is busy: another DefectScope window or job kept it locked (" + detail

@@ -1,0 +1,150 @@
+#include "core/jobs/EvaluateJob.h"
+
+#include "core/Error.h"
+#include "core/data/Dataset.h"
+#include "core/data/ImageIO.h"
+#include "core/metrics/Metrics.h"
+#include "core/metrics/Threshold.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+namespace ds {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::vector<std::string> pathsOf(const std::vector<DatasetItem>& items)
+{
+    std::vector<std::string> paths;
+    for (const auto& item : items)
+        paths.push_back(item.path);
+    return paths;
+}
+
+QJsonValue finiteOrNull(double value)
+{
+    return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+std::string EvaluationReport::toJson() const
+{
+    QJsonObject json;
+    json.insert(QStringLiteral("dataset"), QString::fromStdString(dataset));
+    json.insert(QStringLiteral("method"), QString::fromStdString(method));
+    json.insert(QStringLiteral("backbone"), QString::fromStdString(backbone));
+    json.insert(QStringLiteral("image_size"), imageSize);
+    json.insert(QStringLiteral("n_train"), trainCount);
+    json.insert(QStringLiteral("n_test"), testCount);
+    json.insert(QStringLiteral("image_auroc"), finiteOrNull(imageAuroc));
+    json.insert(QStringLiteral("pixel_auroc"), finiteOrNull(pixelAuroc));
+    json.insert(QStringLiteral("aupro"), finiteOrNull(aupro));
+    json.insert(QStringLiteral("f1_max"), finiteOrNull(f1Max));
+    json.insert(QStringLiteral("threshold"), finiteOrNull(threshold));
+    json.insert(QStringLiteral("train_seconds"), trainSeconds);
+    json.insert(QStringLiteral("infer_ms_per_image"), inferMsPerImage);
+    json.insert(QStringLiteral("peak_rss_mb"), peakRssMb);
+    return QJsonDocument(json).toJson(QJsonDocument::Indented).toStdString();
+}
+
+EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings& settings, JobContext& job)
+{
+    const MvtecDataset dataset = readMvtecDataset(root);
+    const int side = settings.imageSize;
+    EvaluationReport report;
+    report.dataset = dataset.name;
+    report.method = settings.method;
+    report.backbone = settings.backbone;
+    report.imageSize = side;
+
+    std::unique_ptr<Detector> detector = createDetector(settings);
+    LoadedImages train;
+    {
+        JobContext::Span span(job, 0.0, 0.1);
+        train = loadImagesForModel(pathsOf(dataset.train), side, job, "Loading training images");
+    }
+    report.skipped = train.skipped;
+    report.trainCount = int(train.images.size());
+    const auto trainStart = Clock::now();
+    {
+        JobContext::Span span(job, 0.1, 0.6);
+        detector->fit(train.images, job);
+    }
+    report.trainSeconds = secondsSince(trainStart);
+    train = {};
+
+    LoadedImages test;
+    {
+        JobContext::Span span(job, 0.6, 0.7);
+        test = loadImagesForModel(pathsOf(dataset.test), side, job, "Loading test images");
+    }
+    report.skipped.insert(report.skipped.end(), test.skipped.begin(), test.skipped.end());
+    report.testCount = int(test.images.size());
+
+    std::vector<float> scores;
+    std::vector<int> labels;
+    std::vector<cv::Mat> maps, masks;
+    bool anyMask = false;
+    double inferSeconds = 0;
+    {
+        JobContext::Span span(job, 0.7, 1.0);
+        constexpr size_t kChunk = 8;
+        for (size_t start = 0; start < test.images.size(); start += kChunk) {
+            job.throwIfCancelled();
+            const size_t end = std::min(test.images.size(), start + kChunk);
+            const std::vector<cv::Mat> chunk(test.images.begin() + long(start), test.images.begin() + long(end));
+            const auto inferStart = Clock::now();
+            std::vector<AnomalyResult> results = detector->predict(chunk);
+            inferSeconds += secondsSince(inferStart);
+            for (size_t i = 0; i < results.size(); ++i) {
+                const DatasetItem& item = dataset.test[test.sourceIndices[start + i]];
+                scores.push_back(results[i].score);
+                labels.push_back(item.isDefective() ? 1 : 0);
+                report.images.push_back({item.path, item.label, results[i].score});
+                cv::Mat mask;
+                if (!item.isDefective()) {
+                    mask = cv::Mat::zeros(side, side, CV_8U);
+                } else if (!item.maskPath.empty()) {
+                    try {
+                        cv::resize(loadMask(item.maskPath), mask, cv::Size(side, side), 0, 0, cv::INTER_NEAREST);
+                        anyMask = true;
+                    } catch (const InputError& e) {
+                        report.skipped.push_back({item.maskPath, e.what()});
+                    }
+                }
+                if (!mask.empty()) {
+                    maps.push_back(results[i].anomalyMap);
+                    masks.push_back(mask);
+                }
+            }
+            job.report(double(end) / double(test.images.size()), "Scoring test images");
+        }
+    }
+    report.inferMsPerImage = test.images.empty() ? 0.0 : 1000.0 * inferSeconds / double(test.images.size());
+
+    const bool bothClasses = std::count(labels.begin(), labels.end(), 1) > 0 && std::count(labels.begin(), labels.end(), 0) > 0;
+    if (!bothClasses)
+        throw InputError(root + ": test/ needs both good and defective images to measure a detector");
+    report.imageAuroc = rocAuc(scores, labels);
+    const F1Result f1 = f1Max(scores, labels);
+    report.f1Max = f1.f1;
+    report.threshold = f1.threshold;
+    report.pixelAuroc = anyMask ? pixelAuroc(maps, masks) : std::nan("");
+    report.aupro = anyMask ? aupro(maps, masks) : std::nan("");
+    report.peakRssMb = peakResidentMegabytes();
+    return report;
+}
+
+} // namespace ds

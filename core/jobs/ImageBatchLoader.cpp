@@ -1,0 +1,35 @@
+#include "core/jobs/ImageBatchLoader.h"
+
+#include "core/Error.h"
+#include "core/data/ImageIO.h"
+
+#include <sys/resource.h>
+
+namespace ds {
+
+LoadedImages loadImagesForModel(const std::vector<std::string>& paths, int side, JobContext& job,
+                                const std::string& stage)
+{
+    LoadedImages loaded;
+    for (size_t i = 0; i < paths.size(); ++i) {
+        job.throwIfCancelled();
+        try {
+            loaded.images.push_back(resizeToSquare(loadImageRgb(paths[i]), side));
+            loaded.sourceIndices.push_back(i);
+        } catch (const InputError& e) {
+            loaded.skipped.push_back({paths[i], e.what()});
+            job.log("skipped " + std::string(e.what()));
+        }
+        job.report(double(i + 1) / double(paths.size()), stage);
+    }
+    return loaded;
+}
+
+double peakResidentMegabytes()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0; // Linux reports KiB
+}
+
+} // namespace ds

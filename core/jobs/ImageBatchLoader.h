@@ -1,0 +1,32 @@
+#pragma once
+#include "core/jobs/JobContext.h"
+
+#include <opencv2/core.hpp>
+
+#include <string>
+#include <vector>
+
+namespace ds {
+
+// A file that could not be used, and why; jobs list these and carry on.
+struct SkippedFile {
+    std::string path;
+    std::string reason;
+};
+
+struct LoadedImages {
+    std::vector<cv::Mat> images;        // CV_32FC3 RGB [0, 1], side x side
+    std::vector<size_t> sourceIndices;  // index into the paths given, per loaded image
+    std::vector<SkippedFile> skipped;
+};
+
+// Loads and resizes every readable image; an unreadable one is recorded in skipped (and
+// logged through job) instead of aborting. Images are kept at side x side so memory stays
+// bounded whatever the originals' size. Checks for cancellation between files.
+LoadedImages loadImagesForModel(const std::vector<std::string>& paths, int side, JobContext& job,
+                                const std::string& stage);
+
+// Peak resident memory of this process so far, in MiB.
+double peakResidentMegabytes();
+
+} // namespace ds

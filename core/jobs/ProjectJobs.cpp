@@ -1,0 +1,223 @@
+#include "core/jobs/ProjectJobs.h"
+
+#include "core/Error.h"
+#include "core/data/ImageIO.h"
+#include "core/metrics/Threshold.h"
+#include "core/storage/ContentHash.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <filesystem>
+
+namespace ds {
+namespace {
+
+std::string modelNameFor(const DetectorSettings& settings)
+{
+    const std::string backbone = std::filesystem::path(settings.backbone).filename().string();
+    return detectorInfo(settings.method).title + " / " + backbone + " / " + std::to_string(settings.imageSize) + " px";
+}
+
+} // namespace
+
+ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split,
+                          JobContext& job)
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath);
+    ImportReport report;
+    ProjectFile::Transaction transaction(project);
+    for (size_t i = 0; i < items.size(); ++i) {
+        job.throwIfCancelled();
+        const DatasetItem& item = items[i];
+        job.report(double(i) / double(items.size()), "Importing images");
+        cv::Mat image;
+        try {
+            image = loadImageRgb(item.path);
+        } catch (const InputError& e) {
+            report.skipped.push_back({item.path, e.what()});
+            job.log("skipped " + std::string(e.what()));
+            continue;
+        }
+        ImageRecord record;
+        record.path = std::filesystem::absolute(item.path).string();
+        record.sha256 = sha256HexOfFile(item.path);
+        record.width = image.cols;
+        record.height = image.rows;
+        record.split = split;
+        record.label = item.label;
+        const AddImageResult added = project.addImage(record);
+        report.imageIds.push_back(added.id);
+        if (!added.inserted) {
+            ++report.duplicates;
+            continue;
+        }
+        ++report.added;
+        if (!item.maskPath.empty()) {
+            try {
+                cv::Mat mask = loadMask(item.maskPath);
+                if (mask.size() != image.size())
+                    throw InputError(item.maskPath + ": mask is " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
+                                     + " but its image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows));
+                project.setMask(added.id, mask);
+            } catch (const InputError& e) {
+                report.skipped.push_back({item.maskPath, e.what()});
+            }
+        }
+    }
+    transaction.commit();
+    job.report(1.0, "Imported");
+    return report;
+}
+
+ImportReport importMvtecDataset(const std::string& projectPath, const std::string& root, JobContext& job)
+{
+    const MvtecDataset dataset = readMvtecDataset(root);
+    ImportReport train, test;
+    {
+        JobContext::Span span(job, 0.0, 0.5);
+        train = importImages(projectPath, dataset.train, Split::Train, job);
+    }
+    {
+        JobContext::Span span(job, 0.5, 1.0);
+        test = importImages(projectPath, dataset.test, Split::Test, job);
+    }
+    train.added += test.added;
+    train.duplicates += test.duplicates;
+    train.imageIds.insert(train.imageIds.end(), test.imageIds.begin(), test.imageIds.end());
+    train.skipped.insert(train.skipped.end(), test.skipped.begin(), test.skipped.end());
+    return train;
+}
+
+TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& settings, const std::string& name,
+                        JobContext& job)
+{
+    ProjectFile project = ProjectFile::open(projectPath);
+    const std::vector<ImageRecord> records = project.images(Split::Train);
+    std::vector<std::string> trainPaths, heldOutPaths;
+    const size_t stride = records.size() >= 4 ? std::max<size_t>(2, std::min<size_t>(10, records.size() / 2)) : 0;
+    for (size_t i = 0; i < records.size(); ++i)
+        (stride && i % stride == stride - 1 ? heldOutPaths : trainPaths).push_back(records[i].path);
+
+    TrainOutcome outcome;
+    std::unique_ptr<Detector> detector = createDetector(settings);
+    LoadedImages train, heldOut;
+    {
+        JobContext::Span span(job, 0.0, 0.15);
+        train = loadImagesForModel(trainPaths, settings.imageSize, job, "Loading training images");
+        heldOut = loadImagesForModel(heldOutPaths, settings.imageSize, job, "Loading held-out images");
+    }
+    outcome.skipped = train.skipped;
+    outcome.skipped.insert(outcome.skipped.end(), heldOut.skipped.begin(), heldOut.skipped.end());
+    outcome.trainCount = int(train.images.size());
+    outcome.heldOutCount = int(heldOut.images.size());
+    if (train.images.size() < 2)
+        throw InputError("training needs at least 2 readable good images in the project's training set");
+
+    const auto start = std::chrono::steady_clock::now();
+    {
+        JobContext::Span span(job, 0.15, 0.95);
+        detector->fit(train.images, job);
+    }
+    outcome.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    job.throwIfCancelled();
+    job.report(0.95, "Calibrating threshold");
+    // Without held-out images the threshold comes from training images, which the model
+    // has seen: it is then too low, and says so in the log.
+    const std::vector<cv::Mat>& calibration = heldOut.images.empty() ? train.images : heldOut.images;
+    if (heldOut.images.empty())
+        job.log("too few images to hold some out: threshold calibrated on training images (likely too low)");
+    std::vector<float> scores;
+    for (const AnomalyResult& result : detector->predict(calibration))
+        scores.push_back(result.score);
+    outcome.threshold = goodQuantileThreshold(scores);
+    job.throwIfCancelled();
+
+    ModelRecord model;
+    model.name = name.empty() ? modelNameFor(settings) : name;
+    model.method = settings.method;
+    model.paramsJson = settings.toJson();
+    model.backbone = settings.backbone;
+    model.state = detector->saveState();
+    model.trainSeconds = outcome.trainSeconds;
+    model.nTrain = outcome.trainCount;
+    model.threshold = outcome.threshold;
+    outcome.modelId = project.addModel(model);
+    job.report(1.0, "Model saved");
+    return outcome;
+}
+
+InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, const std::vector<std::int64_t>& imageIds,
+                         JobContext& job, const std::function<void(const ResultRecord&)>& onResult)
+{
+    ProjectFile project = ProjectFile::open(projectPath);
+    std::optional<ModelRecord> model;
+    for (const ModelRecord& candidate : project.models())
+        if (candidate.id == modelId)
+            model = candidate;
+    if (!model)
+        throw InputError("the project has no model " + std::to_string(modelId));
+    std::unique_ptr<Detector> detector = loadDetector(project.modelState(modelId));
+    const int side = detector->settings().imageSize;
+
+    std::vector<ImageRecord> targets;
+    if (imageIds.empty()) {
+        targets = project.images(Split::Test);
+    } else {
+        for (std::int64_t id : imageIds) {
+            std::optional<ImageRecord> record = project.image(id);
+            if (!record)
+                throw InputError("the project has no image " + std::to_string(id));
+            targets.push_back(*record);
+        }
+    }
+
+    InferOutcome outcome;
+    outcome.threshold = model->threshold;
+    outcome.runId = project.beginRun(modelId, model->threshold);
+    std::vector<float> scores;
+    std::vector<int> labels;
+    try {
+        constexpr size_t kChunk = 8;
+        for (size_t start = 0; start < targets.size(); start += kChunk) {
+            job.throwIfCancelled();
+            std::vector<std::string> paths;
+            const size_t end = std::min(targets.size(), start + kChunk);
+            for (size_t i = start; i < end; ++i)
+                paths.push_back(targets[i].path);
+            JobContext quiet; // per-chunk loading reports nothing; the chunk loop does
+            LoadedImages loaded = loadImagesForModel(paths, side, quiet, {});
+            for (const SkippedFile& skipped : loaded.skipped)
+                job.log("skipped " + skipped.reason);
+            outcome.skipped.insert(outcome.skipped.end(), loaded.skipped.begin(), loaded.skipped.end());
+            const std::vector<AnomalyResult> results = detector->predict(loaded.images);
+            for (size_t i = 0; i < results.size(); ++i) {
+                const ImageRecord& image = targets[start + loaded.sourceIndices[i]];
+                ResultRecord record;
+                record.runId = outcome.runId;
+                record.imageId = image.id;
+                record.score = results[i].score;
+                record.heatmap = results[i].anomalyMap;
+                record.threshold = model->threshold;
+                project.addResult(record);
+                ++outcome.scored;
+                scores.push_back(results[i].score);
+                labels.push_back(image.label == kGoodLabel ? 0 : 1);
+                if (onResult)
+                    onResult(record);
+            }
+            job.report(double(end) / double(targets.size()), "Scoring images");
+        }
+        job.throwIfCancelled();
+        project.finishRun(outcome.runId, RunStatus::Done);
+    } catch (...) {
+        project.discardRun(outcome.runId);
+        throw;
+    }
+    const auto defects = std::count(labels.begin(), labels.end(), 1);
+    if (defects > 0 && defects < long(labels.size()))
+        outcome.f1Threshold = f1OptimalThreshold(scores, labels);
+    return outcome;
+}
+
+} // namespace ds

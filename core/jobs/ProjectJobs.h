@@ -1,0 +1,58 @@
+#pragma once
+// The jobs both front ends run on a project file. Each opens its own connection to the
+// project (so it may run on a worker thread) and either completes or leaves the project
+// exactly as it was: a cancelled or failed job writes nothing.
+#include "core/data/Dataset.h"
+#include "core/detectors/Detector.h"
+#include "core/jobs/ImageBatchLoader.h"
+#include "core/jobs/JobContext.h"
+#include "core/storage/ProjectFile.h"
+
+#include <functional>
+#include <optional>
+
+namespace ds {
+
+struct ImportReport {
+    int added = 0;
+    int duplicates = 0; // same content as an image already in the project
+    std::vector<std::int64_t> imageIds; // added or already present, in input order of readable files
+    std::vector<SkippedFile> skipped;
+};
+
+// Imports image files (decoded once to validate them and read their size), with masks
+// for defective items that have one. All or nothing: one transaction.
+ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split,
+                          JobContext& job);
+// An MVTec-layout dataset: train/good into Train, test/* into Test with labels and masks.
+ImportReport importMvtecDataset(const std::string& projectPath, const std::string& root, JobContext& job);
+
+struct TrainOutcome {
+    std::int64_t modelId = 0;
+    double trainSeconds = 0;
+    double threshold = 0; // from held-out good images (see trainModel)
+    int trainCount = 0;
+    int heldOutCount = 0;
+    std::vector<SkippedFile> skipped;
+};
+
+// Trains on the project's Train images. Every tenth image (at least one when there are
+// four or more) is held out of training and scored instead: the model's default
+// threshold is the 0.99 quantile of those scores, so good parts pass by default.
+TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& settings, const std::string& name,
+                        JobContext& job);
+
+struct InferOutcome {
+    std::int64_t runId = 0;
+    double threshold = 0;          // the model's threshold, stored with the run
+    std::optional<double> f1Threshold; // F1-optimal, when the scored images have both labels
+    int scored = 0;
+    std::vector<SkippedFile> skipped;
+};
+
+// Scores images of the project (imageIds, or every Test image when empty) with a stored
+// model into a new run. onResult is called after each image is stored (from this thread).
+InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, const std::vector<std::int64_t>& imageIds,
+                         JobContext& job, const std::function<void(const ResultRecord&)>& onResult = {});
+
+} // namespace ds

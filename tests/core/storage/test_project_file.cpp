@@ -1,0 +1,840 @@
+#include "core/Error.h"
+#include "core/storage/ContentHash.h"
+#include "core/storage/HeatmapCodec.h"
+#include "core/storage/ProjectFile.h"
+#include "core/storage/Schema.h"
+#include "core/storage/Sqlite.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <functional>
+#include <thread>
+#include <tuple>
+
+using ds::ProjectFile;
+
+class TestProjectFile : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+
+    void createsProjectInWalModeAtCurrentVersion();
+    void imagesRoundTripAndDuplicateHashesAreSkipped();
+    void masksRoundTripPixelExact();
+    void modelsRoundTripWithStateByteExact();
+    void runsAndResultsRoundTrip();
+    void settingsRoundTrip();
+    void foreignKeysAreEnforced();
+    void deletingModelDeletesItsRunsAndResults();
+    void uncommittedTransactionLeavesNothing();
+    void failedWriteRollsBackWholeTransaction();
+    void nestedTransactionRollsBackAlone();
+    void discardRunLeavesProjectAsBefore();
+    void migratesVersion1ProjectKeepingData();
+    void refusesNewerSchemaVersion();
+    void refusesGarbageFile_data();
+    void refusesGarbageFile();
+    void refusesTruncatedProject_data();
+    void refusesTruncatedProject();
+    void refusesOtherSqliteDatabase();
+    void openRequiresExistingFile();
+    void unwritableLocationIsClearError();
+    void readOnlyFileOrFolderIsClearError();
+    void workerThreadWritesWhileOwnerReadsAndWrites();
+
+private:
+    std::string projectPath(const char* name = "project.dsproj") const;
+
+    std::unique_ptr<QTemporaryDir> dir_;
+};
+
+namespace {
+
+// What function() threw: "InputError: <message>" or "Error: <message>"; "" when it returned.
+std::string thrownBy(const std::function<void()>& function)
+{
+    try {
+        function();
+    } catch (const ds::InputError& error) {
+        return std::string("InputError: ") + error.what();
+    } catch (const ds::Error& error) {
+        return std::string("Error: ") + error.what();
+    }
+    return {};
+}
+
+bool startsWith(const std::string& text, const std::string& prefix)
+{
+    return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+ds::ImageRecord makeImage(int number, ds::Split split, const std::string& label = ds::kGoodLabel)
+{
+    ds::ImageRecord image;
+    image.path = "/data/bottle/image_" + std::to_string(number) + ".png";
+    image.sha256 = ds::sha256Hex({static_cast<std::uint8_t>(number), 0x5a});
+    image.width = 40 + number;
+    image.height = 30 + number;
+    image.split = split;
+    image.label = label;
+    return image;
+}
+
+auto imageFields(const ds::ImageRecord& image)
+{
+    return std::tie(image.id, image.path, image.sha256, image.width, image.height, image.split,
+                    image.label, image.hasMask);
+}
+
+std::vector<std::uint8_t> randomBytes(std::size_t size, std::uint64_t seed)
+{
+    cv::RNG rng(seed);
+    std::vector<std::uint8_t> bytes(size);
+    for (std::uint8_t& byte : bytes)
+        byte = static_cast<std::uint8_t>(rng.uniform(0, 256));
+    return bytes;
+}
+
+cv::Mat randomMap(int rows, int cols, int type, double low, double high, std::uint64_t seed)
+{
+    cv::Mat map(rows, cols, type);
+    cv::RNG rng(seed);
+    rng.fill(map, cv::RNG::UNIFORM, low, high);
+    return map;
+}
+
+ds::ModelRecord makeModel(std::vector<std::uint8_t> state)
+{
+    ds::ModelRecord model;
+    model.name = "bottle patchcore";
+    model.method = "patchcore";
+    model.paramsJson = R"({"coreset_ratio":0.1,"k":9})";
+    model.backbone = "wide_resnet50_2";
+    model.state = std::move(state);
+    model.trainSeconds = 12.5;
+    model.nTrain = 209;
+    model.threshold = 3.75;
+    return model;
+}
+
+ds::ResultRecord makeResult(std::int64_t runId, std::int64_t imageId, double score, cv::Mat heatmap)
+{
+    ds::ResultRecord result;
+    result.runId = runId;
+    result.imageId = imageId;
+    result.score = score;
+    result.heatmap = std::move(heatmap);
+    result.threshold = 0.7;
+    return result;
+}
+
+std::int64_t queryInt(ds::SqliteConnection& connection, const char* sql)
+{
+    ds::SqliteStatement statement(connection, sql);
+    statement.step();
+    return statement.int64At(0);
+}
+
+std::int64_t rowCount(const std::string& path, const std::string& table)
+{
+    ds::SqliteConnection connection(path, SQLITE_OPEN_READWRITE);
+    return queryInt(connection, ("SELECT count(*) FROM " + table).c_str());
+}
+
+// Row counts of every table, to show that an operation left the project as it was.
+std::vector<std::int64_t> allRowCounts(const std::string& path)
+{
+    std::vector<std::int64_t> counts;
+    for (const char* table : {"images", "masks", "models", "runs", "results", "settings"})
+        counts.push_back(rowCount(path, table));
+    return counts;
+}
+
+// A project file as an older DefectScope wrote it: the migrations up to `version` only.
+void createProjectAtVersion(const std::string& path, int version)
+{
+    ds::SqliteConnection connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    connection.execute("PRAGMA application_id = " + std::to_string(ds::schema::kApplicationId));
+    for (const ds::schema::Migration& migration : ds::schema::migrations())
+        if (migration.version <= version)
+            connection.execute(migration.sql);
+    connection.execute("PRAGMA user_version = " + std::to_string(version));
+}
+
+void writeFile(const QString& path, const std::vector<std::uint8_t>& bytes)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QCOMPARE(file.write(reinterpret_cast<const char*>(bytes.data()),
+                        static_cast<qint64>(bytes.size())),
+             static_cast<qint64>(bytes.size()));
+}
+
+QByteArray readFile(const std::string& path)
+{
+    QFile file(QString::fromStdString(path));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+double maxAbsDifference(const cv::Mat& a, const cv::Mat& b)
+{
+    return cv::norm(a, b, cv::NORM_INF);
+}
+
+} // namespace
+
+void TestProjectFile::init()
+{
+    dir_ = std::make_unique<QTemporaryDir>();
+    QVERIFY(dir_->isValid());
+}
+
+std::string TestProjectFile::projectPath(const char* name) const
+{
+    return dir_->filePath(QString::fromUtf8(name)).toStdString();
+}
+
+void TestProjectFile::createsProjectInWalModeAtCurrentVersion()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    QCOMPARE(project.path(), path);
+    QCOMPARE(project.schemaVersion(), ds::schema::currentVersion());
+    QVERIFY(ds::schema::currentVersion() >= 2);
+
+    ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+    ds::SqliteStatement journalMode(raw, "PRAGMA journal_mode");
+    QVERIFY(journalMode.step());
+    QCOMPARE(journalMode.textAt(0), std::string("wal"));
+    QCOMPARE(queryInt(raw, "PRAGMA user_version"), ds::schema::currentVersion());
+    QCOMPARE(queryInt(raw, "PRAGMA application_id"), ds::schema::kApplicationId);
+}
+
+void TestProjectFile::imagesRoundTripAndDuplicateHashesAreSkipped()
+{
+    const std::string path = projectPath();
+    std::vector<ds::ImageRecord> added = {makeImage(1, ds::Split::Train),
+                                          makeImage(2, ds::Split::Test, "broken_large"),
+                                          makeImage(3, ds::Split::Holdout)};
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        for (ds::ImageRecord& image : added) {
+            const ds::AddImageResult result = project.addImage(image);
+            QVERIFY(result.inserted);
+            image.id = result.id;
+        }
+        // Same bytes under another path and split: skipped, the first copy's id returned.
+        ds::ImageRecord copy = makeImage(1, ds::Split::Test, "contamination");
+        copy.path = "/elsewhere/copy.png";
+        const ds::AddImageResult duplicate = project.addImage(copy);
+        QVERIFY(!duplicate.inserted);
+        QCOMPARE(duplicate.id, added[0].id);
+    }
+
+    ProjectFile project = ProjectFile::open(path);
+    const std::vector<ds::ImageRecord> all = project.images();
+    QCOMPARE(all.size(), added.size());
+    for (std::size_t i = 0; i < added.size(); ++i)
+        QVERIFY(imageFields(all[i]) == imageFields(added[i]));
+
+    const std::vector<ds::ImageRecord> test = project.images(ds::Split::Test);
+    QCOMPARE(test.size(), std::size_t(1));
+    QVERIFY(imageFields(test[0]) == imageFields(added[1]));
+    QCOMPARE(project.images(ds::Split::Holdout).size(), std::size_t(1));
+
+    const std::optional<ds::ImageRecord> one = project.image(added[2].id);
+    QVERIFY(one);
+    QVERIFY(imageFields(*one) == imageFields(added[2]));
+    QVERIFY(!project.image(12345));
+}
+
+void TestProjectFile::masksRoundTripPixelExact()
+{
+    const std::string path = projectPath();
+    const ds::ImageRecord withMask = makeImage(1, ds::Split::Test, "crack");
+    const cv::Mat mask = randomMap(withMask.height, withMask.width, CV_8UC1, 0, 256, 11);
+    std::int64_t maskedId = 0;
+    std::int64_t plainId = 0;
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        maskedId = project.addImage(withMask).id;
+        plainId = project.addImage(makeImage(2, ds::Split::Test)).id;
+        project.setMask(maskedId, cv::Mat::zeros(mask.size(), CV_8UC1));
+        project.setMask(maskedId, mask); // replaces the first one
+
+        const std::string wrongSize = thrownBy([&] {
+            project.setMask(plainId, cv::Mat::zeros(5, 5, CV_8UC1));
+        });
+        QVERIFY2(startsWith(wrongSize, "InputError: "), wrongSize.c_str());
+        const std::string wrongType = thrownBy([&] {
+            project.setMask(plainId, cv::Mat::zeros(32, 42, CV_8UC3));
+        });
+        QVERIFY2(startsWith(wrongType, "Error: "), wrongType.c_str());
+    }
+
+    ProjectFile project = ProjectFile::open(path);
+    const cv::Mat stored = project.mask(maskedId);
+    QCOMPARE(stored.type(), CV_8UC1);
+    QCOMPARE(stored.size(), mask.size());
+    QCOMPARE(maxAbsDifference(stored, mask), 0.0);
+    QVERIFY(project.mask(plainId).empty());
+    QVERIFY(project.image(maskedId)->hasMask);
+    QVERIFY(!project.image(plainId)->hasMask);
+    QCOMPARE(rowCount(path, "masks"), 1);
+}
+
+void TestProjectFile::modelsRoundTripWithStateByteExact()
+{
+    const std::string path = projectPath();
+    const ds::ModelRecord model = makeModel(randomBytes(300 * 1024, 3));
+    std::int64_t modelId = 0;
+    std::int64_t emptyStateId = 0;
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        modelId = project.addModel(model);
+        emptyStateId = project.addModel(makeModel({}));
+    }
+
+    ProjectFile project = ProjectFile::open(path);
+    const std::vector<ds::ModelRecord> models = project.models();
+    QCOMPARE(models.size(), std::size_t(2));
+    const ds::ModelRecord& listed = models[0];
+    QCOMPARE(listed.id, modelId);
+    QCOMPARE(listed.name, model.name);
+    QCOMPARE(listed.method, model.method);
+    QCOMPARE(listed.paramsJson, model.paramsJson);
+    QCOMPARE(listed.backbone, model.backbone);
+    QVERIFY(listed.state.empty());
+    QCOMPARE(listed.stateBytes, static_cast<std::int64_t>(model.state.size()));
+    QCOMPARE(listed.trainSeconds, model.trainSeconds);
+    QCOMPARE(listed.nTrain, model.nTrain);
+    QCOMPARE(listed.threshold, model.threshold);
+    QCOMPARE(listed.createdAt.size(), std::string("2024-01-01T00:00:00.000Z").size());
+    QCOMPARE(listed.createdAt.back(), 'Z');
+
+    QVERIFY(project.modelState(modelId) == model.state);
+    QVERIFY(project.modelState(emptyStateId).empty());
+    QCOMPARE(models[1].stateBytes, std::int64_t(0));
+    const std::string missing = thrownBy([&] { project.modelState(999); });
+    QVERIFY2(startsWith(missing, "Error: ") && contains(missing, path), missing.c_str());
+}
+
+void TestProjectFile::runsAndResultsRoundTrip()
+{
+    const std::string path = projectPath();
+    const cv::Mat heatmap = randomMap(56, 56, CV_32FC1, 0.5, 9.0, 5);
+    std::int64_t runId = 0;
+    std::int64_t modelId = 0;
+    std::int64_t withMapId = 0;
+    std::int64_t withoutMapId = 0;
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        withMapId = project.addImage(makeImage(1, ds::Split::Test, "crack")).id;
+        withoutMapId = project.addImage(makeImage(2, ds::Split::Test)).id;
+        modelId = project.addModel(makeModel(randomBytes(100, 1)));
+        runId = project.beginRun(modelId, 0.7);
+
+        const std::vector<ds::RunRecord> running = project.runs(modelId);
+        QCOMPARE(running.size(), std::size_t(1));
+        QCOMPARE(running[0].status, ds::RunStatus::Running);
+        QVERIFY(running[0].finishedAt.empty());
+
+        project.addResult(makeResult(runId, withMapId, 8.5, heatmap));
+        project.addResult(makeResult(runId, withoutMapId, 0.25, cv::Mat()));
+        project.finishRun(runId, ds::RunStatus::Done);
+
+        const std::string stillRunning = thrownBy([&] {
+            project.finishRun(runId, ds::RunStatus::Running);
+        });
+        QVERIFY2(startsWith(stillRunning, "Error: "), stillRunning.c_str());
+        const std::string unknownRun = thrownBy([&] {
+            project.finishRun(runId + 100, ds::RunStatus::Done);
+        });
+        QVERIFY2(startsWith(unknownRun, "Error: "), unknownRun.c_str());
+    }
+
+    ProjectFile project = ProjectFile::open(path);
+    const std::vector<ds::RunRecord> runs = project.runs(modelId);
+    QCOMPARE(runs.size(), std::size_t(1));
+    QCOMPARE(runs[0].id, runId);
+    QCOMPARE(runs[0].modelId, modelId);
+    QCOMPARE(runs[0].status, ds::RunStatus::Done);
+    QCOMPARE(runs[0].threshold, 0.7);
+    QVERIFY(!runs[0].createdAt.empty());
+    QVERIFY(runs[0].finishedAt >= runs[0].createdAt);
+
+    double expectedMin = 0.0;
+    double expectedMax = 0.0;
+    cv::minMaxLoc(heatmap, &expectedMin, &expectedMax);
+    const double tolerance = (expectedMax - expectedMin) / 65535.0;
+
+    const std::vector<ds::ResultRecord> results = project.results(runId, ProjectFile::Heatmaps::Load);
+    QCOMPARE(results.size(), std::size_t(2));
+    QCOMPARE(results[0].runId, runId);
+    QCOMPARE(results[0].imageId, withMapId);
+    QCOMPARE(results[0].score, 8.5);
+    QCOMPARE(results[0].threshold, 0.7);
+    QCOMPARE(results[0].heatmapMin, static_cast<float>(expectedMin));
+    QCOMPARE(results[0].heatmapMax, static_cast<float>(expectedMax));
+    QCOMPARE(results[0].heatmap.type(), CV_32FC1);
+    QCOMPARE(results[0].heatmap.size(), heatmap.size());
+    QVERIFY(maxAbsDifference(results[0].heatmap, heatmap) <= tolerance);
+    QCOMPARE(results[1].imageId, withoutMapId);
+    QCOMPARE(results[1].score, 0.25);
+    QVERIFY(results[1].heatmap.empty());
+
+    const std::vector<ds::ResultRecord> listed = project.results(runId, ProjectFile::Heatmaps::Skip);
+    QCOMPARE(listed.size(), std::size_t(2));
+    QVERIFY(listed[0].heatmap.empty());
+    QCOMPARE(listed[0].heatmapMax, static_cast<float>(expectedMax));
+
+    QVERIFY(maxAbsDifference(project.heatmap(runId, withMapId), heatmap) <= tolerance);
+    QVERIFY(project.heatmap(runId, withoutMapId).empty());
+    QVERIFY(project.heatmap(runId + 100, withMapId).empty());
+}
+
+void TestProjectFile::settingsRoundTrip()
+{
+    const std::string path = projectPath();
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        project.setSetting("view/threshold/1", "0.5");
+        project.setSetting("view/threshold/1", "0.625");
+        project.setSetting("view/lastImageId", "42");
+        project.setSetting("empty", "");
+    }
+    ProjectFile project = ProjectFile::open(path);
+    QCOMPARE(project.setting("view/threshold/1"), std::optional<std::string>("0.625"));
+    QCOMPARE(project.setting("view/lastImageId"), std::optional<std::string>("42"));
+    QCOMPARE(project.setting("empty"), std::optional<std::string>(""));
+    QVERIFY(!project.setting("missing"));
+}
+
+void TestProjectFile::foreignKeysAreEnforced()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::int64_t modelId = project.addModel(makeModel({1, 2, 3}));
+    const std::int64_t runId = project.beginRun(modelId, 1.0);
+
+    const std::string missingImage = thrownBy([&] {
+        project.addResult(makeResult(runId, 777, 1.0, cv::Mat()));
+    });
+    QVERIFY2(startsWith(missingImage, "Error: ") && contains(missingImage, "FOREIGN KEY")
+                 && contains(missingImage, path),
+             missingImage.c_str());
+    const std::string missingModel = thrownBy([&] { project.beginRun(modelId + 50, 1.0); });
+    QVERIFY2(startsWith(missingModel, "Error: "), missingModel.c_str());
+    const std::string missingImageMask = thrownBy([&] {
+        project.setMask(777, cv::Mat::zeros(4, 4, CV_8UC1));
+    });
+    QVERIFY2(startsWith(missingImageMask, "Error: "), missingImageMask.c_str());
+
+    QCOMPARE(rowCount(path, "results"), 0);
+    QCOMPARE(rowCount(path, "runs"), 1);
+    QCOMPARE(rowCount(path, "masks"), 0);
+}
+
+void TestProjectFile::deletingModelDeletesItsRunsAndResults()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::int64_t imageId = project.addImage(makeImage(1, ds::Split::Test)).id;
+    const std::int64_t kept = project.addModel(makeModel({1}));
+    const std::int64_t deleted = project.addModel(makeModel({2}));
+    const std::int64_t keptRun = project.beginRun(kept, 1.0);
+    const std::int64_t deletedRun = project.beginRun(deleted, 1.0);
+    project.addResult(makeResult(keptRun, imageId, 1.0, randomMap(8, 8, CV_32FC1, 0, 1, 1)));
+    project.addResult(makeResult(deletedRun, imageId, 2.0, randomMap(8, 8, CV_32FC1, 0, 1, 2)));
+
+    project.deleteModel(deleted);
+    project.deleteModel(deleted + 100); // unknown id: no-op
+
+    QCOMPARE(project.models().size(), std::size_t(1));
+    QCOMPARE(project.models()[0].id, kept);
+    QVERIFY(project.runs(deleted).empty());
+    QVERIFY(project.results(deletedRun, ProjectFile::Heatmaps::Skip).empty());
+    QCOMPARE(project.runs(kept).size(), std::size_t(1));
+    QCOMPARE(project.results(keptRun, ProjectFile::Heatmaps::Skip).size(), std::size_t(1));
+    QCOMPARE(rowCount(path, "results"), 1);
+    QCOMPARE(project.images().size(), std::size_t(1));
+    // Ids of deleted models are not handed out again.
+    QVERIFY(project.addModel(makeModel({3})) > deleted);
+}
+
+void TestProjectFile::uncommittedTransactionLeavesNothing()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::vector<std::int64_t> before = allRowCounts(path);
+    {
+        ProjectFile::Transaction transaction(project);
+        const std::int64_t imageId = project.addImage(makeImage(1, ds::Split::Test)).id;
+        project.setMask(imageId, cv::Mat::zeros(31, 41, CV_8UC1));
+        const std::int64_t modelId = project.addModel(makeModel({1, 2}));
+        const std::int64_t runId = project.beginRun(modelId, 0.5);
+        project.addResult(makeResult(runId, imageId, 0.1, randomMap(4, 4, CV_32FC1, 0, 1, 3)));
+        project.setSetting("k", "v");
+        // Leaving the scope without commit().
+    }
+    QVERIFY(allRowCounts(path) == before);
+    QVERIFY(project.images().empty());
+
+    {
+        ProjectFile::Transaction transaction(project);
+        project.addImage(makeImage(1, ds::Split::Test));
+        project.addImage(makeImage(2, ds::Split::Test));
+        transaction.commit();
+    }
+    QCOMPARE(ProjectFile::open(path).images().size(), std::size_t(2));
+}
+
+void TestProjectFile::failedWriteRollsBackWholeTransaction()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::vector<std::int64_t> before = allRowCounts(path);
+
+    const std::string error = thrownBy([&] {
+        ProjectFile::Transaction transaction(project);
+        const std::int64_t imageId = project.addImage(makeImage(1, ds::Split::Test)).id;
+        const std::int64_t runId = project.beginRun(project.addModel(makeModel({7})), 0.5);
+        project.addResult(makeResult(runId, imageId, 0.9, cv::Mat()));
+        project.addResult(makeResult(runId, imageId + 1000, 0.9, cv::Mat())); // no such image
+        transaction.commit();
+    });
+    QVERIFY2(startsWith(error, "Error: "), error.c_str());
+    QVERIFY(allRowCounts(path) == before);
+
+    // The connection is usable afterwards.
+    QVERIFY(project.addImage(makeImage(1, ds::Split::Test)).inserted);
+}
+
+void TestProjectFile::nestedTransactionRollsBackAlone()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    {
+        ProjectFile::Transaction outer(project);
+        project.addImage(makeImage(1, ds::Split::Train));
+        {
+            ProjectFile::Transaction inner(project);
+            project.addImage(makeImage(2, ds::Split::Train));
+        }
+        {
+            ProjectFile::Transaction inner(project);
+            project.addImage(makeImage(3, ds::Split::Train));
+            inner.commit();
+        }
+        outer.commit();
+    }
+    const std::vector<ds::ImageRecord> images = ProjectFile::open(path).images();
+    QCOMPARE(images.size(), std::size_t(2));
+    QCOMPARE(images[0].sha256, makeImage(1, ds::Split::Train).sha256);
+    QCOMPARE(images[1].sha256, makeImage(3, ds::Split::Train).sha256);
+}
+
+void TestProjectFile::discardRunLeavesProjectAsBefore()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    std::vector<std::int64_t> imageIds;
+    for (int i = 0; i < 3; ++i)
+        imageIds.push_back(project.addImage(makeImage(i, ds::Split::Test)).id);
+    const std::int64_t modelId = project.addModel(makeModel({1, 2, 3}));
+    const std::vector<std::int64_t> before = allRowCounts(path);
+
+    const std::int64_t runId = project.beginRun(modelId, 0.5);
+    for (std::int64_t imageId : imageIds)
+        project.addResult(makeResult(runId, imageId, 0.5, randomMap(16, 16, CV_32FC1, 0, 2, 9)));
+    QCOMPARE(rowCount(path, "results"), 3); // each result is visible as soon as written
+    project.discardRun(runId);
+
+    QVERIFY(allRowCounts(path) == before);
+    QVERIFY(project.runs(modelId).empty());
+    QVERIFY(project.results(runId, ProjectFile::Heatmaps::Skip).empty());
+    project.discardRun(runId); // already gone: no-op
+    // A later run never reuses the discarded id.
+    QVERIFY(project.beginRun(modelId, 0.5) > runId);
+}
+
+void TestProjectFile::migratesVersion1ProjectKeepingData()
+{
+    const std::string path = projectPath("old.dsproj");
+    const cv::Mat mask = randomMap(30, 40, CV_8UC1, 0, 256, 21);
+    const cv::Mat heatmap = randomMap(28, 28, CV_32FC1, 1.0, 4.0, 22);
+    const std::vector<std::uint8_t> state = randomBytes(5000, 23);
+    const std::string hash = ds::sha256Hex({9, 9, 9});
+    createProjectAtVersion(path, 1);
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        ds::SqliteStatement image(raw, "INSERT INTO images (id, path, sha256, width, height, "
+                                       "split, label) VALUES (1, '/old/a.png', ?, 40, 30, "
+                                       "'test', 'scratch')");
+        image.bind(1, hash).run();
+        std::vector<std::uint8_t> maskPng;
+        QVERIFY(cv::imencode(".png", mask, maskPng));
+        ds::SqliteStatement maskRow(raw, "INSERT INTO masks (image_id, png) VALUES (1, ?)");
+        maskRow.bind(1, maskPng).run();
+        ds::SqliteStatement model(raw, "INSERT INTO models (id, name, method, params_json, "
+                                       "backbone, state, train_seconds, n_train, threshold) "
+                                       "VALUES (1, 'm', 'padim', '{}', 'resnet18', ?, 3.0, "
+                                       "50, 2.0)");
+        model.bind(1, state).run();
+        raw.execute("INSERT INTO runs (id, model_id, status, threshold) VALUES (1, 1, 'done', 2.5)");
+        float min = 0.0f;
+        float max = 0.0f;
+        const std::vector<std::uint8_t> heatmapPng = ds::encodeHeatmap(heatmap, min, max);
+        ds::SqliteStatement result(raw, "INSERT INTO results (run_id, image_id, score, "
+                                        "heatmap_png, heatmap_min, heatmap_max, threshold) "
+                                        "VALUES (1, 1, 3.25, ?, ?, ?, 2.5)");
+        result.bind(1, heatmapPng).bind(2, double(min)).bind(3, double(max)).run();
+    }
+
+    ProjectFile project = ProjectFile::open(path);
+    QCOMPARE(project.schemaVersion(), ds::schema::currentVersion());
+
+    const std::vector<ds::ImageRecord> images = project.images(ds::Split::Test);
+    QCOMPARE(images.size(), std::size_t(1));
+    QCOMPARE(images[0].path, std::string("/old/a.png"));
+    QCOMPARE(images[0].sha256, hash);
+    QCOMPARE(images[0].label, std::string("scratch"));
+    QVERIFY(images[0].hasMask);
+    QCOMPARE(maxAbsDifference(project.mask(1), mask), 0.0);
+    QVERIFY(project.modelState(1) == state);
+    QCOMPARE(project.models()[0].method, std::string("padim"));
+
+    const std::vector<ds::RunRecord> runs = project.runs(1);
+    QCOMPARE(runs.size(), std::size_t(1));
+    QCOMPARE(runs[0].status, ds::RunStatus::Done);
+    QCOMPARE(runs[0].threshold, 2.5);
+    QVERIFY(runs[0].finishedAt.empty()); // column added by version 2
+
+    const std::vector<ds::ResultRecord> results = project.results(1, ProjectFile::Heatmaps::Load);
+    QCOMPARE(results.size(), std::size_t(1));
+    QCOMPARE(results[0].score, 3.25);
+    QVERIFY(maxAbsDifference(results[0].heatmap, heatmap)
+            <= (results[0].heatmapMax - results[0].heatmapMin) / 65535.0);
+
+    // What version 2 added works on the migrated file.
+    project.setSetting("view/lastImageId", "1");
+    QCOMPARE(project.setting("view/lastImageId"), std::optional<std::string>("1"));
+    project.finishRun(project.beginRun(1, 2.5), ds::RunStatus::Cancelled);
+    QVERIFY(!project.runs(1).back().finishedAt.empty());
+    ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+    QCOMPARE(queryInt(raw, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                           "('images_by_split', 'runs_by_model', 'results_by_image')"),
+             3);
+}
+
+void TestProjectFile::refusesNewerSchemaVersion()
+{
+    const std::string path = projectPath();
+    ProjectFile::openOrCreate(path).addImage(makeImage(1, ds::Split::Train));
+    const int newer = ds::schema::currentVersion() + 1;
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("PRAGMA user_version = " + std::to_string(newer));
+    }
+
+    const std::string error = thrownBy([&] { ProjectFile::open(path); });
+    QVERIFY2(startsWith(error, "InputError: ") && contains(error, path)
+                 && contains(error, "newer version"),
+             error.c_str());
+    ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+    QCOMPARE(queryInt(raw, "PRAGMA user_version"), newer);
+    QCOMPARE(queryInt(raw, "SELECT count(*) FROM images"), 1);
+}
+
+void TestProjectFile::refusesGarbageFile_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::newRow("10 bytes") << 10;
+    QTest::newRow("100 bytes") << 100;
+    QTest::newRow("5000 bytes") << 5000;
+    QTest::newRow("64 KiB") << 65536;
+}
+
+void TestProjectFile::refusesGarbageFile()
+{
+    QFETCH(int, size);
+    const std::string path = projectPath("garbage.dsproj");
+    writeFile(QString::fromStdString(path), randomBytes(static_cast<std::size_t>(size), 42));
+    const QByteArray original = readFile(path);
+
+    for (const auto& openFunction : {&ProjectFile::open, &ProjectFile::openOrCreate}) {
+        const std::string error = thrownBy([&] { openFunction(path); });
+        QVERIFY2(startsWith(error, "InputError: ") && contains(error, path), error.c_str());
+    }
+    QCOMPARE(readFile(path), original);
+}
+
+void TestProjectFile::refusesTruncatedProject_data()
+{
+    QTest::addColumn<double>("keptFraction");
+    QTest::newRow("half") << 0.5;
+    QTest::newRow("one tenth") << 0.1;
+    QTest::newRow("most") << 0.95;
+}
+
+void TestProjectFile::refusesTruncatedProject()
+{
+    QFETCH(double, keptFraction);
+    const std::string path = projectPath();
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        for (int i = 0; i < 20; ++i)
+            project.addImage(makeImage(i, ds::Split::Train));
+        project.addModel(makeModel(randomBytes(200 * 1024, 8)));
+    }
+    // Closing the last connection checkpoints the log into the file and removes it.
+    QVERIFY(!QFileInfo::exists(QString::fromStdString(path + "-wal")));
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.resize(static_cast<qint64>(file.size() * keptFraction)));
+
+    const std::string error = thrownBy([&] { ProjectFile::open(path); });
+    QVERIFY2(startsWith(error, "InputError: ") && contains(error, path), error.c_str());
+}
+
+void TestProjectFile::refusesOtherSqliteDatabase()
+{
+    const std::string path = projectPath("other.db");
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        raw.execute("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('hello')");
+    }
+    for (const auto& openFunction : {&ProjectFile::open, &ProjectFile::openOrCreate}) {
+        const std::string error = thrownBy([&] { openFunction(path); });
+        QVERIFY2(startsWith(error, "InputError: ") && contains(error, path)
+                     && contains(error, "not a DefectScope project"),
+                 error.c_str());
+    }
+    // Refused before anything was written: still a rollback-journal database.
+    ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+    ds::SqliteStatement journalMode(raw, "PRAGMA journal_mode");
+    QVERIFY(journalMode.step());
+    QCOMPARE(journalMode.textAt(0), std::string("delete"));
+}
+
+void TestProjectFile::openRequiresExistingFile()
+{
+    const std::string path = projectPath("missing.dsproj");
+    const std::string error = thrownBy([&] { ProjectFile::open(path); });
+    QVERIFY2(startsWith(error, "InputError: ") && contains(error, path), error.c_str());
+    QVERIFY(!QFileInfo::exists(QString::fromStdString(path)));
+
+    const std::string directory = dir_->path().toStdString();
+    const std::string notAFile = thrownBy([&] { ProjectFile::openOrCreate(directory); });
+    QVERIFY2(startsWith(notAFile, "InputError: ") && contains(notAFile, directory),
+             notAFile.c_str());
+
+    // An empty file (e.g. made by a save dialog) becomes a project only through openOrCreate.
+    writeFile(QString::fromStdString(path), {});
+    const std::string empty = thrownBy([&] { ProjectFile::open(path); });
+    QVERIFY2(startsWith(empty, "InputError: "), empty.c_str());
+    QCOMPARE(ProjectFile::openOrCreate(path).schemaVersion(), ds::schema::currentVersion());
+}
+
+void TestProjectFile::unwritableLocationIsClearError()
+{
+    // Inside a "folder" that is a regular file: fails even for root.
+    const QString plainFile = dir_->filePath(QStringLiteral("plain.txt"));
+    writeFile(plainFile, {'x'});
+    const std::string path = plainFile.toStdString() + "/project.dsproj";
+    const std::string error = thrownBy([&] { ProjectFile::openOrCreate(path); });
+    QVERIFY2(startsWith(error, "Error: ") && contains(error, path), error.c_str());
+
+    const std::string inMissingFolder = projectPath("no/such/folder.dsproj");
+    const std::string missingFolder = thrownBy([&] { ProjectFile::openOrCreate(inMissingFolder); });
+    QVERIFY2(startsWith(missingFolder, "Error: ") && contains(missingFolder, inMissingFolder),
+             missingFolder.c_str());
+}
+
+void TestProjectFile::readOnlyFileOrFolderIsClearError()
+{
+    if (geteuid() == 0)
+        QSKIP("root ignores file permissions");
+    const std::string path = projectPath();
+    ProjectFile::openOrCreate(path).addImage(makeImage(1, ds::Split::Train));
+    const QString file = QString::fromStdString(path);
+    const QFile::Permissions writable = QFile::permissions(file);
+
+    QVERIFY(QFile::setPermissions(file, QFile::ReadOwner | QFile::ReadGroup));
+    const std::string readOnlyFile = thrownBy([&] { ProjectFile::open(path); });
+    QVERIFY(QFile::setPermissions(file, writable));
+    QVERIFY2(startsWith(readOnlyFile, "Error: ") && contains(readOnlyFile, path)
+                 && contains(readOnlyFile, "read-only"),
+             readOnlyFile.c_str());
+
+    // The folder must be writable too: sqlite keeps <file>-wal and <file>-shm next to it.
+    const QString folder = dir_->path();
+    const QFile::Permissions folderWritable = QFile::permissions(folder);
+    QVERIFY(QFile::setPermissions(folder, QFile::ReadOwner | QFile::ExeOwner));
+    const std::string readOnlyFolder = thrownBy([&] { ProjectFile::open(path); });
+    QVERIFY(QFile::setPermissions(folder, folderWritable));
+    QVERIFY2(startsWith(readOnlyFolder, "Error: ") && contains(readOnlyFolder, path)
+                 && contains(readOnlyFolder, "writable"),
+             readOnlyFolder.c_str());
+}
+
+void TestProjectFile::workerThreadWritesWhileOwnerReadsAndWrites()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    constexpr int kImages = 40;
+    std::vector<std::int64_t> imageIds;
+    {
+        ProjectFile::Transaction transaction(project);
+        for (int i = 0; i < kImages; ++i)
+            imageIds.push_back(project.addImage(makeImage(i, ds::Split::Test)).id);
+        transaction.commit();
+    }
+    const std::int64_t runId = project.beginRun(project.addModel(makeModel({1})), 0.5);
+
+    // The worker opens its own ProjectFile on the same path, as a job thread would.
+    std::atomic<bool> workerDone{false};
+    std::string workerError;
+    std::thread worker([&] {
+        workerError = thrownBy([&] {
+            ProjectFile own = ProjectFile::open(path);
+            for (int i = 0; i < kImages; ++i)
+                own.addResult(makeResult(runId, imageIds[static_cast<std::size_t>(i)], i,
+                                         randomMap(32, 32, CV_32FC1, 0, 1, i)));
+            own.finishRun(runId, ds::RunStatus::Done);
+        });
+        workerDone = true;
+    });
+    std::size_t seen = 0;
+    int writes = 0;
+    const std::string ownerError = thrownBy([&] {
+        while (!workerDone) {
+            const std::size_t now = project.results(runId, ProjectFile::Heatmaps::Skip).size();
+            QVERIFY(now >= seen);
+            seen = now;
+            project.setSetting("view/lastImageId", std::to_string(++writes));
+        }
+    });
+    worker.join();
+    QVERIFY2(workerError.empty(), workerError.c_str());
+    QVERIFY2(ownerError.empty(), ownerError.c_str());
+    QCOMPARE(project.results(runId, ProjectFile::Heatmaps::Skip).size(), std::size_t(kImages));
+    QCOMPARE(project.runs(project.models()[0].id)[0].status, ds::RunStatus::Done);
+}
+
+QTEST_GUILESS_MAIN(TestProjectFile)
+#include "test_project_file.moc"
