@@ -1,4 +1,4 @@
-// "fabric": a plain-weave cloth of blue warp and light grey weft threads seen close up.
+// "fabric": plain-weave linen of beige threads seen close up, about 21 threads across.
 #include "datasets/SyntheticRendering.h"
 
 #include <opencv2/imgproc.hpp>
@@ -11,8 +11,10 @@ namespace ds::synth {
 
 namespace {
 
-const cv::Vec3f kWarpColour(0.62f, 0.48f, 0.35f); // BGR: blue
-const cv::Vec3f kWeftColour(0.72f, 0.73f, 0.74f); // light grey
+// Warp and weft of nearly the same beige (BGR): the weave shows mostly through shading,
+// as in undyed linen.
+const cv::Vec3f kWarpColour(0.50f, 0.58f, 0.66f);
+const cv::Vec3f kWeftColour(0.54f, 0.62f, 0.70f);
 
 // One thread family (warp or weft): per-thread centre offset and half-width as
 // fractions of the period, and a brightness factor.
@@ -62,7 +64,7 @@ double floatShading(double position)
 cv::Mat renderWeave(const Canvas& canvas, cv::RNG& rng)
 {
     const int n = canvas.size;
-    const double period = 10.6 * canvas.unit() * uniform(rng, 0.98, 1.02);
+    const double period = 12.0 * canvas.unit() * uniform(rng, 0.98, 1.02);
     const double angle = uniform(rng, -1.0, 1.0) * CV_PI / 180;
     const double c = std::cos(angle), s = std::sin(angle);
     // Origins keep coordinates positive and give each image its own weave phase.
@@ -78,7 +80,7 @@ cv::Mat renderWeave(const Canvas& canvas, cv::RNG& rng)
     };
     const cv::Vec3f warpColour = jitter(kWarpColour);
     const cv::Vec3f weftColour = jitter(kWeftColour);
-    const cv::Vec3f backing(0.10f, 0.10f, 0.11f);
+    const cv::Vec3f backing(0.35f, 0.39f, 0.42f); // seen between the threads
 
     // Fibres run along each thread, so their streaks are stretched that way.
     const cv::Mat warpFibres = grainNoise(rng, n, 0.35 * canvas.unit(), 3.0 * canvas.unit());
@@ -101,30 +103,22 @@ cv::Mat renderWeave(const Canvas& canvas, cv::RNG& rng)
             const double weftAlong = warpHit.phase;
             const bool warpOnTop = ((warpHit.index + weftHit.index) & 1) == 0;
 
-            const auto warpShade = [&](double depth) {
-                const std::size_t slot = static_cast<std::size_t>(warpHit.index) % warp.shade.size();
-                return warpColour * static_cast<float>(
-                           warp.shade[slot] * (0.45 + 0.55 * warpHit.height) * floatShading(warpAlong) * depth *
-                           (1 + 0.10 * warpFibres.at<float>(y, x)));
-            };
-            const auto weftShade = [&](double depth) {
-                const std::size_t slot = static_cast<std::size_t>(weftHit.index) % weft.shade.size();
-                return weftColour * static_cast<float>(
-                           weft.shade[slot] * (0.45 + 0.55 * weftHit.height) * floatShading(weftAlong) * depth *
-                           (1 + 0.10 * weftFibres.at<float>(y, x)));
+            const auto shade = [&](const cv::Vec3f& base, const ThreadSet& threads, const ThreadHit& hit,
+                                   double along, const cv::Mat& fibres, double depth) {
+                const std::size_t slot = static_cast<std::size_t>(hit.index) % threads.shade.size();
+                return base * static_cast<float>(threads.shade[slot] * (0.75 + 0.25 * hit.height) *
+                                                 floatShading(along) * depth * (1 + 0.06 * fibres.at<float>(y, x)));
             };
             // The thread below shows through the gaps of the one on top, in its shadow.
-            cv::Vec3f colour;
+            cv::Vec3f colour = backing;
             if (warpOnTop && warpHit.height > 0)
-                colour = warpShade(1.0);
+                colour = shade(warpColour, warp, warpHit, warpAlong, warpFibres, 1.0);
             else if (!warpOnTop && weftHit.height > 0)
-                colour = weftShade(1.0);
+                colour = shade(weftColour, weft, weftHit, weftAlong, weftFibres, 1.0);
             else if (warpHit.height > 0)
-                colour = warpShade(0.6);
+                colour = shade(warpColour, warp, warpHit, warpAlong, warpFibres, 0.6);
             else if (weftHit.height > 0)
-                colour = weftShade(0.6);
-            else
-                colour = backing;
+                colour = shade(weftColour, weft, weftHit, weftAlong, weftFibres, 0.6);
             pixel[x] = colour * static_cast<float>(1 + 0.03 * mottling.at<float>(y, x));
         }
     }
@@ -135,9 +129,10 @@ cv::Mat renderWeave(const Canvas& canvas, cv::RNG& rng)
 cv::Mat addLooseThread(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double length = uniform(rng, 0.25, 0.5) * canvas.size;
-    const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, randomPoint(rng, canvas, 0.2 * canvas.size),
-                                                      uniform(rng, 0.0, 2 * CV_PI), length, 0.025);
-    const double width = canvas.strokeWidth(uniform(rng, 2.2, 3.4), 1.3);
+    const double heading = uniform(rng, 0.0, 2 * CV_PI);
+    const cv::Point2d start = randomPoint(rng, canvas, 0.3 * canvas.size) - cv::Point2d(std::cos(heading), std::sin(heading)) * (0.5 * length);
+    const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, start, heading, length, 0.025);
+    const double width = canvas.strokeWidth(uniform(rng, 3.0, 4.5), 1.3);
     const cv::Mat alpha = strokeAlpha(canvas, path, width);
 
     std::vector<cv::Point2d> shadowPath = path;
@@ -237,9 +232,9 @@ cv::Mat addColourShift(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
     const std::vector<cv::Point2d> outline =
         blobOutline(rng, randomPoint(rng, canvas, radius * 1.2), radius, 0.25, uniform(rng, 0.7, 1.4),
                     uniform(rng, 0.0, CV_PI));
-    const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 2.5 * canvas.unit());
+    const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 1.5 * canvas.unit());
     const double hue = uniform(rng, 0.0, 2 * CV_PI);
-    const double saturation = uniform(rng, 0.13, 0.2);
+    const double saturation = uniform(rng, 0.28, 0.4);
     const double brightness = 1 + (rng.uniform(0, 2) == 0 ? -1 : 1) * uniform(rng, 0.06, 0.14);
     const cv::Scalar gain(brightness * (1 + saturation * std::cos(hue)),
                           brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),

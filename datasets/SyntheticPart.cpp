@@ -36,8 +36,8 @@ PartLayout sampleLayout(const Canvas& canvas, cv::RNG& rng)
 {
     const double n = canvas.size;
     PartLayout layout;
-    layout.center = cv::Point2d(0.5 + uniform(rng, -0.025, 0.025), 0.5 + uniform(rng, -0.025, 0.025)) * n;
-    layout.rotation = uniform(rng, -8.0, 8.0) * CV_PI / 180;
+    layout.center = cv::Point2d(0.5 + uniform(rng, -0.02, 0.02), 0.5 + uniform(rng, -0.02, 0.02)) * n;
+    layout.rotation = uniform(rng, -4.0, 4.0) * CV_PI / 180;
     layout.outer = 0.40 * n;
     layout.hub = 0.20 * n;
     layout.bore = 0.095 * n;
@@ -81,7 +81,7 @@ std::vector<float> turningProfile(const Canvas& canvas, cv::RNG& rng)
     const cv::Mat wide = bands(3.0 * canvas.unit());
     std::vector<float> profile(static_cast<std::size_t>(canvas.size));
     for (int r = 0; r < canvas.size; ++r)
-        profile[static_cast<std::size_t>(r)] = 0.6f * fine.at<float>(0, r) + 0.8f * wide.at<float>(0, r);
+        profile[static_cast<std::size_t>(r)] = 0.4f * fine.at<float>(0, r) + 0.8f * wide.at<float>(0, r);
     return profile;
 }
 
@@ -134,8 +134,8 @@ cv::Mat renderSurface(const Canvas& canvas, const PartLayout& layout, cv::RNG& r
             const bool onHub = r < layout.hub;
             const double width = onHub ? 0.22 : 0.32;
             const double highlight = std::exp(-offAxis * offAxis / (2 * width * width));
-            const double value = onHub ? 0.58 * (1 + 0.035 * hubMarks[ring] + hubGloss * highlight)
-                                       : 0.50 * (1 + 0.05 * flangeMarks[ring] + flangeGloss * highlight);
+            const double value = onHub ? 0.58 * (1 + 0.03 * hubMarks[ring] + hubGloss * highlight)
+                                       : 0.50 * (1 + 0.04 * flangeMarks[ring] + flangeGloss * highlight);
             surface.at<cv::Vec3f>(y, x) =
                 steel * static_cast<float>(value * (1 + 0.02 * mottling.at<float>(y, x)) *
                                            (1 + 0.015 * grain.at<float>(y, x)));
@@ -231,14 +231,14 @@ cv::Mat addScratch(cv::Mat& image, const cv::Mat& material, const Canvas& canvas
     const double length = uniform(rng, 0.18, 0.35) * canvas.size;
     const std::vector<cv::Point2d> path =
         smoothCurve(rng, canvas, start, uniform(rng, 0.0, 2 * CV_PI), length, 0.012);
-    const double width = canvas.strokeWidth(uniform(rng, 1.8, 2.8), 1.2);
+    const double width = canvas.strokeWidth(uniform(rng, 2.4, 3.4), 1.2);
     const cv::Mat groove = strokeAlpha(canvas, path, width).mul(material);
     std::vector<cv::Point2d> flankPath = path;
     for (cv::Point2d& p : flankPath)
         p -= layout.light * (0.45 * width);
     const cv::Mat flank = strokeAlpha(canvas, flankPath, width).mul(material);
     multiplyWhere(image, flank, cv::Scalar::all(0.6));
-    blendWhere(image, groove * uniform(rng, 0.5, 0.7), cv::Scalar(0.93, 0.93, 0.92));
+    blendWhere(image, groove * uniform(rng, 0.6, 0.8), cv::Scalar(0.93, 0.93, 0.92));
     return cv::max(groove, flank);
 }
 
@@ -246,9 +246,9 @@ cv::Mat addScratch(cv::Mat& image, const cv::Mat& material, const Canvas& canvas
 // on the other, its turning marks flattened.
 cv::Mat addDent(cv::Mat& image, const Canvas& canvas, const PartLayout& layout, cv::RNG& rng)
 {
-    const double radius = uniform(rng, 0.032, 0.06) * canvas.size;
+    const double radius = uniform(rng, 0.04, 0.07) * canvas.size;
     const cv::Point2d center = pointOnFlange(rng, layout, radius);
-    const double depth = uniform(rng, 0.7, 1.0);
+    const double depth = uniform(rng, 0.8, 1.0);
     const cv::Mat smooth = blurred(image, 1.5 * canvas.unit());
     for (int y = 0; y < image.rows; ++y)
         for (int x = 0; x < image.cols; ++x) {
@@ -287,6 +287,24 @@ cv::Mat addContamination(cv::Mat& image, const cv::Mat& material, const Canvas& 
     return alpha;
 }
 
+// A bolt hole that was only centre-drilled: a small conical dimple where the hole
+// should be, dark on the side facing the light.
+void addCentreDrillMark(cv::Mat& image, const PartLayout& layout, cv::Point2d center, cv::RNG& rng)
+{
+    const double radius = uniform(rng, 0.3, 0.45) * layout.hole;
+    for (int y = 0; y < image.rows; ++y)
+        for (int x = 0; x < image.cols; ++x) {
+            const cv::Point2d q = cv::Point2d(x, y) - center;
+            const double d = std::hypot(q.x, q.y);
+            const double inside = coverage(radius - d);
+            if (inside <= 0)
+                continue;
+            // A cone's wall has the same slope everywhere, tilted towards its apex.
+            const double shading = 0.75 * (1 - 0.6 * q.dot(layout.light) / std::max(d, 1e-6));
+            image.at<cv::Vec3f>(y, x) *= static_cast<float>(1 + inside * (shading - 1));
+        }
+}
+
 // A piece of the rim broken off between two bolt holes, leaving a bright fracture face.
 cv::Mat addChip(cv::Mat& image, const cv::Mat& background, const Canvas& canvas, const PartLayout& layout,
                 cv::RNG& rng)
@@ -321,6 +339,7 @@ Scene renderPart(const Canvas& canvas, cv::RNG& sceneRng, const std::string& def
     if (defectType == "missing_hole") {
         const int missing = defectRng.uniform(0, kBoltHoles);
         scene.image = compose(layout, background, surface, missing, material);
+        addCentreDrillMark(scene.image, layout, layout.holeCenter(missing), defectRng);
         scene.defect = discAlpha(canvas, layout.holeCenter(missing),
                                  layout.hole + layout.holeChamfer + 0.5 * canvas.unit());
         return scene;

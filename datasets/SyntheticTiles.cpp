@@ -223,8 +223,8 @@ cv::Mat addChip(cv::Mat& image, const Canvas& canvas, const TileGrid& grid, cv::
     const cv::Point2d previous = corners[static_cast<std::size_t>((cornerIndex + 3) % 4)];
     const cv::Point2d alongNext = (next - corner) / cv::norm(next - corner);
     const cv::Point2d alongPrevious = (previous - corner) / cv::norm(previous - corner);
-    const double legNext = uniform(rng, 0.3, 0.55) * grid.pitch;
-    const double legPrevious = uniform(rng, 0.3, 0.55) * grid.pitch;
+    const double legNext = uniform(rng, 0.35, 0.6) * grid.pitch;
+    const double legPrevious = uniform(rng, 0.35, 0.6) * grid.pitch;
 
     // Conchoidal fracture: bulges into the tile, with a ragged edge.
     const cv::Point2d from = corner + alongNext * legNext, to = corner + alongPrevious * legPrevious;
@@ -261,8 +261,8 @@ cv::Mat addScratch(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
     const cv::Point2d start = randomPoint(rng, canvas, 0.2 * canvas.size) -
                               cv::Point2d(std::cos(heading), std::sin(heading)) * (0.4 * length);
     const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, start, heading, length, 0.006);
-    const cv::Mat alpha = strokeAlpha(canvas, path, canvas.strokeWidth(uniform(rng, 1.5, 2.4), 1.2));
-    blendWhere(image, alpha * uniform(rng, 0.4, 0.6), cv::Scalar(0.86, 0.88, 0.88));
+    const cv::Mat alpha = strokeAlpha(canvas, path, canvas.strokeWidth(uniform(rng, 2.2, 3.2), 1.2));
+    blendWhere(image, alpha * uniform(rng, 0.5, 0.7), cv::Scalar(0.86, 0.88, 0.88));
     return alpha;
 }
 

@@ -18,6 +18,14 @@ public:
     virtual std::string name() const = 0;
     virtual std::vector<torch::Tensor> extract(const torch::Tensor& batch) = 0;
     virtual void to(const torch::Device& device) = 0;
+    // Re-estimates BatchNorm running statistics on the user's good images: between
+    // beginNormalisationPass() and endNormalisationPass(), extract() runs in training mode
+    // and averages every batch's statistics. Random-init BatchNorm otherwise normalises
+    // with mean 0 / variance 1, which leaves some channels saturated and others silent.
+    // Extractors without such layers (or whose statistics are pretrained) ignore it.
+    virtual bool supportsNormalisationPass() const { return false; }
+    virtual void beginNormalisationPass() {}
+    virtual void endNormalisationPass() {}
     // Writes what is needed to rebuild exactly this extractor (weights included), so a
     // saved model keeps scoring identically even if the original file is gone.
     virtual void save(torch::serialize::OutputArchive& archive) const = 0;

@@ -130,6 +130,23 @@ public:
     std::string name() const override { return name_; }
     std::vector<torch::Tensor> extract(const torch::Tensor& batch) override { return trunk_->forward(batch); }
     void to(const torch::Device& device) override { trunk_->to(device); }
+    bool supportsNormalisationPass() const override { return true; }
+    void beginNormalisationPass() override
+    {
+        for (auto& module : trunk_->modules(false))
+            if (auto* bn = module->as<nn::BatchNorm2d>()) {
+                bn->reset_running_stats();
+                bn->options.momentum(c10::nullopt); // cumulative average over all batches
+            }
+        trunk_->train();
+    }
+    void endNormalisationPass() override
+    {
+        for (auto& module : trunk_->modules(false))
+            if (auto* bn = module->as<nn::BatchNorm2d>())
+                bn->options.momentum(0.1);
+        trunk_->eval();
+    }
     void save(torch::serialize::OutputArchive& archive) const override
     {
         archive.write("kind", c10::IValue(std::string("builtin")));

@@ -24,6 +24,7 @@ struct DetectorSettings {
     std::string backbone = "resnet18"; // builtin name or path to a TorchScript file
     int imageSize = 256;               // images are resized to imageSize x imageSize
     uint64_t seed = 0;                 // backbone initialisation, channel subsets, sampling
+    bool adaptBatchNorm = false;       // re-estimate a builtin backbone's BatchNorm on the good images
     std::map<std::string, double> parameters; // method-specific; missing keys take defaults
 
     std::string toJson() const;

@@ -54,6 +54,7 @@ std::string DetectorSettings::toJson() const
     json.insert(QStringLiteral("backbone"), QString::fromStdString(backbone));
     json.insert(QStringLiteral("image_size"), imageSize);
     json.insert(QStringLiteral("seed"), QString::number(seed));
+    json.insert(QStringLiteral("adapt_batchnorm"), adaptBatchNorm);
     json.insert(QStringLiteral("parameters"), parametersJson);
     return QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString();
 }
@@ -70,6 +71,7 @@ DetectorSettings DetectorSettings::fromJson(const std::string& text)
     settings.backbone = json.value(QStringLiteral("backbone")).toString().toStdString();
     settings.imageSize = json.value(QStringLiteral("image_size")).toInt(256);
     settings.seed = json.value(QStringLiteral("seed")).toString().toULongLong();
+    settings.adaptBatchNorm = json.value(QStringLiteral("adapt_batchnorm")).toBool(false);
     const QJsonObject parametersJson = json.value(QStringLiteral("parameters")).toObject();
     for (auto it = parametersJson.begin(); it != parametersJson.end(); ++it)
         settings.parameters[it.key().toStdString()] = it.value().toDouble();

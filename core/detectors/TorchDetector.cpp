@@ -31,6 +31,19 @@ void TorchDetector::ensureBackbone()
     }
 }
 
+// Runs the backbone over images in batches, reporting progress within the current span.
+void TorchDetector::forEachBatch(const std::vector<cv::Mat>& images, JobContext& job, const std::string& stage,
+                                 const std::function<void(std::vector<torch::Tensor>)>& consume)
+{
+    const int64_t count = int64_t(images.size());
+    for (int64_t start = 0; start < count; start += kBatchSize) {
+        job.throwIfCancelled();
+        const std::vector<cv::Mat> batch(images.begin() + start, images.begin() + std::min(count, start + kBatchSize));
+        consume(backbone_->extract(imagesToBatch(batch, settings_.imageSize, device_)));
+        job.report(double(start + int64_t(batch.size())) / double(count), stage);
+    }
+}
+
 void TorchDetector::fit(const std::vector<cv::Mat>& goodImages, JobContext& job)
 {
     if (goodImages.size() < 2)
@@ -38,19 +51,29 @@ void TorchDetector::fit(const std::vector<cv::Mat>& goodImages, JobContext& job)
     c10::InferenceMode inference;
     ensureBackbone();
     fitted_ = false;
-    const int64_t count = int64_t(goodImages.size());
-    {
-        JobContext::Span extraction(job, 0.0, extractionShare());
-        for (int64_t start = 0; start < count; start += kBatchSize) {
-            job.throwIfCancelled();
-            const std::vector<cv::Mat> batch(goodImages.begin() + start,
-                                             goodImages.begin() + std::min(count, start + kBatchSize));
-            const torch::Tensor features = aggregate(backbone_->extract(imagesToBatch(batch, settings_.imageSize, device_)));
-            if (start == 0)
-                beginFit(count, features.size(1), features.size(2), features.size(3));
-            accumulate(features);
-            job.report(double(start + int64_t(batch.size())) / double(count), "Extracting features");
+    const bool normalisationPass = settings_.adaptBatchNorm && backbone_->supportsNormalisationPass();
+    const double passShare = normalisationPass ? 0.5 * extractionShare() : 0.0;
+    if (normalisationPass) {
+        JobContext::Span span(job, 0.0, passShare);
+        backbone_->beginNormalisationPass();
+        try {
+            forEachBatch(goodImages, job, "Adapting backbone to the images", [](std::vector<torch::Tensor>) {});
+        } catch (...) {
+            backbone_->endNormalisationPass();
+            throw;
         }
+        backbone_->endNormalisationPass();
+    }
+    {
+        JobContext::Span extraction(job, passShare, extractionShare());
+        bool first = true;
+        forEachBatch(goodImages, job, "Extracting features", [&](std::vector<torch::Tensor> maps) {
+            const torch::Tensor features = aggregate(maps);
+            if (first)
+                beginFit(int64_t(goodImages.size()), features.size(1), features.size(2), features.size(3));
+            first = false;
+            accumulate(features);
+        });
     }
     job.throwIfCancelled();
     {

@@ -40,6 +40,8 @@ protected:
 
 private:
     void ensureBackbone();
+    void forEachBatch(const std::vector<cv::Mat>& images, JobContext& job, const std::string& stage,
+                      const std::function<void(std::vector<torch::Tensor>)>& consume);
 
     torch::Device device_;
     std::unique_ptr<Backbone> backbone_;

@@ -1,0 +1,161 @@
+#include "core/Error.h"
+#include "core/data/ImageIO.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <opencv2/imgcodecs.hpp>
+
+#include <fstream>
+
+using namespace ds;
+
+class TestImageIO : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    std::string path(const char* name) const { return dir_.filePath(QString::fromLatin1(name)).toStdString(); }
+
+    // A BGR(A) test pattern of the given depth and channel count.
+    static cv::Mat pattern(int depth, int channels)
+    {
+        cv::Mat image(24, 32, CV_MAKETYPE(depth, channels));
+        const double top = depth == CV_16U ? 65535.0 : 255.0;
+        for (int y = 0; y < image.rows; ++y)
+            for (int x = 0; x < image.cols; ++x)
+                for (int c = 0; c < channels; ++c) {
+                    const double value = top * ((x + 3 * y + 17 * c) % 32) / 31.0;
+                    if (depth == CV_16U)
+                        image.ptr<ushort>(y)[x * channels + c] = cv::saturate_cast<ushort>(value);
+                    else
+                        image.ptr<uchar>(y)[x * channels + c] = cv::saturate_cast<uchar>(value);
+                }
+        return image;
+    }
+
+    void writeBytes(const std::string& file, const std::string& bytes)
+    {
+        std::ofstream(file, std::ios::binary) << bytes;
+    }
+
+    void expectInputError(const std::string& file, const char* reasonPart)
+    {
+        try {
+            loadImageRgb(file);
+            QFAIL("no error for a bad file");
+        } catch (const InputError& e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.contains(QString::fromStdString(file)), qPrintable(message));
+            QVERIFY2(message.contains(QString::fromLatin1(reasonPart)), qPrintable(message));
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(dir_.isValid()); }
+
+    void decodesFormatsDepthsAndChannels_data()
+    {
+        QTest::addColumn<QString>("extension");
+        QTest::addColumn<int>("depth");
+        QTest::addColumn<int>("channels");
+        QTest::addRow("png 8-bit grey") << "png" << CV_8U << 1;
+        QTest::addRow("png 8-bit rgb") << "png" << CV_8U << 3;
+        QTest::addRow("png 8-bit rgba") << "png" << CV_8U << 4;
+        QTest::addRow("png 16-bit grey") << "png" << CV_16U << 1;
+        QTest::addRow("png 16-bit rgb") << "png" << CV_16U << 3;
+        QTest::addRow("tiff 16-bit rgb") << "tif" << CV_16U << 3;
+        QTest::addRow("tiff 8-bit grey") << "tiff" << CV_8U << 1;
+        QTest::addRow("bmp rgb") << "bmp" << CV_8U << 3;
+        QTest::addRow("jpeg rgb") << "jpg" << CV_8U << 3;
+        QTest::addRow("jpeg grey") << "jpeg" << CV_8U << 1;
+    }
+
+    void decodesFormatsDepthsAndChannels()
+    {
+        QFETCH(QString, extension);
+        QFETCH(int, depth);
+        QFETCH(int, channels);
+        const cv::Mat written = pattern(depth, channels);
+        const std::string file = path(qPrintable(QStringLiteral("image.") + extension));
+        QVERIFY(cv::imwrite(file, written));
+        const cv::Mat loaded = loadImageRgb(file);
+        QCOMPARE(loaded.type(), CV_32FC3);
+        QCOMPARE(loaded.cols, written.cols);
+        QCOMPARE(loaded.rows, written.rows);
+        // Pixel (5, 7): the first channel written (blue in BGR, or grey) must come back as
+        // the last RGB channel (or all three), scaled to [0, 1]; JPEG is lossy.
+        const double top = depth == CV_16U ? 65535.0 : 255.0;
+        const double expectedBlue = (depth == CV_16U ? written.ptr<ushort>(7)[5 * channels] : written.ptr<uchar>(7)[5 * channels]) / top;
+        const double tolerance = extension.startsWith(QStringLiteral("jp")) ? 0.08 : 1e-4;
+        QVERIFY(std::abs(loaded.at<cv::Vec3f>(7, 5)[2] - expectedBlue) < tolerance);
+        double minimum = 0, maximum = 0;
+        cv::minMaxLoc(loaded.reshape(1), &minimum, &maximum);
+        QVERIFY(minimum >= 0.0 && maximum <= 1.0 + 1e-6);
+    }
+
+    void sixteenBitKeepsPrecision()
+    {
+        cv::Mat fine(4, 4, CV_16U, cv::Scalar(1000));
+        fine.at<ushort>(0, 0) = 1001; // one 16-bit step: lost if decoded through 8 bits
+        const std::string file = path("fine.png");
+        QVERIFY(cv::imwrite(file, fine));
+        const cv::Mat loaded = loadImageRgb(file);
+        QVERIFY(loaded.at<cv::Vec3f>(0, 0)[0] > loaded.at<cv::Vec3f>(1, 1)[0]);
+    }
+
+    void missingFileNamesPathAndReason() { expectInputError(path("absent.png"), "not found"); }
+
+    void emptyFileIsRefused()
+    {
+        writeBytes(path("empty.png"), "");
+        expectInputError(path("empty.png"), "empty");
+    }
+
+    void garbageIsRefused()
+    {
+        writeBytes(path("garbage.png"), std::string(2000, 'x'));
+        expectInputError(path("garbage.png"), "damaged");
+    }
+
+    void truncatedPngIsRefused()
+    {
+        std::vector<uchar> bytes;
+        cv::imencode(".png", pattern(CV_8U, 3), bytes);
+        writeBytes(path("cut.png"), std::string(bytes.begin(), bytes.begin() + long(bytes.size() / 2)));
+        expectInputError(path("cut.png"), "damaged");
+    }
+
+    void truncatedJpegIsRefused()
+    {
+        std::vector<uchar> bytes;
+        cv::imencode(".jpg", pattern(CV_8U, 3), bytes);
+        writeBytes(path("cut.jpg"), std::string(bytes.begin(), bytes.begin() + long(bytes.size() * 2 / 3)));
+        expectInputError(path("cut.jpg"), "truncated");
+    }
+
+    void folderIsRefused() { expectInputError(dir_.path().toStdString(), "folder"); }
+
+    void maskIsBinary()
+    {
+        cv::Mat soft(8, 8, CV_8U, cv::Scalar(0));
+        soft.at<uchar>(2, 3) = 1;
+        soft.at<uchar>(4, 4) = 200;
+        QVERIFY(cv::imwrite(path("mask.png"), soft));
+        const cv::Mat mask = loadMask(path("mask.png"));
+        QCOMPARE(mask.type(), CV_8U);
+        QCOMPARE(cv::countNonZero(mask), 2);
+        QCOMPARE(int(mask.at<uchar>(2, 3)), 255);
+    }
+
+    void resizeToSquareGivesSide()
+    {
+        const cv::Mat image(30, 50, CV_32FC3, cv::Scalar(0.5, 0.5, 0.5));
+        const cv::Mat resized = resizeToSquare(image, 16);
+        QCOMPARE(resized.cols, 16);
+        QCOMPARE(resized.rows, 16);
+        QVERIFY(std::abs(resized.at<cv::Vec3f>(8, 8)[1] - 0.5f) < 1e-5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImageIO)
+#include "test_image_io.moc"

@@ -1,0 +1,196 @@
+// Every registered detector against synthetic data with known answers.
+#include "core/Error.h"
+#include "core/detectors/Detector.h"
+#include "core/metrics/Metrics.h"
+#include "datasets/SyntheticDataset.h"
+
+#include <QTest>
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <thread>
+
+using namespace ds;
+
+namespace {
+
+constexpr int kSide = 128;
+
+cv::Mat toRgbFloat(const cv::Mat& bgr)
+{
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    rgb.convertTo(rgb, CV_32FC3, 1.0 / 255.0);
+    return rgb;
+}
+
+struct Split {
+    std::vector<cv::Mat> train;
+    std::vector<cv::Mat> test;
+    std::vector<int> labels;
+    std::vector<cv::Mat> masks;
+};
+
+Split makeSplit(const std::string& category)
+{
+    Split split;
+    for (unsigned i = 0; i < 40; ++i)
+        split.train.push_back(toRgbFloat(makeGoodImage(category, kSide, 1000 + i)));
+    for (unsigned i = 0; i < 20; ++i) {
+        split.test.push_back(toRgbFloat(makeGoodImage(category, kSide, 5000 + i)));
+        split.labels.push_back(0);
+        split.masks.push_back(cv::Mat::zeros(kSide, kSide, CV_8U));
+    }
+    unsigned seed = 9000;
+    for (const std::string& type : defectTypes(category))
+        for (int i = 0; i < 3; ++i) {
+            const DefectSample sample = makeDefectImage(category, type, kSide, seed++);
+            split.test.push_back(toRgbFloat(sample.image));
+            split.labels.push_back(1);
+            split.masks.push_back(sample.mask);
+        }
+    return split;
+}
+
+DetectorSettings settingsFor(const std::string& method)
+{
+    DetectorSettings settings;
+    settings.method = method;
+    settings.imageSize = kSide;
+    return settings;
+}
+
+std::vector<float> scoresOf(const std::vector<AnomalyResult>& results)
+{
+    std::vector<float> scores;
+    for (const auto& result : results)
+        scores.push_back(result.score);
+    return scores;
+}
+
+} // namespace
+
+class TestDetectors : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void ranksDefectiveAboveGood_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("category");
+        for (const DetectorInfo& info : detectorRegistry())
+            for (const std::string& category : syntheticCategories())
+                QTest::addRow("%s/%s", info.method.c_str(), category.c_str())
+                    << QString::fromStdString(info.method) << QString::fromStdString(category);
+    }
+
+    void ranksDefectiveAboveGood()
+    {
+        QFETCH(QString, method);
+        QFETCH(QString, category);
+        const Split split = makeSplit(category.toStdString());
+        auto detector = createDetector(settingsFor(method.toStdString()));
+        JobContext job;
+        double lastProgress = -1;
+        bool monotonic = true;
+        job.setProgressCallback([&](double fraction, const std::string&) {
+            monotonic = monotonic && fraction >= lastProgress - 1e-9;
+            lastProgress = fraction;
+        });
+        detector->fit(split.train, job);
+        QVERIFY(monotonic);
+        QCOMPARE(lastProgress, 1.0);
+
+        const std::vector<AnomalyResult> results = detector->predict(split.test);
+        QCOMPARE(results.size(), split.test.size());
+        std::vector<cv::Mat> maps;
+        for (const auto& result : results) {
+            QCOMPARE(result.anomalyMap.type(), CV_32F);
+            QCOMPARE(result.anomalyMap.rows, kSide);
+            maps.push_back(result.anomalyMap);
+        }
+        const double imageAuroc = rocAuc(scoresOf(results), split.labels);
+        const double pixel = pixelAuroc(maps, split.masks);
+        qInfo("%s on %s: image AUROC %.3f, pixel AUROC %.3f", qPrintable(method), qPrintable(category), imageAuroc, pixel);
+        // Floors below the measured figures (docs/BENCHMARKS.md) yet far above chance (0.5):
+        // random-init features miss some of the smallest synthetic defects, so 0.9 is not
+        // yet reached on every category at this small size.
+        QVERIFY2(imageAuroc >= 0.65, qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
+        // Heatmaps must point at the defect, not merely fire somewhere.
+        QVERIFY2(pixel >= 0.75, qPrintable(QStringLiteral("pixel AUROC %1").arg(pixel)));
+    }
+
+    void saveLoadGivesIdenticalScores_data()
+    {
+        QTest::addColumn<QString>("method");
+        for (const DetectorInfo& info : detectorRegistry())
+            QTest::addRow("%s", info.method.c_str()) << QString::fromStdString(info.method);
+    }
+
+    void saveLoadGivesIdenticalScores()
+    {
+        QFETCH(QString, method);
+        const Split split = makeSplit("part");
+        auto detector = createDetector(settingsFor(method.toStdString()));
+        JobContext job;
+        detector->fit(std::vector<cv::Mat>(split.train.begin(), split.train.begin() + 10), job);
+        const std::vector<cv::Mat> probe(split.test.end() - 4, split.test.end());
+        const auto before = detector->predict(probe);
+        auto loaded = loadDetector(detector->saveState());
+        QCOMPARE(loaded->settings().method, method.toStdString());
+        const auto after = loaded->predict(probe);
+        for (size_t i = 0; i < probe.size(); ++i) {
+            QCOMPARE(after[i].score, before[i].score);
+            QCOMPARE(cv::norm(after[i].anomalyMap, before[i].anomalyMap, cv::NORM_INF), 0.0);
+        }
+    }
+
+    void cancelStopsTraining_data() { saveLoadGivesIdenticalScores_data(); }
+
+    void cancelStopsTraining()
+    {
+        QFETCH(QString, method);
+        // Enough work to take many seconds if cancellation were ignored.
+        std::vector<cv::Mat> many;
+        const cv::Mat good = toRgbFloat(makeGoodImage("fabric", 256, 1));
+        for (int i = 0; i < 400; ++i)
+            many.push_back(good);
+        DetectorSettings settings = settingsFor(method.toStdString());
+        settings.imageSize = 256;
+        auto detector = createDetector(settings);
+        JobContext job;
+        std::chrono::steady_clock::time_point cancelledAt;
+        std::thread canceller([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            cancelledAt = std::chrono::steady_clock::now();
+            job.cancel();
+        });
+        bool threwCancelled = false;
+        try {
+            detector->fit(many, job);
+        } catch (const Cancelled&) {
+            threwCancelled = true;
+        }
+        const auto stoppedAt = std::chrono::steady_clock::now();
+        canceller.join();
+        QVERIFY(threwCancelled);
+        const double latency = std::chrono::duration<double>(stoppedAt - cancelledAt).count();
+        qInfo("%s stopped %.3f s after cancel", qPrintable(method), latency);
+        QVERIFY2(latency < 1.0, qPrintable(QStringLiteral("stopped %1 s after cancel").arg(latency)));
+        QVERIFY_THROWS_EXCEPTION(Error, detector->saveState());
+    }
+
+    void refusesBadSettingsAndState()
+    {
+        DetectorSettings unknown;
+        unknown.method = "nonexistent";
+        QVERIFY_THROWS_EXCEPTION(InputError, createDetector(unknown));
+        QVERIFY_THROWS_EXCEPTION(InputError, loadDetector(std::vector<uint8_t>(500, 7)));
+        auto detector = createDetector(settingsFor("padim"));
+        JobContext job;
+        QVERIFY_THROWS_EXCEPTION(InputError, detector->fit({}, job));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDetectors)
+#include "test_detectors.moc"

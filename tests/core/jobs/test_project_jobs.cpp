@@ -1,0 +1,155 @@
+// The train/infer jobs end to end on a project file: what a user does from either front end.
+#include "core/Error.h"
+#include "core/jobs/EvaluateJob.h"
+#include "core/jobs/ProjectJobs.h"
+#include "core/storage/ProjectFile.h"
+#include "datasets/SyntheticDataset.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace ds;
+namespace fs = std::filesystem;
+
+class TestProjectJobs : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    std::string dataset_;
+
+    std::string projectPath(const char* name) const { return dir_.filePath(QString::fromLatin1(name)).toStdString(); }
+
+    static DetectorSettings smallPadim()
+    {
+        DetectorSettings settings;
+        settings.method = "padim";
+        settings.imageSize = 64;
+        return settings;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        SyntheticSpec spec;
+        spec.category = "part";
+        spec.imageSize = 96;
+        spec.trainGood = 20;
+        spec.testGood = 6;
+        spec.testDefectsPerType = 2;
+        dataset_ = writeSyntheticDataset(dir_.filePath(QStringLiteral("data")).toStdString(), spec);
+        // One damaged file among the good images: reported and skipped, never fatal.
+        std::ofstream(fs::path(dataset_) / "train" / "good" / "zz_broken.png") << "not a png";
+    }
+
+    void importTrainInferAndReopen()
+    {
+        const std::string project = projectPath("flow.dsproj");
+        JobContext job;
+        const ImportReport imported = importMvtecDataset(project, dataset_, job);
+        QCOMPARE(imported.skipped.size(), size_t(1));
+        QVERIFY(imported.skipped.front().path.find("zz_broken.png") != std::string::npos);
+        const int testCount = 6 + 2 * int(defectTypes("part").size());
+        QCOMPARE(imported.added, 20 + testCount);
+
+        // Importing again adds nothing: same content hashes.
+        const ImportReport again = importMvtecDataset(project, dataset_, job);
+        QCOMPARE(again.added, 0);
+        QCOMPARE(again.duplicates, 20 + testCount);
+
+        const TrainOutcome trained = trainModel(project, smallPadim(), "", job);
+        QCOMPARE(trained.trainCount + trained.heldOutCount, 20);
+        QVERIFY(trained.heldOutCount >= 1);
+        QVERIFY(trained.threshold > 0);
+
+        int streamed = 0;
+        const InferOutcome inferred = inferImages(project, trained.modelId, {}, job, [&](const ResultRecord&) { ++streamed; });
+        QCOMPARE(inferred.scored, testCount);
+        QCOMPARE(streamed, testCount);
+        QVERIFY(inferred.f1Threshold.has_value());
+
+        // Reopening shows everything again.
+        const ProjectFile reopened = ProjectFile::open(project);
+        QCOMPARE(int(reopened.images(Split::Test).size()), testCount);
+        int masks = 0;
+        for (const ImageRecord& image : reopened.images(Split::Test))
+            masks += image.hasMask ? 1 : 0;
+        QCOMPARE(masks, testCount - 6);
+        const auto models = reopened.models();
+        QCOMPARE(int(models.size()), 1);
+        QCOMPARE(models.front().threshold, trained.threshold);
+        const auto runs = reopened.runs(trained.modelId);
+        QCOMPARE(int(runs.size()), 1);
+        QCOMPARE(runs.front().status, RunStatus::Done);
+        const auto results = reopened.results(runs.front().id, ProjectFile::Heatmaps::Load);
+        QCOMPARE(int(results.size()), testCount);
+        QCOMPARE(results.front().heatmap.rows, 64);
+    }
+
+    void cancelledTrainingLeavesProjectUnchanged()
+    {
+        const std::string project = projectPath("cancel.dsproj");
+        JobContext importJob;
+        importMvtecDataset(project, dataset_, importJob);
+        JobContext job;
+        // Cancel as soon as training starts extracting features.
+        job.setProgressCallback([&](double, const std::string& stage) {
+            if (stage == "Extracting features")
+                job.cancel();
+        });
+        QVERIFY_THROWS_EXCEPTION(Cancelled, trainModel(project, smallPadim(), "", job));
+        QVERIFY(ProjectFile::open(project).models().empty());
+    }
+
+    void cancelledInferenceLeavesNoRun()
+    {
+        const std::string project = projectPath("cancel-infer.dsproj");
+        JobContext job;
+        importMvtecDataset(project, dataset_, job);
+        const TrainOutcome trained = trainModel(project, smallPadim(), "", job);
+        JobContext cancelling;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, inferImages(project, trained.modelId, {}, cancelling, [&](const ResultRecord&) {
+            cancelling.cancel();
+        }));
+        QVERIFY(ProjectFile::open(project).runs(trained.modelId).empty());
+    }
+
+    void evaluateReportsTheJsonContract()
+    {
+        JobContext job;
+        const EvaluationReport report = evaluateDataset(dataset_, smallPadim(), job);
+        QCOMPARE(report.trainCount, 20);
+        QCOMPARE(report.skipped.size(), size_t(1));
+        QVERIFY(report.imageAuroc > 0.5 && report.imageAuroc <= 1.0);
+        QVERIFY(report.pixelAuroc > 0.5 && report.pixelAuroc <= 1.0);
+        QVERIFY(report.aupro > 0.0 && report.aupro <= 1.0);
+        const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(report.toJson())).object();
+        QStringList keys = json.keys();
+        keys.sort();
+        QStringList expected = {QStringLiteral("dataset"), QStringLiteral("method"), QStringLiteral("backbone"),
+                                QStringLiteral("image_size"), QStringLiteral("n_train"), QStringLiteral("n_test"),
+                                QStringLiteral("image_auroc"), QStringLiteral("pixel_auroc"), QStringLiteral("aupro"),
+                                QStringLiteral("f1_max"), QStringLiteral("threshold"), QStringLiteral("train_seconds"),
+                                QStringLiteral("infer_ms_per_image"), QStringLiteral("peak_rss_mb")};
+        expected.sort();
+        QCOMPARE(keys, expected);
+        QCOMPARE(json.value(QStringLiteral("image_auroc")).toDouble(), report.imageAuroc);
+    }
+
+    void missingModelIsInputError()
+    {
+        const std::string project = projectPath("flow.dsproj");
+        JobContext job;
+        QVERIFY_THROWS_EXCEPTION(InputError, inferImages(project, 999, {}, job));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProjectJobs)
+#include "test_project_jobs.moc"
