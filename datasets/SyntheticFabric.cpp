@@ -228,7 +228,7 @@ cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 // A dyeing fault: a soft-edged patch whose hue and brightness are off.
 cv::Mat addColourShift(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
-    const double radius = uniform(rng, 0.085, 0.12) * canvas.size;
+    const double radius = uniform(rng, 0.08, 0.115) * canvas.size;
     const std::vector<cv::Point2d> outline =
         blobOutline(rng, randomPoint(rng, canvas, radius * 1.2), radius, 0.25, uniform(rng, 0.7, 1.4),
                     uniform(rng, 0.0, CV_PI));

@@ -122,11 +122,13 @@ cv::Mat renderSurface(const Canvas& canvas, const PartLayout& layout, cv::RNG& r
                           static_cast<float>(0.985 * (1 + rng.gaussian(0.01))),
                           static_cast<float>(0.95 * (1 + rng.gaussian(0.01))));
 
-    cv::Mat surface(n, n, CV_32FC3);
+    cv::Mat surface = cv::Mat::zeros(n, n, CV_32FC3);
     for (int y = 0; y < n; ++y)
         for (int x = 0; x < n; ++x) {
             const double dx = x - layout.center.x, dy = y - layout.center.y;
             const double r = std::hypot(dx, dy);
+            if (r > layout.outer + 1)
+                continue; // never shown
             const std::size_t ring = std::min(static_cast<std::size_t>(r), flangeMarks.size() - 1);
             // Circular grooves reflect the lamp where they run across the light
             // direction: a bright band through the centre towards the light and away.
@@ -162,8 +164,13 @@ cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::M
             const cv::Point2d p(x, y);
             const cv::Point2d offset = p - layout.center;
             const double r = std::max(std::hypot(offset.x, offset.y), 1e-6);
-            const cv::Point2d outward = offset / r;
             const double disc = coverage(layout.outer - r);
+            if (disc <= 0) {
+                image.at<cv::Vec3f>(y, x) = background.at<cv::Vec3f>(y, x);
+                material.at<float>(y, x) = 0;
+                continue;
+            }
+            const cv::Point2d outward = offset / r;
 
             // Bore with its keyway (pointing along the part's +y axis), then bolt holes.
             double hole = coverage(layout.bore - r);
@@ -223,23 +230,30 @@ cv::Point2d pointOnFlange(cv::RNG& rng, const PartLayout& layout, double clearan
     throw std::logic_error("no room on the flange for a defect"); // the geometry always leaves room
 }
 
-// A bright scratch with a dark flank, interrupted where it crosses a hole.
+// A scratch: a V-groove whose wall facing the light is bright and whose other wall is
+// dark, so it shows on highlights and on dull metal alike. It runs roughly along the
+// flange and is interrupted where it crosses a hole.
 cv::Mat addScratch(cv::Mat& image, const cv::Mat& material, const Canvas& canvas, const PartLayout& layout,
                    cv::RNG& rng)
 {
-    const cv::Point2d start = pointOnFlange(rng, layout, 0.02 * canvas.size);
-    const double length = uniform(rng, 0.18, 0.35) * canvas.size;
-    const std::vector<cv::Point2d> path =
-        smoothCurve(rng, canvas, start, uniform(rng, 0.0, 2 * CV_PI), length, 0.012);
-    const double width = canvas.strokeWidth(uniform(rng, 2.4, 3.4), 1.2);
-    const cv::Mat groove = strokeAlpha(canvas, path, width).mul(material);
-    std::vector<cv::Point2d> flankPath = path;
-    for (cv::Point2d& p : flankPath)
-        p -= layout.light * (0.45 * width);
-    const cv::Mat flank = strokeAlpha(canvas, flankPath, width).mul(material);
-    multiplyWhere(image, flank, cv::Scalar::all(0.6));
-    blendWhere(image, groove * uniform(rng, 0.6, 0.8), cv::Scalar(0.93, 0.93, 0.92));
-    return cv::max(groove, flank);
+    const cv::Point2d middle = pointOnFlange(rng, layout, 0.03 * canvas.size);
+    const cv::Point2d radial = middle - layout.center;
+    const double heading =
+        std::atan2(radial.y, radial.x) + CV_PI / 2 + uniform(rng, -35.0, 35.0) * CV_PI / 180;
+    const double length = uniform(rng, 0.18, 0.32) * canvas.size;
+    const cv::Point2d start = middle - cv::Point2d(std::cos(heading), std::sin(heading)) * (0.5 * length);
+    const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, start, heading, length, 0.012);
+    const double width = canvas.strokeWidth(uniform(rng, 2.2, 3.2), 1.2);
+    const auto wall = [&](double side) {
+        std::vector<cv::Point2d> shifted = path;
+        for (cv::Point2d& p : shifted)
+            p += layout.light * (side * 0.3 * width);
+        return cv::Mat(strokeAlpha(canvas, shifted, width).mul(material));
+    };
+    const cv::Mat shadowed = wall(1), lit = wall(-1);
+    multiplyWhere(image, shadowed, cv::Scalar::all(uniform(rng, 0.4, 0.5)));
+    blendWhere(image, lit * uniform(rng, 0.65, 0.85), cv::Scalar(0.95, 0.95, 0.94));
+    return cv::max(shadowed, lit);
 }
 
 // A dent: a shallow round depression, dark on the side facing the light and bright
@@ -270,8 +284,8 @@ cv::Mat addDent(cv::Mat& image, const Canvas& canvas, const PartLayout& layout, 
 cv::Mat addContamination(cv::Mat& image, const cv::Mat& material, const Canvas& canvas, const PartLayout& layout,
                          cv::RNG& rng)
 {
-    const double radius = uniform(rng, 0.035, 0.075) * canvas.size;
-    const cv::Point2d center = pointOnFlange(rng, layout, 0.5 * radius);
+    const double radius = uniform(rng, 0.04, 0.075) * canvas.size;
+    const cv::Point2d center = pointOnFlange(rng, layout, 0.8 * radius);
     const cv::Mat alpha = blurred(fillAlpha(canvas, blobOutline(rng, center, radius, 0.4, uniform(rng, 0.75, 1.35),
                                                                 uniform(rng, 0.0, CV_PI))),
                                   0.8 * canvas.unit())

@@ -87,12 +87,12 @@ cv::Mat renderWall(const Canvas& canvas, const TileGrid& grid, cv::RNG& rng)
     };
     std::vector<TileLook> looks(kTintTableSide * kTintTableSide);
     for (TileLook& look : looks) {
-        const double brightness = 1 + rng.gaussian(0.03);
+        const double brightness = 1 + rng.gaussian(0.025);
         look.tint = cv::Vec3f(static_cast<float>(brightness * (1 + rng.gaussian(0.012))),
                               static_cast<float>(brightness * (1 + rng.gaussian(0.012))),
                               static_cast<float>(brightness * (1 + rng.gaussian(0.012))));
-        look.tiltU = rng.gaussian(0.025);
-        look.tiltV = rng.gaussian(0.025);
+        look.tiltU = rng.gaussian(0.02);
+        look.tiltV = rng.gaussian(0.02);
     }
     // Light direction in grid coordinates (y down: upper left is negative).
     const double lightAngle = (225 + uniform(rng, -15.0, 15.0)) * CV_PI / 180;
@@ -137,7 +137,7 @@ cv::Mat renderWall(const Canvas& canvas, const TileGrid& grid, cv::RNG& rng)
                 const TileLook& look =
                     looks[static_cast<std::size_t>((i % kTintTableSide) * kTintTableSide + j % kTintTableSide)];
                 shade += look.tiltU * (2 * fu / grid.pitch - 1) + look.tiltV * (2 * fv / grid.pitch - 1);
-                const double surface = (1 + 0.035 * mottling.at<float>(y, x)) * (1 + 0.4 * specks.at<float>(y, x));
+                const double surface = (1 + 0.035 * mottling.at<float>(y, x)) * (1 + 0.35 * specks.at<float>(y, x));
                 pixel[x] = glaze.mul(look.tint) * static_cast<float>(shade * surface);
             } else {
                 // Recessed grout, darker next to the tiles (ambient occlusion).
@@ -303,8 +303,8 @@ cv::Mat addOffShadeTile(cv::Mat& image, const Canvas& canvas, const TileGrid& gr
     const std::array<cv::Point2d, 4> corners = grid.faceCorners(tile.x, tile.y);
     const cv::Mat alpha = fillAlpha(canvas, std::vector<cv::Point2d>(corners.begin(), corners.end()));
     const double hue = uniform(rng, 0.0, 2 * CV_PI);
-    const double saturation = uniform(rng, 0.10, 0.16);
-    const double brightness = 1 + (rng.uniform(0, 2) == 0 ? -1 : 1) * uniform(rng, 0.07, 0.12);
+    const double saturation = uniform(rng, 0.14, 0.22);
+    const double brightness = 1 + (rng.uniform(0, 2) == 0 ? -1 : 1) * uniform(rng, 0.08, 0.15);
     multiplyWhere(image, alpha,
                   cv::Scalar(brightness * (1 + saturation * std::cos(hue)),
                              brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),

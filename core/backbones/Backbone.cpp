@@ -12,7 +12,7 @@ namespace ds {
 namespace {
 
 // A user-supplied TorchScript module whose forward(x) returns a tuple or list of at
-// least two 4-D feature maps at strides 8 and 16 (see packaging/export_backbone.py).
+// least two 4-D feature maps, finest first (see packaging/export_backbone.py).
 class TorchScriptBackbone : public Backbone {
 public:
     TorchScriptBackbone(std::string name, std::string bytes) : name_(std::move(name)), bytes_(std::move(bytes))
@@ -46,8 +46,8 @@ public:
                     maps.push_back(element.toTensor());
         }
         if (maps.size() < 2)
-            throw InputError(name_ + ": forward() must return a tuple of two feature maps (stride 8 and 16)");
-        maps.resize(2);
+            throw InputError(name_ + ": forward() must return a tuple of at least two feature maps, finest first "
+                                     "(e.g. layer2 and layer3)");
         return maps;
     }
 

@@ -9,8 +9,10 @@
 
 namespace ds {
 
-// A frozen feature extractor returning two intermediate feature maps of one batch:
-// [0] stride 8 ("layer2", B x C2 x H/8 x W/8) and [1] stride 16 ("layer3", B x C3 x H/16 x W/16).
+// A frozen feature extractor returning intermediate feature maps of one batch, finest
+// first, each B x Ci x H/si x W/si. The builtin ResNets return layer1, layer2, layer3
+// (strides 4, 8, 16); a TorchScript file returns at least two (e.g. layer2, layer3).
+// PaDiM uses every map; PatchCore the last two, as in its paper.
 // Input: B x 3 x H x W float, RGB normalised with the ImageNet mean/std, on device().
 class Backbone {
 public:

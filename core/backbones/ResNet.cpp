@@ -91,10 +91,10 @@ struct ResNetTrunkImpl : nn::Module {
     std::vector<torch::Tensor> forward(const torch::Tensor& x)
     {
         torch::Tensor y = torch::max_pool2d(torch::relu(bn1(conv1(x))), 3, 2, 1);
-        y = layer1->forward(y);
-        torch::Tensor f2 = layer2->forward(y);
+        torch::Tensor f1 = layer1->forward(y);
+        torch::Tensor f2 = layer2->forward(f1);
         torch::Tensor f3 = layer3->forward(f2);
-        return {f2, f3};
+        return {f1, f2, f3};
     }
 
     nn::Conv2d conv1{nullptr};

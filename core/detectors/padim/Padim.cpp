@@ -7,8 +7,10 @@
 namespace ds {
 namespace {
 
-// PaDiM (Defard et al., 2021): a Gaussian per feature position over a random subset of
-// the concatenated layer2 + layer3 channels; the anomaly map is the Mahalanobis distance.
+// PaDiM (Defard et al., 2021): a Gaussian per feature position (at the finest map's
+// resolution) over a random subset of the concatenated channels of every backbone map
+// (layer1..layer3 for the builtin ResNets, as in the paper); the anomaly map is the
+// Mahalanobis distance.
 class Padim : public TorchDetector {
 public:
     explicit Padim(const DetectorSettings& settings) : TorchDetector(settings) {}

@@ -16,7 +16,11 @@ public:
     explicit PatchCore(const DetectorSettings& settings) : TorchDetector(settings) {}
 
 protected:
-    torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override { return aggregateFeatures(maps, 3); }
+    // The paper's choice: the two deepest maps (layer2 + layer3 of a ResNet).
+    torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override
+    {
+        return aggregateFeatures({maps.end() - 2, maps.end()}, 3);
+    }
 
     double extractionShare() const override { return 0.4; }
 

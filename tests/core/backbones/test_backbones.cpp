@@ -66,10 +66,11 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         auto backbone = createBackbone(name.toStdString(), 0);
         const auto maps = backbone->extract(torch::randn({2, 3, 64, 64}));
-        QCOMPARE(int(maps.size()), 2);
-        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t>{2, layer2Channels, 8, 8}));
-        QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t>{2, layer3Channels, 4, 4}));
-        QVERIFY(maps[1].isfinite().all().item<bool>());
+        QCOMPARE(int(maps.size()), 3);
+        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t>{2, layer2Channels / 2, 16, 16}));
+        QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t>{2, layer2Channels, 8, 8}));
+        QCOMPARE(maps[2].sizes().vec(), (std::vector<int64_t>{2, layer3Channels, 4, 4}));
+        QVERIFY(maps[2].isfinite().all().item<bool>());
     }
 
     void seedMakesInitialisationDeterministic()
@@ -105,6 +106,7 @@ private Q_SLOTS:
         // The saved model carries the file's bytes: it still loads when the file is gone.
         QFile::remove(QString::fromStdString(path));
         QVERIFY(torch::equal(maps[1], roundTrip(*backbone, input)));
+        QCOMPARE(int(maps.size()), 2);
     }
 
     void refusesTorchScriptWithOneOutput()
