@@ -57,7 +57,7 @@ void checkDefectType(const CategoryInfo& category, const std::string& defectType
 }
 
 constexpr int kMinImageSize = 32;
-constexpr int kMaxImageSize = 4096;
+constexpr int kMaxImageSize = 1024; // renders at 2048 px: a few hundred MB of float images
 
 void checkImageSize(int imageSize)
 {
@@ -165,15 +165,15 @@ RenderedImage renderImage(const CategoryInfo& category, const std::string& defec
     const synth::Scene scene = category.render(canvas, sceneRng, defectType, defectRng);
 
     const cv::Size outputSize(imageSize, imageSize);
-    cv::Mat linear;
-    cv::resize(scene.image, linear, outputSize, 0, 0, cv::INTER_AREA);
+    cv::Mat image;
+    cv::resize(scene.image, image, outputSize, 0, 0, cv::INTER_AREA);
     cv::RNG illuminationRng = streamRng(imageKey, static_cast<std::uint64_t>(Stream::Illumination));
-    applyIllumination(linear, illuminationRng);
+    applyIllumination(image, illuminationRng);
     cv::RNG noiseRng = streamRng(imageKey, static_cast<std::uint64_t>(Stream::Noise));
-    addSensorNoise(linear, noiseRng);
+    addSensorNoise(image, noiseRng);
 
     RenderedImage rendered;
-    linear.convertTo(rendered.image, CV_8UC3, 255.0);
+    image.convertTo(rendered.image, CV_8UC3, 255.0);
     cv::Mat coverage;
     cv::resize(scene.defect, coverage, outputSize, 0, 0, cv::INTER_AREA);
     rendered.mask = (coverage >= kMaskCoverage);

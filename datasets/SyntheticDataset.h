@@ -7,15 +7,16 @@
 // Deterministic synthetic anomaly-detection datasets in the MVTec AD layout, so that
 // DefectScope can be demonstrated and tested without downloading anything.
 //
-// Every image is rendered at 2-4x its final size, downsampled, then given uneven
-// illumination and sensor noise at its final size. Everything random comes from
-// cv::RNG streams seeded from (category, seed, purpose): the same arguments give the
-// same pixels, on every call and every run.
+// Every image is rendered at least 2x its final size (and at least 256 px), downsampled,
+// then given uneven illumination and sensor noise at its final size. Everything random
+// comes from cv::RNG streams seeded from (category, seed, purpose): the same arguments
+// give the same pixels, on every call and every run. See datasets/README.md for what
+// the categories and defects look like.
 namespace ds {
 
 struct SyntheticSpec {
     std::string category;        // one of syntheticCategories()
-    int imageSize = 256;         // side of the square images, in pixels (32..4096)
+    int imageSize = 256;         // side of the square images, in pixels (32..1024)
     int trainGood = 60;          // images in train/good
     int testGood = 20;           // images in test/good
     int testDefectsPerType = 6;  // images per defect type of the category, in test/<type>
@@ -44,7 +45,7 @@ std::vector<std::string> defectTypes(const std::string& category);
 // cannot be written.
 std::string writeSyntheticDataset(const std::string& root, const SyntheticSpec& spec);
 
-// One defect-free image: CV_8UC3 (BGR), imageSize x imageSize. imageSize in 32..4096.
+// One defect-free image: CV_8UC3 (BGR), imageSize x imageSize. imageSize in 32..1024.
 // Throws std::invalid_argument for an unknown category or a size out of range.
 cv::Mat makeGoodImage(const std::string& category, int imageSize, unsigned seed);
 

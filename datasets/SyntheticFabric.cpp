@@ -16,17 +16,17 @@ namespace {
 const cv::Vec3f kWarpColour(0.50f, 0.58f, 0.66f);
 const cv::Vec3f kWeftColour(0.54f, 0.62f, 0.70f);
 
-// One thread family (warp or weft): per-thread centre offset and half-width as
-// fractions of the period, and a brightness factor.
+// One thread family (warp or weft): per-thread centre offset and width as fractions
+// of the period, and a brightness factor.
 struct ThreadSet {
-    std::vector<double> offset, halfWidth, shade;
+    std::vector<double> offset, width, shade;
     double waveAmplitude = 0, waveNumber = 0, wavePhase = 0; // common waviness, render px
 
     ThreadSet(cv::RNG& rng, int count, double period)
     {
         for (int i = 0; i < count; ++i) {
             offset.push_back(rng.gaussian(0.035));
-            halfWidth.push_back(uniform(rng, 0.80, 0.93));
+            width.push_back(uniform(rng, 0.80, 0.93));
             shade.push_back(1 + rng.gaussian(0.035));
         }
         waveAmplitude = uniform(rng, 0.04, 0.10) * period;
@@ -49,7 +49,7 @@ ThreadHit hitThread(const ThreadSet& threads, double across, double along, doubl
                                                  std::sin(along * threads.waveNumber + threads.wavePhase);
     const int index = static_cast<int>(std::floor(shifted));
     const std::size_t slot = static_cast<std::size_t>(index) % threads.offset.size();
-    const double halfWidth = 0.5 * threads.halfWidth[slot] * (1 + 0.08 * thickness);
+    const double halfWidth = 0.5 * threads.width[slot] * (1 + 0.08 * thickness);
     const double d = (shifted - index - 0.5 - threads.offset[slot]) / halfWidth;
     return {index, shifted - index, std::abs(d) < 1 ? std::sqrt(1 - d * d) : 0.0};
 }
@@ -130,7 +130,9 @@ cv::Mat addLooseThread(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double length = uniform(rng, 0.25, 0.5) * canvas.size;
     const double heading = uniform(rng, 0.0, 2 * CV_PI);
-    const cv::Point2d start = randomPoint(rng, canvas, 0.3 * canvas.size) - cv::Point2d(std::cos(heading), std::sin(heading)) * (0.5 * length);
+    // Centred well inside the image, so it is rarely cut by the border.
+    const cv::Point2d start = randomPoint(rng, canvas, 0.3 * canvas.size) -
+                              cv::Point2d(std::cos(heading), std::sin(heading)) * (0.5 * length);
     const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, start, heading, length, 0.025);
     const double width = canvas.strokeWidth(uniform(rng, 3.0, 4.5), 1.3);
     const cv::Mat alpha = strokeAlpha(canvas, path, width);
@@ -141,7 +143,7 @@ cv::Mat addLooseThread(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
     const cv::Mat shadow = blurred(strokeAlpha(canvas, shadowPath, width), 0.6 * canvas.unit());
     multiplyWhere(image, shadow, cv::Scalar::all(0.6));
 
-    const cv::Scalar colours[] = {{0.16, 0.14, 0.13}, {0.16, 0.20, 0.58}, {0.36, 0.22, 0.12}};
+    const cv::Scalar colours[] = {{0.16, 0.14, 0.13}, {0.16, 0.20, 0.58}, {0.36, 0.22, 0.12}}; // black, red, navy
     const cv::Scalar colour = colours[rng.uniform(0, 3)];
     // Rounded cross-section: the blurred coverage peaks on the thread's axis.
     const cv::Mat crest = blurred(alpha, width / 4);
@@ -162,7 +164,7 @@ cv::Mat addLooseThread(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 // liquid, the weave still visible through it.
 cv::Mat addStain(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
-    const double radius = uniform(rng, 0.045, 0.105) * canvas.size;
+    const double radius = uniform(rng, 0.05, 0.105) * canvas.size;
     const std::vector<cv::Point2d> outline =
         blobOutline(rng, randomPoint(rng, canvas, radius * 1.3), radius, 0.35, uniform(rng, 0.8, 1.3),
                     uniform(rng, 0.0, CV_PI));
@@ -173,9 +175,10 @@ cv::Mat addStain(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
         for (int x = 0; x < alpha.cols; ++x) {
             const float a = alpha.at<float>(y, x);
             const float rim = 4 * a * (1 - a);
-            strength.at<float>(y, x) = std::clamp(a * (0.8f + 0.2f * density.at<float>(y, x)) + 0.3f * rim, 0.f, 1.f);
+            strength.at<float>(y, x) =
+                std::clamp(a * (0.8f + 0.2f * density.at<float>(y, x)) + 0.3f * rim, 0.f, 1.f);
         }
-    const cv::Scalar tints[] = {{0.45, 0.50, 0.56}, {0.35, 0.55, 0.85}, {0.52, 0.52, 0.50}};
+    const cv::Scalar tints[] = {{0.45, 0.50, 0.56}, {0.35, 0.55, 0.85}, {0.46, 0.46, 0.45}}; // oil, rust, grime
     multiplyWhere(image, strength, tints[rng.uniform(0, 3)]);
     return alpha;
 }
@@ -206,7 +209,8 @@ cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
     // Thread ends run along the weave (axis-aligned) from the edge towards the middle.
     const int ends = rng.uniform(3, 7);
     for (int e = 0; e < ends; ++e) {
-        const cv::Point2d root = outline[static_cast<std::size_t>(rng.uniform(0, static_cast<int>(outline.size())))];
+        const cv::Point2d root =
+            outline[static_cast<std::size_t>(rng.uniform(0, static_cast<int>(outline.size())))];
         const cv::Point2d inward = center - root;
         const bool horizontal = std::abs(inward.x) > std::abs(inward.y);
         const double heading = horizontal ? (inward.x > 0 ? 0 : CV_PI) : (inward.y > 0 ? CV_PI / 2 : -CV_PI / 2);
@@ -222,7 +226,7 @@ cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
                 yarn.at<cv::Vec3f>(y, x) = colour * (0.55f + 0.45f * crest.at<float>(y, x));
         blendWhere(image, end, yarn);
     }
-    return cv::max(alpha, ring * 2.0);
+    return cv::max(alpha, ring * 2.0); // the ring's dark inner half belongs to the defect
 }
 
 // A dyeing fault: a soft-edged patch whose hue and brightness are off.
@@ -236,10 +240,7 @@ cv::Mat addColourShift(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
     const double hue = uniform(rng, 0.0, 2 * CV_PI);
     const double saturation = uniform(rng, 0.28, 0.4);
     const double brightness = 1 + (rng.uniform(0, 2) == 0 ? -1 : 1) * uniform(rng, 0.06, 0.14);
-    const cv::Scalar gain(brightness * (1 + saturation * std::cos(hue)),
-                          brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),
-                          brightness * (1 + saturation * std::cos(hue + 4 * CV_PI / 3)));
-    multiplyWhere(image, alpha, gain);
+    multiplyWhere(image, alpha, colourShiftGain(hue, saturation, brightness));
     return alpha;
 }
 

@@ -71,7 +71,7 @@ std::vector<float> turningProfile(const Canvas& canvas, cv::RNG& rng)
 {
     const auto bands = [&](double sigma) {
         cv::Mat noise(1, canvas.size, CV_32F);
-        rng.fill(noise, cv::RNG::NORMAL, 0.0, 1.0);
+        fieldRng(rng).fill(noise, cv::RNG::NORMAL, 0.0, 1.0);
         cv::GaussianBlur(noise, noise, cv::Size(0, 0), sigma, 0.1, cv::BORDER_REFLECT);
         cv::Scalar mean, stddev;
         cv::meanStdDev(noise, mean, stddev);
@@ -146,9 +146,9 @@ cv::Mat renderSurface(const Canvas& canvas, const PartLayout& layout, cv::RNG& r
 }
 
 // Puts the part together: metal with chamfers and the hub's shadow, holes showing the
-// plate far below in shadow. skippedHole (or -1) is a bolt hole that was never drilled.
+// plate far below in shadow. missingHole (or -1) is a bolt hole that was never drilled.
 // material receives where metal is visible (CV_32FC1, 0..1).
-cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::Mat& surface, int skippedHole,
+cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::Mat& surface, int missingHole,
                 cv::Mat& material)
 {
     const int n = background.rows;
@@ -157,7 +157,7 @@ cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::M
     const double c = std::cos(layout.rotation), s = std::sin(layout.rotation);
     std::vector<cv::Point2d> holeCenters;
     for (int k = 0; k < kBoltHoles; ++k)
-        if (k != skippedHole)
+        if (k != missingHole)
             holeCenters.push_back(layout.holeCenter(k));
     for (int y = 0; y < n; ++y)
         for (int x = 0; x < n; ++x) {
@@ -184,7 +184,8 @@ cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::M
             if (layout.hub - r >= 0 && layout.hub - r < layout.hubChamfer)
                 shade *= chamferShade(outward, layout.light);
             if (r - layout.hub >= 0 && r - layout.hub < layout.hubShadow) // the raised hub shades the flange
-                shade *= 1 - 0.35 * std::max(0.0, -outward.dot(layout.light)) * (1 - (r - layout.hub) / layout.hubShadow);
+                shade *= 1 - 0.35 * std::max(0.0, -outward.dot(layout.light)) *
+                                 (1 - (r - layout.hub) / layout.hubShadow);
             if (r - layout.bore >= 0 && r - layout.bore < layout.holeChamfer)
                 shade *= chamferShade(-outward, layout.light);
             for (const cv::Point2d& holeCenter : holeCenters) {
@@ -218,7 +219,8 @@ cv::Point2d pointOnFlange(cv::RNG& rng, const PartLayout& layout, double clearan
 {
     cv::Point2d p;
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        const double r = uniform(rng, layout.hub + layout.hubShadow + clearance, layout.outer - layout.outerChamfer - clearance);
+        const double r = uniform(rng, layout.hub + layout.hubShadow + clearance,
+                                 layout.outer - layout.outerChamfer - clearance);
         const double angle = uniform(rng, 0.0, 2 * CV_PI);
         p = layout.center + cv::Point2d(std::cos(angle), std::sin(angle)) * r;
         bool clear = true;
@@ -284,7 +286,7 @@ cv::Mat addDent(cv::Mat& image, const Canvas& canvas, const PartLayout& layout, 
 cv::Mat addContamination(cv::Mat& image, const cv::Mat& material, const Canvas& canvas, const PartLayout& layout,
                          cv::RNG& rng)
 {
-    const double radius = uniform(rng, 0.04, 0.075) * canvas.size;
+    const double radius = uniform(rng, 0.045, 0.075) * canvas.size;
     const cv::Point2d center = pointOnFlange(rng, layout, 0.8 * radius);
     const cv::Mat alpha = blurred(fillAlpha(canvas, blobOutline(rng, center, radius, 0.4, uniform(rng, 0.75, 1.35),
                                                                 uniform(rng, 0.0, CV_PI))),
@@ -297,14 +299,17 @@ cv::Mat addContamination(cv::Mat& image, const cv::Mat& material, const Canvas& 
             strength.at<float>(y, x) =
                 std::clamp(alpha.at<float>(y, x) * (0.8f + 0.2f * density.at<float>(y, x)), 0.f, 1.f);
     const bool rust = rng.uniform(0, 2) == 0;
-    multiplyWhere(image, strength, rust ? cv::Scalar(0.32, 0.50, 0.80) : cv::Scalar(0.42, 0.46, 0.52));
+    multiplyWhere(image, strength, rust ? cv::Scalar(0.32, 0.50, 0.80) : cv::Scalar(0.36, 0.40, 0.46));
     return alpha;
 }
 
-// A bolt hole that was only centre-drilled: a small conical dimple where the hole
-// should be, dark on the side facing the light.
-void addCentreDrillMark(cv::Mat& image, const PartLayout& layout, cv::Point2d center, cv::RNG& rng)
+// A bolt hole that was only centre-drilled (compose() already left it out): a small
+// conical dimple where the hole should be, dark on the side facing the light. The
+// defect is the whole area the hole should have taken.
+cv::Mat addCentreDrillMark(cv::Mat& image, const Canvas& canvas, const PartLayout& layout, int missingHole,
+                           cv::RNG& rng)
 {
+    const cv::Point2d center = layout.holeCenter(missingHole);
     const double radius = uniform(rng, 0.3, 0.45) * layout.hole;
     for (int y = 0; y < image.rows; ++y)
         for (int x = 0; x < image.cols; ++x) {
@@ -317,6 +322,7 @@ void addCentreDrillMark(cv::Mat& image, const PartLayout& layout, cv::Point2d ce
             const double shading = 0.75 * (1 - 0.6 * q.dot(layout.light) / std::max(d, 1e-6));
             image.at<cv::Vec3f>(y, x) *= static_cast<float>(1 + inside * (shading - 1));
         }
+    return discAlpha(canvas, center, layout.hole + layout.holeChamfer + 0.5 * canvas.unit());
 }
 
 // A piece of the rim broken off between two bolt holes, leaving a bright fracture face.
@@ -348,19 +354,14 @@ Scene renderPart(const Canvas& canvas, cv::RNG& sceneRng, const std::string& def
     const cv::Mat background = renderBackground(canvas, layout, sceneRng);
     const cv::Mat surface = renderSurface(canvas, layout, sceneRng);
 
+    const int missingHole = defectType == "missing_hole" ? defectRng.uniform(0, kBoltHoles) : -1;
     Scene scene;
     cv::Mat material;
-    if (defectType == "missing_hole") {
-        const int missing = defectRng.uniform(0, kBoltHoles);
-        scene.image = compose(layout, background, surface, missing, material);
-        addCentreDrillMark(scene.image, layout, layout.holeCenter(missing), defectRng);
-        scene.defect = discAlpha(canvas, layout.holeCenter(missing),
-                                 layout.hole + layout.holeChamfer + 0.5 * canvas.unit());
-        return scene;
-    }
-    scene.image = compose(layout, background, surface, -1, material);
+    scene.image = compose(layout, background, surface, missingHole, material);
     if (defectType.empty())
         scene.defect = cv::Mat::zeros(scene.image.size(), CV_32F);
+    else if (defectType == "missing_hole")
+        scene.defect = addCentreDrillMark(scene.image, canvas, layout, missingHole, defectRng);
     else if (defectType == "scratch")
         scene.defect = addScratch(scene.image, material, canvas, layout, defectRng);
     else if (defectType == "dent")

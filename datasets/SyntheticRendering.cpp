@@ -38,8 +38,14 @@ double Canvas::strokeWidth(double designWidth, double minFinalPixels) const
     return std::max(designWidth * unit(), minFinalPixels * finalPixel);
 }
 
-cv::Mat fractalNoise(cv::RNG& rng, int size, int baseCells, int octaves, double persistence)
+cv::RNG fieldRng(cv::RNG& rng)
 {
+    return cv::RNG(rng.next() | 1);
+}
+
+cv::Mat fractalNoise(cv::RNG& parentRng, int size, int baseCells, int octaves, double persistence)
+{
+    cv::RNG rng = fieldRng(parentRng);
     cv::Mat field = cv::Mat::zeros(size, size, CV_32F);
     double weight = 1.0;
     for (int octave = 0; octave < octaves; ++octave) {
@@ -54,10 +60,10 @@ cv::Mat fractalNoise(cv::RNG& rng, int size, int baseCells, int octaves, double 
     return normalised(field);
 }
 
-cv::Mat grainNoise(cv::RNG& rng, int size, double sigmaX, double sigmaY)
+cv::Mat grainNoise(cv::RNG& parentRng, int size, double sigmaX, double sigmaY)
 {
     cv::Mat noise(size, size, CV_32F);
-    rng.fill(noise, cv::RNG::NORMAL, 0.0, 1.0);
+    fieldRng(parentRng).fill(noise, cv::RNG::NORMAL, 0.0, 1.0);
     cv::GaussianBlur(noise, noise, cv::Size(0, 0), sigmaX, sigmaY, cv::BORDER_REFLECT);
     return normalised(noise);
 }
@@ -154,6 +160,13 @@ void blendWhere(cv::Mat& image, const cv::Mat& alpha, const cv::Mat& target)
 void blendWhere(cv::Mat& image, const cv::Mat& alpha, cv::Scalar target)
 {
     blendWhere(image, alpha, cv::Mat(image.size(), CV_32FC3, target));
+}
+
+cv::Scalar colourShiftGain(double hue, double saturation, double brightness)
+{
+    return {brightness * (1 + saturation * std::cos(hue)),
+            brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),
+            brightness * (1 + saturation * std::cos(hue + 4 * CV_PI / 3))};
 }
 
 cv::Mat blurred(const cv::Mat& image, double sigma)

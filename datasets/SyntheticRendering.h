@@ -37,13 +37,18 @@ Scene renderFabric(const Canvas&, cv::RNG& sceneRng, const std::string& defectTy
 Scene renderTiles(const Canvas&, cv::RNG& sceneRng, const std::string& defectType, cv::RNG& defectRng);
 Scene renderPart(const Canvas&, cv::RNG& sceneRng, const std::string& defectType, cv::RNG& defectRng);
 
+// A generator for one size-dependent random field (noise image, profile). Takes exactly
+// one draw from rng whatever the field's size, so the draws after it, and with them
+// the scene, are the same at every output size.
+cv::RNG fieldRng(cv::RNG& rng);
+
 // Smooth random field, zero mean and unit standard deviation, size x size; its coarsest
 // features are about size/baseCells wide, each finer octave halves them with weight
-// `persistence` relative to the previous one.
+// `persistence` relative to the previous one. Takes one draw from rng (fieldRng).
 cv::Mat fractalNoise(cv::RNG& rng, int size, int baseCells, int octaves, double persistence);
 
 // White noise blurred with (sigmaX, sigmaY) render pixels, normalised to unit standard
-// deviation: streaks along threads, grain, sand.
+// deviation: streaks along threads, grain, sand. Takes one draw from rng (fieldRng).
 cv::Mat grainNoise(cv::RNG& rng, int size, double sigmaX, double sigmaY);
 
 // Closed irregular outline around center: mean radius `radius`, lobes of relative
@@ -68,10 +73,16 @@ void multiplyWhere(cv::Mat& image, const cv::Mat& alpha, cv::Scalar gain);
 void blendWhere(cv::Mat& image, const cv::Mat& alpha, const cv::Mat& target);
 void blendWhere(cv::Mat& image, const cv::Mat& alpha, cv::Scalar target);
 
+// Per-channel (BGR) gain of a colour fault: `brightness` times a push of `saturation`
+// towards the colour-wheel direction `hue` (radians). For multiplyWhere().
+cv::Scalar colourShiftGain(double hue, double saturation, double brightness);
+
 // Gaussian blur with sigma in render pixels (kernel size from sigma).
 cv::Mat blurred(const cv::Mat& image, double sigma);
 
+// A point at least `margin` render pixels inside the canvas.
 cv::Point2d randomPoint(cv::RNG& rng, const Canvas& canvas, double margin);
+// A double in [lo, hi): spelled out because cv::RNG::uniform(1, 3) silently draws ints.
 double uniform(cv::RNG& rng, double lo, double hi);
 double angleBetween(double a, double b); // smallest absolute difference, radians
 

@@ -305,10 +305,7 @@ cv::Mat addOffShadeTile(cv::Mat& image, const Canvas& canvas, const TileGrid& gr
     const double hue = uniform(rng, 0.0, 2 * CV_PI);
     const double saturation = uniform(rng, 0.14, 0.22);
     const double brightness = 1 + (rng.uniform(0, 2) == 0 ? -1 : 1) * uniform(rng, 0.08, 0.15);
-    multiplyWhere(image, alpha,
-                  cv::Scalar(brightness * (1 + saturation * std::cos(hue)),
-                             brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),
-                             brightness * (1 + saturation * std::cos(hue + 4 * CV_PI / 3))));
+    multiplyWhere(image, alpha, colourShiftGain(hue, saturation, brightness));
     return alpha;
 }
 

@@ -5,10 +5,15 @@
 
 namespace ds {
 
-// Concatenates backbone maps along channels at the resolution of the first (finest) one;
-// coarser maps are upsampled (bilinear). With localNeighbourhood > 1 each map is first
-// averaged over a k x k neighbourhood (stride 1), PatchCore's "locally aware" features.
-// maps: B x Ci x hi x wi -> B x sum(Ci) x h0 x w0.
-torch::Tensor aggregateFeatures(const std::vector<torch::Tensor>& maps, int localNeighbourhood);
+// Concatenates backbone maps along channels at the resolution of maps[gridIndex]: finer
+// maps are area-averaged down to it, coarser ones upsampled (bilinear). With
+// localNeighbourhood > 1 each map is first averaged over a k x k neighbourhood (stride 1),
+// PatchCore's "locally aware" features. Each map is multiplied by its scales entry when
+// scales is given. maps: B x Ci x hi x wi -> B x sum(Ci) x h x w.
+torch::Tensor aggregateFeatures(const std::vector<torch::Tensor>& maps, size_t gridIndex, int localNeighbourhood,
+                                const std::vector<double>& scales = {});
+
+// Per map, 1 / root-mean-square of its values: makes each layer weigh alike in a distance.
+std::vector<double> unitRmsScales(const std::vector<torch::Tensor>& maps);
 
 } // namespace ds

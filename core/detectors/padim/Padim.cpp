@@ -18,7 +18,7 @@ public:
 protected:
     torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override
     {
-        const torch::Tensor features = aggregateFeatures(maps, 1);
+        const torch::Tensor features = aggregateFeatures(maps, 0, 1);
         if (!channels_.defined())
             chooseChannels(features.size(1));
         return features.index_select(1, channels_);

@@ -16,10 +16,16 @@ public:
     explicit PatchCore(const DetectorSettings& settings) : TorchDetector(settings) {}
 
 protected:
-    // The paper's choice: the two deepest maps (layer2 + layer3 of a ResNet).
+    // Patches live on the grid of the second-deepest map (layer2, stride 8), as in the
+    // paper; finer maps are averaged down onto it. Beyond the paper, layer1 joins too and
+    // every map is scaled to unit RMS (measured on the first training batch): with
+    // random-init backbones the layers differ in scale, and fine detail matters most
+    // (docs/BENCHMARKS.md).
     torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override
     {
-        return aggregateFeatures({maps.end() - 2, maps.end()}, 3);
+        if (layerScales_.empty())
+            layerScales_ = unitRmsScales(maps);
+        return aggregateFeatures(maps, maps.size() - 2, 3, layerScales_);
     }
 
     double extractionShare() const override { return 0.4; }
@@ -80,11 +86,18 @@ protected:
         return {patchScores.view({batch, height, width}), weights};
     }
 
-    void writeStatistics(torch::serialize::OutputArchive& archive) const override { archive.write("memory_bank", bank_); }
+    void writeStatistics(torch::serialize::OutputArchive& archive) const override
+    {
+        archive.write("memory_bank", bank_);
+        archive.write("layer_scales", c10::IValue(c10::List<double>(layerScales_)));
+    }
 
     void readStatistics(torch::serialize::InputArchive& archive) override
     {
+        c10::IValue scales;
         archive.read("memory_bank", bank_);
+        archive.read("layer_scales", scales);
+        layerScales_ = scales.toDoubleVector();
         bank_ = bank_.to(device());
     }
 
@@ -93,6 +106,7 @@ private:
     double keepFraction_ = 1.0;
     at::Generator generator_;
     torch::Tensor bank_;
+    std::vector<double> layerScales_; // per backbone map; fixed at the first training batch
 };
 
 } // namespace
