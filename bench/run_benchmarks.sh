@@ -2,7 +2,8 @@
 # Measures every method on every synthetic category (and on ../shared/datasets/* or
 # $DEFECTSCOPE_REAL_DATASETS when present) with `defectscope-cli evaluate`, and writes the
 # table to docs/BENCHMARKS.md (between the generated-table markers).
-# Usage: bench/run_benchmarks.sh [extra evaluate options, e.g. --size 256]
+# Usage: bench/run_benchmarks.sh [extra evaluate options, e.g. --adapt-bn]
+# VARIANT=name labels the rows of a run with extra options; METHODS="padim" narrows it.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${DEFECTSCOPE_BUILD_DIR:-$REPO/build}"
@@ -22,7 +23,7 @@ fi
 
 for dataset in "${datasets[@]}"; do
   for method in $METHODS; do
-    name="$(basename "$dataset")-$method"
+    name="$(basename "$dataset")-$method${VARIANT:+-$VARIANT}"
     echo "== $name" >&2
     "$CLI" evaluate --dataset "$dataset" --method "$method" --json "$OUT/json/$name.json" "$@" 2>/dev/null | tail -3
   done
@@ -31,16 +32,21 @@ done
 python3 - "$OUT/json" "$REPO/docs/BENCHMARKS.md" <<'PY'
 import json, os, platform, subprocess, sys
 folder, target = sys.argv[1], sys.argv[2]
-rows = [json.load(open(os.path.join(folder, f))) for f in sorted(os.listdir(folder)) if f.endswith(".json")]
+rows = []
+for f in sorted(os.listdir(folder)):
+    if f.endswith(".json"):
+        row = json.load(open(os.path.join(folder, f)))
+        row["variant"] = f[:-5].split("-", 2)[2] if f.count("-") >= 2 else "default"
+        rows.append(row)
 def fmt(v, digits=3):
     return "n/a" if v is None else f"{v:.{digits}f}"
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 mem = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal"))) / 2**20
 lines = [f"Machine: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, no GPU; LibTorch CPU with OpenBLAS (OpenMP).", "",
-         "| dataset | method | backbone | size | train | test | image AUROC | pixel AUROC | AUPRO | F1-max | train s | ms/image | peak MB |",
-         "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+         "| dataset | method | variant | backbone | size | train | test | image AUROC | pixel AUROC | AUPRO | F1-max | train s | ms/image | peak MB |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
 for r in rows:
-    lines.append(f"| {r['dataset']} | {r['method']} | {r['backbone']} | {r['image_size']} | {r['n_train']} | {r['n_test']} | "
+    lines.append(f"| {r['dataset']} | {r['method']} | {r['variant']} | {r['backbone']} | {r['image_size']} | {r['n_train']} | {r['n_test']} | "
                  f"{fmt(r['image_auroc'])} | {fmt(r['pixel_auroc'])} | {fmt(r['aupro'])} | {fmt(r['f1_max'])} | "
                  f"{r['train_seconds']:.1f} | {r['infer_ms_per_image']:.1f} | {r['peak_rss_mb']:.0f} |")
 table = "\n".join(lines)
