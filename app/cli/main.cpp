@@ -18,6 +18,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -34,12 +35,12 @@ constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2, kExitBadInput = 3, 
 const char* const kDefaultMethod = "padim";
 const char* const kDefaultBackbone = "resnet18";
 
-ds::JobContext* g_runningJob = nullptr;
+std::atomic<ds::JobContext*> g_runningJob{nullptr}; // read by the signal handler
 
 void cancelOnSignal(int)
 {
-    if (g_runningJob)
-        g_runningJob->cancel(); // only an atomic store: safe in a signal handler
+    if (ds::JobContext* job = g_runningJob.load())
+        job->cancel(); // only an atomic store: safe in a signal handler
 }
 
 struct UsageError : std::runtime_error {
@@ -75,6 +76,17 @@ void endConsoleProgress()
     if (isatty(fileno(stderr)))
         std::fprintf(stderr, "\r\033[K");
 }
+
+// The job of one verb: progress on stderr, cancelled by Ctrl+C.
+struct ConsoleJob {
+    ConsoleJob()
+    {
+        g_runningJob = &context;
+        attachConsoleProgress(context);
+    }
+    ~ConsoleJob() { g_runningJob = nullptr; }
+    ds::JobContext context;
+};
 
 QCommandLineParser& newParser(QCommandLineParser& parser, const QString& verb, const QString& description)
 {
@@ -191,9 +203,8 @@ int runEvaluate(const QStringList& arguments)
     const std::string root = str(required(parser, QStringLiteral("dataset")));
     const ds::DetectorSettings settings = detectorSettingsFrom(parser);
 
-    ds::JobContext job;
-    g_runningJob = &job;
-    attachConsoleProgress(job);
+    ConsoleJob console;
+    ds::JobContext& job = console.context;
     const ds::EvaluationReport report = ds::evaluateDataset(root, settings, job);
     endConsoleProgress();
     printSkipped(report.skipped);
@@ -239,9 +250,8 @@ int runDemo(const QStringList& arguments)
     parseOrThrow(parser, arguments);
     const std::string root = str(parser.value(QStringLiteral("dir")));
     const ds::DetectorSettings settings = detectorSettingsFrom(parser);
-    ds::JobContext job;
-    g_runningJob = &job;
-    attachConsoleProgress(job);
+    ConsoleJob console;
+    ds::JobContext& job = console.context;
     for (const std::string& category : ds::syntheticCategories()) {
         ds::SyntheticSpec spec;
         spec.category = category;
@@ -299,9 +309,8 @@ int runImport(const QStringList& arguments)
         throw UsageError("--split must be train or test");
     if (!parser.isSet(QStringLiteral("dataset")) && !parser.isSet(QStringLiteral("images")))
         throw UsageError("import needs --dataset or --images");
-    ds::JobContext job;
-    g_runningJob = &job;
-    attachConsoleProgress(job);
+    ConsoleJob console;
+    ds::JobContext& job = console.context;
     const ds::ImportReport report = importFromOptions(parser, project, job, *split);
     endConsoleProgress();
     printImport(report);
@@ -321,9 +330,8 @@ int runTrain(const QStringList& arguments)
     parseOrThrow(parser, arguments);
     const std::string project = str(required(parser, QStringLiteral("project")));
     const ds::DetectorSettings settings = detectorSettingsFrom(parser);
-    ds::JobContext job;
-    g_runningJob = &job;
-    attachConsoleProgress(job);
+    ConsoleJob console;
+    ds::JobContext& job = console.context;
     const ds::ImportReport imported = importFromOptions(parser, project, job, ds::Split::Train);
     endConsoleProgress();
     printImport(imported);
@@ -356,9 +364,8 @@ int runInfer(const QStringList& arguments)
             throw ds::InputError(projectPath + ": has no trained model (run `train` first)");
         modelId = parser.isSet(QStringLiteral("model")) ? intOption(parser, QStringLiteral("model")) : models.back().id;
     }
-    ds::JobContext job;
-    g_runningJob = &job;
-    attachConsoleProgress(job);
+    ConsoleJob console;
+    ds::JobContext& job = console.context;
     const ds::ImportReport imported = importFromOptions(parser, projectPath, job, ds::Split::Test);
     endConsoleProgress();
     printImport(imported);
