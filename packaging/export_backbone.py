@@ -3,7 +3,7 @@
 
 Run this where torchvision and its pretrained weights are available (DefectScope itself
 never downloads anything), then copy the .pt file to the offline machine and pass it as
-`--backbone FILE.pt` on the command line or pick it in the Train dialog.
+`--backbone FILE.pt` on the command line.
 
     python3 export_backbone.py --arch wide_resnet50_2 --out wide_resnet50_2_imagenet.pt
     python3 export_backbone.py --arch resnet18 --weights my_finetuned.pth --out r18.pt

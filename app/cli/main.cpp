@@ -305,7 +305,7 @@ int runImport(const QStringList& arguments)
     parseOrThrow(parser, arguments);
     const std::string project = str(required(parser, QStringLiteral("project")));
     const auto split = ds::splitFromName(str(parser.value(QStringLiteral("split"))));
-    if (!split)
+    if (!split || *split == ds::Split::Holdout)
         throw UsageError("--split must be train or test");
     if (!parser.isSet(QStringLiteral("dataset")) && !parser.isSet(QStringLiteral("images")))
         throw UsageError("import needs --dataset or --images");
@@ -352,7 +352,7 @@ int runInfer(const QStringList& arguments)
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model id (see `info`); default the newest."), QStringLiteral("ID")});
     parser.addOption({QStringLiteral("images"), QStringLiteral("Import and score these images (folder or file) as test images; default: all test images."),
                       QStringLiteral("PATH")});
-    parser.addOption({QStringLiteral("heatmaps"), QStringLiteral("Write <stem>_heatmap.png and <stem>_overlay.png per image into DIR."),
+    parser.addOption({QStringLiteral("heatmaps"), QStringLiteral("Write <id>_<stem>_heatmap.png and <id>_<stem>_overlay.png per image into DIR."),
                       QStringLiteral("DIR")});
     parseOrThrow(parser, arguments);
     const std::string projectPath = str(required(parser, QStringLiteral("project")));
@@ -369,6 +369,8 @@ int runInfer(const QStringList& arguments)
     const ds::ImportReport imported = importFromOptions(parser, projectPath, job, ds::Split::Test);
     endConsoleProgress();
     printImport(imported);
+    if (parser.isSet(QStringLiteral("images")) && imported.imageIds.empty())
+        throw ds::InputError(str(parser.value(QStringLiteral("images"))) + ": no readable image to score");
 
     const std::string heatmapDir = str(parser.value(QStringLiteral("heatmaps")));
     if (!heatmapDir.empty())
@@ -382,7 +384,10 @@ int runInfer(const QStringList& arguments)
         if (heatmapDir.empty())
             return;
         const cv::Mat original = ds::loadImageRgb(image->path);
-        const std::string stem = (std::filesystem::path(heatmapDir) / std::filesystem::path(image->path).stem()).string();
+        // The id keeps test/crack/000.png and test/good/000.png apart.
+        const std::string stem = (std::filesystem::path(heatmapDir)
+                                  / (std::to_string(image->id) + "_" + std::filesystem::path(image->path).stem().string()))
+                                     .string();
         cv::Mat map;
         cv::resize(result.heatmap, map, original.size());
         if (!cv::imwrite(stem + "_heatmap.png", ds::renderHeatmap(map, result.threshold))
@@ -479,7 +484,7 @@ int main(int argc, char* argv[])
         return kExitUsage;
     } catch (const ds::Cancelled&) {
         endConsoleProgress();
-        std::cerr << "cancelled; nothing was written\n";
+        std::cerr << "cancelled; the interrupted step wrote nothing\n";
         return kExitCancelled;
     } catch (const ds::InputError& e) {
         endConsoleProgress();

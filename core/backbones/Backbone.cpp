@@ -47,7 +47,7 @@ public:
         }
         if (maps.size() < 2)
             throw InputError(name_ + ": forward() must return a tuple of at least two feature maps, finest first "
-                                     "(e.g. layer2 and layer3)");
+                                     "(e.g. layer1, layer2, layer3)");
         return maps;
     }
 

@@ -11,8 +11,8 @@ namespace ds {
 
 // A frozen feature extractor returning intermediate feature maps of one batch, finest
 // first, each B x Ci x H/si x W/si. The builtin ResNets return layer1, layer2, layer3
-// (strides 4, 8, 16); a TorchScript file returns at least two (e.g. layer2, layer3).
-// PaDiM uses every map; PatchCore the last two, as in its paper.
+// (strides 4, 8, 16); a TorchScript file returns at least two. PaDiM concatenates every
+// map on the finest grid; PatchCore on the grid of the second-deepest.
 // Input: B x 3 x H x W float, RGB normalised with the ImageNet mean/std, on device().
 class Backbone {
 public:

@@ -1,5 +1,6 @@
 #include "core/components/TensorImage.h"
 
+#include "core/Error.h"
 #include "core/data/ImageIO.h"
 
 namespace ds {
@@ -8,6 +9,8 @@ torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, int side, const 
 {
     torch::Tensor batch = torch::empty({int64_t(images.size()), 3, side, side});
     for (size_t i = 0; i < images.size(); ++i) {
+        if (images[i].empty() || images[i].type() != CV_32FC3)
+            throw InputError("detectors take CV_32FC3 RGB images in [0, 1] (see loadImageRgb)");
         cv::Mat resized = resizeToSquare(images[i], side);
         if (!resized.isContinuous())
             resized = resized.clone();

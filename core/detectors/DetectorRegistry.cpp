@@ -6,6 +6,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+#include <cmath>
+
 namespace ds {
 
 const std::vector<DetectorInfo>& detectorRegistry()
@@ -30,7 +33,18 @@ const DetectorInfo& detectorInfo(const std::string& method)
 
 std::unique_ptr<Detector> createDetector(const DetectorSettings& settings)
 {
-    return detectorInfo(settings.method).create(settings);
+    const DetectorInfo& info = detectorInfo(settings.method);
+    for (const auto& [key, value] : settings.parameters) {
+        const auto spec = std::find_if(info.parameters.begin(), info.parameters.end(),
+                                       [&](const ParameterSpec& candidate) { return candidate.key == key; });
+        if (spec == info.parameters.end())
+            throw InputError(settings.method + " has no parameter '" + key + "'");
+        if (!(value >= spec->minimum && value <= spec->maximum) || (spec->isInteger && value != std::floor(value)))
+            throw InputError(key + " must be " + (spec->isInteger ? "a whole number " : "") + "between "
+                             + QString::number(spec->minimum).toStdString() + " and "
+                             + QString::number(spec->maximum).toStdString());
+    }
+    return info.create(settings);
 }
 
 double Detector::parameter(const std::string& key) const

@@ -1,10 +1,12 @@
 #include "core/detectors/TorchDetector.h"
 
 #include "core/Error.h"
+#include "core/backbones/BackboneCatalog.h"
 #include "core/backbones/TorchRuntime.h"
 #include "core/components/AnomalyMap.h"
 #include "core/components/TensorImage.h"
 
+#include <filesystem>
 #include <sstream>
 
 namespace ds {
@@ -21,6 +23,25 @@ TorchDetector::TorchDetector(DetectorSettings settings)
     initTorchRuntime();
     if (settings_.imageSize < 32 || settings_.imageSize > 2048)
         throw InputError("image size must be between 32 and 2048 pixels");
+    // Fails before any image is loaded rather than after.
+    std::error_code ec;
+    if (!isBuiltinBackbone(settings_.backbone) && !std::filesystem::is_regular_file(settings_.backbone, ec))
+        throw InputError("unknown backbone '" + settings_.backbone
+                         + "': use resnet18, wide_resnet50_2 or a TorchScript .pt file");
+}
+
+// LibTorch errors (out of memory above all) carry a C++ backtrace: the user gets the
+// first line and what to lower instead.
+template <typename Work>
+auto TorchDetector::translatingTorchErrors(Work&& work) -> decltype(work())
+{
+    try {
+        return work();
+    } catch (const c10::Error& e) {
+        const std::string what = e.what();
+        throw Error("the detector failed: " + what.substr(0, what.find('\n'))
+                    + " (a smaller image size, fewer features or a smaller patch pool needs less memory)");
+    }
 }
 
 void TorchDetector::ensureBackbone()
@@ -46,11 +67,17 @@ void TorchDetector::forEachBatch(const std::vector<cv::Mat>& images, JobContext&
 
 void TorchDetector::fit(const std::vector<cv::Mat>& goodImages, JobContext& job)
 {
+    translatingTorchErrors([&] { fitImages(goodImages, job); });
+}
+
+void TorchDetector::fitImages(const std::vector<cv::Mat>& goodImages, JobContext& job)
+{
     if (goodImages.size() < 2)
         throw InputError("training needs at least 2 good images, got " + std::to_string(goodImages.size()));
     c10::InferenceMode inference;
     ensureBackbone();
     fitted_ = false;
+    resetFit();
     const bool normalisationPass = settings_.adaptBatchNorm && backbone_->supportsNormalisationPass();
     const double passShare = normalisationPass ? 0.5 * extractionShare() : 0.0;
     if (normalisationPass) {
@@ -85,6 +112,11 @@ void TorchDetector::fit(const std::vector<cv::Mat>& goodImages, JobContext& job)
 }
 
 std::vector<AnomalyResult> TorchDetector::predict(const std::vector<cv::Mat>& images)
+{
+    return translatingTorchErrors([&] { return predictImages(images); });
+}
+
+std::vector<AnomalyResult> TorchDetector::predictImages(const std::vector<cv::Mat>& images)
 {
     if (!fitted_)
         throw Error("the detector must be trained or loaded before it can score images");
@@ -143,7 +175,7 @@ std::unique_ptr<Detector> loadDetector(const std::vector<uint8_t>& state)
     std::istringstream in(std::string(state.begin(), state.end()));
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(in);
+        archive.load_from(in, torch::Device(torch::kCPU)); // readStatistics() moves to this machine's device
         c10::IValue format, settingsJson;
         archive.read("format", format);
         if (!format.isString() || format.toStringRef() != kFormat)

@@ -18,6 +18,8 @@ public:
 protected:
     explicit TorchDetector(DetectorSettings settings);
 
+    // Called at the start of every fit(), before the first aggregate().
+    virtual void resetFit() {}
     // Method-specific features of a batch from the backbone's maps: B x C x h x w.
     virtual torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) = 0;
     // Fitting: called once before the first batch, per batch, and once at the end.
@@ -29,7 +31,7 @@ protected:
 
     struct PatchScores {
         torch::Tensor maps;         // B x h x w patch scores
-        torch::Tensor imageWeights; // B; multiplies each image's map maximum (1 if undefined)
+        torch::Tensor imageWeights; // B; multiplies each image's map maximum
     };
     virtual PatchScores score(const torch::Tensor& features) = 0;
 
@@ -40,6 +42,10 @@ protected:
 
 private:
     void ensureBackbone();
+    void fitImages(const std::vector<cv::Mat>& goodImages, JobContext& job);
+    std::vector<AnomalyResult> predictImages(const std::vector<cv::Mat>& images);
+    template <typename Work>
+    static auto translatingTorchErrors(Work&& work) -> decltype(work());
     void forEachBatch(const std::vector<cv::Mat>& images, JobContext& job, const std::string& stage,
                       const std::function<void(std::vector<torch::Tensor>)>& consume);
 

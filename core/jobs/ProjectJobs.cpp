@@ -21,51 +21,84 @@ std::string modelNameFor(const DetectorSettings& settings)
 
 } // namespace
 
-ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split,
-                          JobContext& job)
+namespace {
+
+// An image checked and hashed before any write, so the write transaction stays short.
+struct CheckedImage {
+    ImageRecord record;
+    std::string maskPath;
+};
+
+std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Split split, JobContext& job,
+                                      ImportReport& report)
 {
-    ProjectFile project = ProjectFile::openOrCreate(projectPath);
-    ImportReport report;
-    ProjectFile::Transaction transaction(project);
+    std::vector<CheckedImage> checked;
     for (size_t i = 0; i < items.size(); ++i) {
         job.throwIfCancelled();
+        job.report(double(i) / double(items.size()), "Checking images");
         const DatasetItem& item = items[i];
-        job.report(double(i) / double(items.size()), "Importing images");
-        cv::Mat image;
         try {
-            image = loadImageRgb(item.path);
-        } catch (const InputError& e) {
+            const cv::Mat image = loadImageRgb(item.path);
+            CheckedImage entry;
+            entry.record.path = std::filesystem::absolute(item.path).string();
+            entry.record.sha256 = sha256HexOfFile(item.path);
+            entry.record.width = image.cols;
+            entry.record.height = image.rows;
+            entry.record.split = split;
+            entry.record.label = item.label;
+            entry.maskPath = item.maskPath;
+            checked.push_back(std::move(entry));
+        } catch (const Error& e) {
             report.skipped.push_back({item.path, e.what()});
             job.log("skipped " + std::string(e.what()));
-            continue;
         }
-        ImageRecord record;
-        record.path = std::filesystem::absolute(item.path).string();
-        record.sha256 = sha256HexOfFile(item.path);
-        record.width = image.cols;
-        record.height = image.rows;
-        record.split = split;
-        record.label = item.label;
-        const AddImageResult added = project.addImage(record);
+    }
+    return checked;
+}
+
+// Writes checked images (and their masks) in one transaction: all or nothing.
+void storeImages(ProjectFile& project, const std::vector<CheckedImage>& images, JobContext& job, ImportReport& report)
+{
+    ProjectFile::Transaction transaction(project);
+    for (const CheckedImage& image : images) {
+        job.throwIfCancelled();
+        const AddImageResult added = project.addImage(image.record);
         report.imageIds.push_back(added.id);
         if (!added.inserted) {
             ++report.duplicates;
             continue;
         }
         ++report.added;
-        if (!item.maskPath.empty()) {
-            try {
-                cv::Mat mask = loadMask(item.maskPath);
-                if (mask.size() != image.size())
-                    throw InputError(item.maskPath + ": mask is " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
-                                     + " but its image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows));
-                project.setMask(added.id, mask);
-            } catch (const InputError& e) {
-                report.skipped.push_back({item.maskPath, e.what()});
-            }
+        if (image.maskPath.empty())
+            continue;
+        try {
+            const cv::Mat mask = loadMask(image.maskPath);
+            if (mask.cols != image.record.width || mask.rows != image.record.height)
+                throw InputError(image.maskPath + ": mask is " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
+                                 + " but its image is " + std::to_string(image.record.width) + "x"
+                                 + std::to_string(image.record.height));
+            project.setMask(added.id, mask);
+        } catch (const InputError& e) {
+            report.skipped.push_back({image.maskPath, e.what()});
         }
     }
     transaction.commit();
+}
+
+} // namespace
+
+ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split,
+                          JobContext& job)
+{
+    ImportReport report;
+    std::vector<CheckedImage> checked;
+    {
+        JobContext::Span span(job, 0.0, 0.9);
+        checked = checkImages(items, split, job, report);
+    }
+    ProjectFile project = ProjectFile::openOrCreate(projectPath);
+    job.report(0.9, "Storing images");
+    storeImages(project, checked, job, report);
     job.report(1.0, "Imported");
     return report;
 }
@@ -73,20 +106,22 @@ ImportReport importImages(const std::string& projectPath, const std::vector<Data
 ImportReport importMvtecDataset(const std::string& projectPath, const std::string& root, JobContext& job)
 {
     const MvtecDataset dataset = readMvtecDataset(root);
-    ImportReport train, test;
+    ImportReport report;
+    std::vector<CheckedImage> checked, test;
     {
-        JobContext::Span span(job, 0.0, 0.5);
-        train = importImages(projectPath, dataset.train, Split::Train, job);
+        JobContext::Span span(job, 0.0, 0.45);
+        checked = checkImages(dataset.train, Split::Train, job, report);
     }
     {
-        JobContext::Span span(job, 0.5, 1.0);
-        test = importImages(projectPath, dataset.test, Split::Test, job);
+        JobContext::Span span(job, 0.45, 0.9);
+        test = checkImages(dataset.test, Split::Test, job, report);
     }
-    train.added += test.added;
-    train.duplicates += test.duplicates;
-    train.imageIds.insert(train.imageIds.end(), test.imageIds.begin(), test.imageIds.end());
-    train.skipped.insert(train.skipped.end(), test.skipped.begin(), test.skipped.end());
-    return train;
+    checked.insert(checked.end(), std::make_move_iterator(test.begin()), std::make_move_iterator(test.end()));
+    ProjectFile project = ProjectFile::openOrCreate(projectPath);
+    job.report(0.9, "Storing images");
+    storeImages(project, checked, job, report);
+    job.report(1.0, "Imported");
+    return report;
 }
 
 TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& settings, const std::string& name,
@@ -95,16 +130,22 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     ProjectFile project = ProjectFile::open(projectPath);
     const std::vector<ImageRecord> records = project.images(Split::Train);
     std::vector<std::string> trainPaths, heldOutPaths;
-    const size_t stride = records.size() >= 4 ? std::max<size_t>(2, std::min<size_t>(10, records.size() / 2)) : 0;
-    for (size_t i = 0; i < records.size(); ++i)
-        (stride && i % stride == stride - 1 ? heldOutPaths : trainPaths).push_back(records[i].path);
+    const size_t heldOutTarget = records.size() >= 4 ? std::max<size_t>(1, records.size() / 10) : 0;
+    const size_t stride = heldOutTarget ? records.size() / heldOutTarget : 0; // spread over the set
+    for (size_t i = 0; i < records.size(); ++i) {
+        const bool holdOut = stride && i % stride == stride - 1 && heldOutPaths.size() < heldOutTarget;
+        (holdOut ? heldOutPaths : trainPaths).push_back(records[i].path);
+    }
 
     TrainOutcome outcome;
     std::unique_ptr<Detector> detector = createDetector(settings);
     LoadedImages train, heldOut;
     {
-        JobContext::Span span(job, 0.0, 0.15);
+        JobContext::Span span(job, 0.0, 0.13);
         train = loadImagesForModel(trainPaths, settings.imageSize, job, "Loading training images");
+    }
+    {
+        JobContext::Span span(job, 0.13, 0.15);
         heldOut = loadImagesForModel(heldOutPaths, settings.imageSize, job, "Loading held-out images");
     }
     outcome.skipped = train.skipped;
@@ -128,8 +169,14 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     if (heldOut.images.empty())
         job.log("too few images to hold some out: threshold calibrated on training images (likely too low)");
     std::vector<float> scores;
-    for (const AnomalyResult& result : detector->predict(calibration))
-        scores.push_back(result.score);
+    constexpr size_t kChunk = 8;
+    for (size_t start = 0; start < calibration.size(); start += kChunk) {
+        job.throwIfCancelled();
+        const std::vector<cv::Mat> chunk(calibration.begin() + long(start),
+                                         calibration.begin() + long(std::min(calibration.size(), start + kChunk)));
+        for (const AnomalyResult& result : detector->predict(chunk))
+            scores.push_back(result.score);
+    }
     outcome.threshold = goodQuantileThreshold(scores);
     job.throwIfCancelled();
 
@@ -210,8 +257,18 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
         }
         job.throwIfCancelled();
         project.finishRun(outcome.runId, RunStatus::Done);
-    } catch (...) {
-        project.discardRun(outcome.runId);
+    } catch (const std::exception& failure) {
+        // The run must not survive half-written; if even the discard fails (disk full),
+        // the run is at least marked, and the original error is what the user sees.
+        try {
+            project.discardRun(outcome.runId);
+        } catch (const std::exception&) {
+            try {
+                project.finishRun(outcome.runId, dynamic_cast<const Cancelled*>(&failure) ? RunStatus::Cancelled
+                                                                                           : RunStatus::Failed);
+            } catch (const std::exception&) {
+            }
+        }
         throw;
     }
     const auto defects = std::count(labels.begin(), labels.end(), 1);

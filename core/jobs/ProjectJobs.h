@@ -20,8 +20,9 @@ struct ImportReport {
     std::vector<SkippedFile> skipped;
 };
 
-// Imports image files (decoded once to validate them and read their size), with masks
-// for defective items that have one. All or nothing: one transaction.
+// Imports image files (each decoded once to validate it and read its size, and hashed,
+// before anything is written), with masks for defective items that have one. Unreadable
+// files are skipped and listed. All or nothing: the writes form one short transaction.
 ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split,
                           JobContext& job);
 // An MVTec-layout dataset: train/good into Train, test/* into Test with labels and masks.
@@ -36,9 +37,9 @@ struct TrainOutcome {
     std::vector<SkippedFile> skipped;
 };
 
-// Trains on the project's Train images. Every tenth image (at least one when there are
-// four or more) is held out of training and scored instead: the model's default
-// threshold is the 0.99 quantile of those scores, so good parts pass by default.
+// Trains on the project's Train images. A tenth of them (at least one when there are four
+// or more), spread evenly, is held out of training and scored instead: the model's
+// default threshold is the 0.99 quantile of those scores, so good parts pass by default.
 TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& settings, const std::string& name,
                         JobContext& job);
 

@@ -1,5 +1,6 @@
 #include "core/detectors/padim/Padim.h"
 
+#include "core/Error.h"
 #include "core/components/FeatureAggregation.h"
 #include "core/components/GaussianStatistics.h"
 #include "core/detectors/TorchDetector.h"
@@ -24,7 +25,16 @@ protected:
         return features.index_select(1, channels_);
     }
 
-    void beginFit(int64_t, int64_t, int64_t, int64_t) override { statistics_ = GaussianStatistics(); }
+    void beginFit(int64_t, int64_t channels, int64_t height, int64_t width) override
+    {
+        // The inverse covariances (positions x D x D floats) are the model: refuse sizes
+        // that could not be stored (SQLite blobs stop at 1 GB) before statistics are gathered.
+        const double stateBytes = double(height) * double(width) * double(channels) * double(channels) * 4.0;
+        if (stateBytes > 900e6)
+            throw InputError("PaDiM at this image size and feature count needs a "
+                             + std::to_string(int(stateBytes / 1e6)) + " MB model; lower the image size or n_features");
+        statistics_ = GaussianStatistics();
+    }
 
     void accumulate(const torch::Tensor& features) override { statistics_.accumulate(features.flatten(2)); }
 

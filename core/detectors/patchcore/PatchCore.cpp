@@ -21,6 +21,8 @@ protected:
     // every map is scaled to unit RMS (measured on the first training batch): with
     // random-init backbones the layers differ in scale, and fine detail matters most
     // (docs/BENCHMARKS.md).
+    void resetFit() override { layerScales_.clear(); }
+
     torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override
     {
         if (layerScales_.empty())
@@ -34,7 +36,7 @@ protected:
     {
         pool_.clear();
         // Memory is bounded before the coreset too: beyond max_pool patches in all, each
-        // image contributes a random subset.
+        // batch contributes a random subset.
         const double patches = double(imageCount) * double(height) * double(width);
         keepFraction_ = std::min(1.0, parameter("max_pool") / patches);
         generator_ = at::detail::createCPUGenerator(settings_.seed + 2);

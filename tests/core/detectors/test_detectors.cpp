@@ -140,6 +140,14 @@ private Q_SLOTS:
             QCOMPARE(after[i].score, before[i].score);
             QCOMPARE(cv::norm(after[i].anomalyMap, before[i].anomalyMap, cv::NORM_INF), 0.0);
         }
+
+        // A detector trained before on other images forgets them when trained again.
+        auto retrained = createDetector(settingsFor(method.toStdString()));
+        retrained->fit(std::vector<cv::Mat>(split.train.end() - 10, split.train.end()), job);
+        retrained->fit(std::vector<cv::Mat>(split.train.begin(), split.train.begin() + 10), job);
+        const auto again = retrained->predict(probe);
+        for (size_t i = 0; i < probe.size(); ++i)
+            QCOMPARE(again[i].score, before[i].score);
     }
 
     void cancelStopsTraining_data() { saveLoadGivesIdenticalScores_data(); }
@@ -186,6 +194,18 @@ private Q_SLOTS:
         auto detector = createDetector(settingsFor("padim"));
         JobContext job;
         QVERIFY_THROWS_EXCEPTION(InputError, detector->fit({}, job));
+        // Images of the wrong type are refused, not read past their end.
+        const std::vector<cv::Mat> bytes(2, cv::Mat(kSide, kSide, CV_8UC3, cv::Scalar::all(0)));
+        QVERIFY_THROWS_EXCEPTION(InputError, detector->fit(bytes, job));
+
+        DetectorSettings outOfRange = settingsFor("patchcore");
+        outOfRange.parameters["projection_dim"] = 0;
+        QVERIFY_THROWS_EXCEPTION(InputError, createDetector(outOfRange));
+        outOfRange.parameters["projection_dim"] = 64.5;
+        QVERIFY_THROWS_EXCEPTION(InputError, createDetector(outOfRange));
+        DetectorSettings badBackbone = settingsFor("padim");
+        badBackbone.backbone = "/nonexistent/backbone.pt";
+        QVERIFY_THROWS_EXCEPTION(InputError, createDetector(badBackbone));
     }
 };
 

@@ -93,6 +93,20 @@ private Q_SLOTS:
         QCOMPARE(results.front().heatmap.rows, 64);
     }
 
+    void cancelledImportWritesNothing()
+    {
+        const std::string project = projectPath("cancel-import.dsproj");
+        JobContext job;
+        // Cancel while the test split is being checked, after the train split was.
+        job.setProgressCallback([&](double fraction, const std::string&) {
+            if (fraction > 0.6)
+                job.cancel();
+        });
+        QVERIFY_THROWS_EXCEPTION(Cancelled, importMvtecDataset(project, dataset_, job));
+        if (fs::exists(project))
+            QVERIFY(ProjectFile::open(project).images().empty());
+    }
+
     void cancelledTrainingLeavesProjectUnchanged()
     {
         const std::string project = projectPath("cancel.dsproj");
