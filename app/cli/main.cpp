@@ -270,12 +270,14 @@ void addProjectOption(QCommandLineParser& parser)
     parser.addOption({QStringLiteral("project"), QStringLiteral("Project file (.dsproj)."), QStringLiteral("FILE")});
 }
 
+// Imports --dataset or --images, whichever was given (optionNames() lists the options on
+// the command line, so a verb without --dataset is never asked about it); else nothing.
 ds::ImportReport importFromOptions(const QCommandLineParser& parser, const std::string& project, ds::JobContext& job,
                                    ds::Split imagesSplit)
 {
-    if (parser.isSet(QStringLiteral("dataset")))
+    if (parser.optionNames().contains(QStringLiteral("dataset")))
         return ds::importMvtecDataset(project, str(parser.value(QStringLiteral("dataset"))), job);
-    if (parser.isSet(QStringLiteral("images"))) {
+    if (parser.optionNames().contains(QStringLiteral("images"))) {
         const std::string images = str(parser.value(QStringLiteral("images")));
         std::vector<ds::DatasetItem> items;
         if (std::filesystem::is_directory(images))

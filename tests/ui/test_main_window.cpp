@@ -1,0 +1,281 @@
+// MainWindow driven through the same public slots its menu actions use: new project,
+// import a synthetic MVTec dataset, train, score, rank, move the threshold, cancel a
+// training job, and reopen the project in a fresh window.
+#include "core/storage/ProjectFile.h"
+#include "datasets/SyntheticDataset.h"
+#include "ui/MainWindow.h"
+#include "ui/TrainDialog.h"
+#include "ui/models/ResultsModel.h"
+#include "ui/widgets/ImageLabel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QSpinBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+#include <memory>
+
+using ds::ui::MainWindow;
+using ds::ui::ResultsModel;
+
+namespace {
+
+constexpr int kJobTimeoutMs = 300000;
+
+ds::DetectorSettings smallSettings()
+{
+    ds::DetectorSettings settings;
+    settings.method = "padim";
+    settings.backbone = "resnet18";
+    settings.imageSize = 64;
+    return settings;
+}
+
+int defectVerdicts(const QAbstractItemModel& model)
+{
+    int count = 0;
+    for (int row = 0; row < model.rowCount(); ++row)
+        count += model.index(row, ResultsModel::VerdictColumn).data().toString() == QStringLiteral("Defect");
+    return count;
+}
+
+int scoresAtOrAbove(const QAbstractItemModel& model, double threshold)
+{
+    int count = 0;
+    for (int row = 0; row < model.rowCount(); ++row)
+        count += model.index(row, 0).data(ResultsModel::ScoreRole).toDouble() >= threshold;
+    return count;
+}
+
+bool rankedByScoreDescending(const QAbstractItemModel& model)
+{
+    for (int row = 1; row < model.rowCount(); ++row)
+        if (model.index(row - 1, 0).data(ResultsModel::ScoreRole).toDouble()
+            < model.index(row, 0).data(ResultsModel::ScoreRole).toDouble())
+            return false;
+    return true;
+}
+
+// Runs one job started by start() and returns jobFinished's argument.
+template <typename Start>
+bool runJob(MainWindow& window, Start start)
+{
+    QSignalSpy finished(&window, &MainWindow::jobFinished);
+    start();
+    if (!window.isJobRunning() && finished.isEmpty())
+        return false; // refused to start
+    if (!finished.wait(kJobTimeoutMs) && finished.isEmpty())
+        return false;
+    return finished.first().first().toBool();
+}
+
+bool actionEnabled(const MainWindow& window, const char* name)
+{
+    const auto* action = window.findChild<QAction*>(QString::fromLatin1(name));
+    return action && action->isEnabled();
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    QString dataset_;
+    QString project_;
+    int testImages_ = 0;
+    std::unique_ptr<MainWindow> window_;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("DefectScopeTests"));
+        QVERIFY(dir_.isValid());
+        ds::SyntheticSpec spec;
+        spec.category = "part";
+        spec.imageSize = 64;
+        spec.trainGood = 12;
+        spec.testGood = 4;
+        spec.testDefectsPerType = 2;
+        dataset_ = QString::fromStdString(ds::writeSyntheticDataset(dir_.filePath(QStringLiteral("data")).toStdString(), spec));
+        testImages_ = spec.testGood + spec.testDefectsPerType * int(ds::defectTypes(spec.category).size());
+        project_ = dir_.filePath(QStringLiteral("inspection.dsproj"));
+        window_ = std::make_unique<MainWindow>();
+        window_->show();
+    }
+
+    void noProjectDisablesActions()
+    {
+        QVERIFY(window_->projectPath().isEmpty());
+        QCOMPARE(window_->windowTitle(), QStringLiteral("DefectScope"));
+        QVERIFY(actionEnabled(*window_, "newProjectAction"));
+        QVERIFY(actionEnabled(*window_, "openProjectAction"));
+        QVERIFY(!actionEnabled(*window_, "importDatasetAction"));
+        QVERIFY(!actionEnabled(*window_, "importImagesAction"));
+        QVERIFY(!actionEnabled(*window_, "trainAction"));
+        QVERIFY(!actionEnabled(*window_, "scoreAction"));
+        // Without a project a job refuses to start.
+        QVERIFY(!runJob(*window_, [&] { window_->scoreTestImages(); }));
+        QVERIFY(!window_->isJobRunning());
+    }
+
+    void importTrainAndScore()
+    {
+        QSignalSpy changed(window_.get(), &MainWindow::projectChanged);
+        QVERIFY(window_->openProject(project_));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(window_->windowTitle().contains(QStringLiteral("inspection.dsproj")));
+        QVERIFY(actionEnabled(*window_, "importDatasetAction"));
+        QVERIFY(actionEnabled(*window_, "trainAction"));
+        QVERIFY(!actionEnabled(*window_, "scoreAction")); // no model yet
+
+        QVERIFY(runJob(*window_, [&] { window_->importDataset(dataset_); }));
+        QVERIFY(!window_->isJobRunning());
+
+        QVERIFY(runJob(*window_, [&] { window_->startTraining(smallSettings(), QStringLiteral("gui-model")); }));
+        QCOMPARE(window_->modelsView()->topLevelItemCount(), 1);
+        QCOMPARE(window_->modelsView()->topLevelItem(0)->text(0), QStringLiteral("gui-model"));
+        QCOMPARE(window_->modelsView()->topLevelItem(0)->text(1), QStringLiteral("padim"));
+        QVERIFY(window_->modelsView()->currentItem() != nullptr); // the new model is selected
+        QCOMPARE(window_->resultsProxy()->rowCount(), 0);         // not scored yet
+        QVERIFY(actionEnabled(*window_, "scoreAction"));
+
+        QVERIFY(runJob(*window_, [&] { window_->scoreTestImages(); }));
+        QCOMPARE(window_->resultsProxy()->rowCount(), testImages_);
+    }
+
+    void resultsAreRankedAndShown()
+    {
+        const QAbstractItemModel& results = *window_->resultsProxy();
+        QVERIFY(results.rowCount() > 0);
+        QVERIFY(rankedByScoreDescending(results));
+        // Defects rank above good images on this easy dataset, at least at the very top.
+        QVERIFY(results.index(0, ResultsModel::LabelColumn).data().toString() != QStringLiteral("good"));
+        // The top row is selected and its overlay shown.
+        QCOMPARE(window_->resultsView()->currentIndex().row(), 0);
+        QTRY_VERIFY(window_->imageView()->hasImage());
+    }
+
+    void thresholdSliderChangesVerdicts()
+    {
+        QSlider* slider = window_->thresholdSlider();
+        QVERIFY(slider->isEnabled());
+        const QAbstractItemModel& results = *window_->resultsProxy();
+        // Initially the run's threshold.
+        QCOMPARE(defectVerdicts(results), scoresAtOrAbove(results, window_->currentThreshold()));
+
+        slider->setValue(slider->minimum());
+        const int atMinimum = defectVerdicts(results);
+        QCOMPARE(atMinimum, results.rowCount()); // minimum = lowest score: everything is a defect
+        QCOMPARE(atMinimum, scoresAtOrAbove(results, window_->currentThreshold()));
+
+        slider->setValue((slider->minimum() + slider->maximum()) / 2);
+        const int atMiddle = defectVerdicts(results);
+        QCOMPARE(atMiddle, scoresAtOrAbove(results, window_->currentThreshold()));
+
+        slider->setValue(slider->maximum());
+        const int atMaximum = defectVerdicts(results);
+        QCOMPARE(atMaximum, scoresAtOrAbove(results, window_->currentThreshold()));
+        QVERIFY(atMaximum <= 1);
+        QVERIFY(atMinimum >= atMiddle);
+        QVERIFY(atMiddle >= atMaximum);
+        QVERIFY(atMinimum > atMaximum);
+        QVERIFY(rankedByScoreDescending(results)); // verdicts change, ranking does not
+    }
+
+    void cancelledTrainingAddsNoModel()
+    {
+        ds::DetectorSettings settings = smallSettings();
+        settings.imageSize = 256; // slower, so the cancel lands mid-job
+        QSignalSpy finished(window_.get(), &MainWindow::jobFinished);
+        window_->startTraining(settings, QStringLiteral("cancelled-model"));
+        QVERIFY(window_->isJobRunning());
+        // One job at a time: everything that starts one is disabled meanwhile.
+        QVERIFY(!actionEnabled(*window_, "trainAction"));
+        QVERIFY(!actionEnabled(*window_, "scoreAction"));
+        QVERIFY(!actionEnabled(*window_, "importDatasetAction"));
+        QVERIFY(window_->findChild<QWidget*>(QStringLiteral("jobPanel"))->isVisible());
+        auto* cancel = window_->findChild<QPushButton*>(QStringLiteral("cancelJobButton"));
+        QVERIFY(cancel && cancel->isVisible());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(finished.wait(60000) || !finished.isEmpty());
+        QCOMPARE(finished.first().first().toBool(), false);
+        QVERIFY(!window_->isJobRunning());
+        QVERIFY(!window_->findChild<QWidget*>(QStringLiteral("jobPanel"))->isVisible());
+        QVERIFY(actionEnabled(*window_, "trainAction"));
+        QCOMPARE(window_->modelsView()->topLevelItemCount(), 1);
+        const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
+        QCOMPARE(project.models().size(), size_t(1));
+        // The window is usable again afterwards.
+        QCOMPARE(window_->resultsProxy()->rowCount(), testImages_);
+    }
+
+    void reopenedProjectShowsModelAndResults()
+    {
+        std::vector<double> scores;
+        for (int row = 0; row < window_->resultsProxy()->rowCount(); ++row)
+            scores.push_back(window_->resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble());
+        window_.reset();
+
+        MainWindow reopened;
+        reopened.show();
+        QVERIFY(reopened.openProject(project_));
+        QCOMPARE(reopened.modelsView()->topLevelItemCount(), 1);
+        QCOMPARE(reopened.modelsView()->topLevelItem(0)->text(0), QStringLiteral("gui-model"));
+        QCOMPARE(reopened.resultsProxy()->rowCount(), testImages_);
+        QVERIFY(rankedByScoreDescending(*reopened.resultsProxy()));
+        for (int row = 0; row < reopened.resultsProxy()->rowCount(); ++row)
+            QCOMPARE(reopened.resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble(), scores[size_t(row)]);
+        QVERIFY(reopened.thresholdSlider()->isEnabled());
+    }
+
+    void trainDialogOffersRegistryAndDefaults()
+    {
+        ds::ui::TrainDialog dialog;
+        const ds::DetectorSettings settings = dialog.settings();
+        QCOMPARE(settings.method, std::string("padim"));
+        QCOMPARE(settings.backbone, std::string("resnet18"));
+        QCOMPARE(settings.imageSize, 256);
+        const ds::DetectorInfo& padim = ds::detectorInfo("padim");
+        QCOMPARE(settings.parameters.size(), padim.parameters.size());
+        for (const ds::ParameterSpec& spec : padim.parameters)
+            QCOMPARE(settings.parameters.at(spec.key), spec.defaultValue);
+
+        const auto combos = dialog.findChildren<QComboBox*>();
+        QVERIFY(combos.size() >= 2);
+        QComboBox* method = combos.first();
+        QCOMPARE(method->count(), int(ds::detectorRegistry().size()));
+        // Switching method rebuilds the parameter form with that method's specs.
+        for (int i = 0; i < method->count(); ++i) {
+            method->setCurrentIndex(i);
+            const ds::DetectorInfo& info = ds::detectorRegistry()[size_t(i)];
+            QCOMPARE(dialog.settings().method, info.method);
+            QCOMPARE(dialog.settings().parameters.size(), info.parameters.size());
+            QCOMPARE(method->itemData(i, Qt::ToolTipRole).toString(), QString::fromStdString(info.description));
+        }
+    }
+
+    void badProjectIsReportedNotThrown()
+    {
+        MainWindow window;
+        const QString notAProject = dir_.filePath(QStringLiteral("junk.dsproj"));
+        QFile junk(notAProject);
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("this is not a sqlite database, just some text that is long enough to be read");
+        junk.close();
+        QVERIFY(!window.openProject(notAProject));
+        QVERIFY(window.projectPath().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

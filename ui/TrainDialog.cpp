@@ -1,0 +1,144 @@
+#include "ui/TrainDialog.h"
+
+#include "core/backbones/BackboneCatalog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace ds::ui {
+
+namespace {
+const QString kTorchScriptItem = QStringLiteral("TorchScript file…");
+constexpr int kIsFileItemRole = Qt::UserRole + 1;
+}
+
+TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
+{
+    setWindowTitle(QStringLiteral("Train Model"));
+
+    method_ = new QComboBox(this);
+    for (const DetectorInfo& info : detectorRegistry()) {
+        method_->addItem(QString::fromStdString(info.title), QString::fromStdString(info.method));
+        method_->setItemData(method_->count() - 1, QString::fromStdString(info.description), Qt::ToolTipRole);
+    }
+    method_->setCurrentIndex(std::max(0, method_->findData(QStringLiteral("padim"))));
+
+    backbone_ = new QComboBox(this);
+    for (const std::string& name : builtinBackbones())
+        backbone_->addItem(QString::fromStdString(name), QString::fromStdString(name));
+    backbone_->addItem(kTorchScriptItem, QString());
+    backbone_->setItemData(backbone_->count() - 1, true, kIsFileItemRole);
+    backbone_->setCurrentIndex(std::max(0, backbone_->findData(QStringLiteral("resnet18"))));
+    lastBackboneIndex_ = backbone_->currentIndex();
+    backbone_->setToolTip(QStringLiteral("Feature extractor; a TorchScript file exported with packaging/export_backbone.py"));
+
+    imageSize_ = new QSpinBox(this);
+    imageSize_->setRange(32, 1024);
+    imageSize_->setSingleStep(32);
+    imageSize_->setValue(256);
+    imageSize_->setSuffix(QStringLiteral(" px"));
+    imageSize_->setToolTip(QStringLiteral("Images are resized to this square size before feature extraction"));
+
+    name_ = new QLineEdit(this);
+    name_->setPlaceholderText(QStringLiteral("automatic"));
+
+    auto* general = new QFormLayout;
+    general->addRow(QStringLiteral("&Method:"), method_);
+    general->addRow(QStringLiteral("&Backbone:"), backbone_);
+    general->addRow(QStringLiteral("Image &size:"), imageSize_);
+    general->addRow(QStringLiteral("Model &name:"), name_);
+
+    auto* parameters = new QGroupBox(QStringLiteral("Method parameters"), this);
+    parameterForm_ = new QFormLayout(parameters);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(QStringLiteral("Train"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(general);
+    layout->addWidget(parameters);
+    layout->addWidget(buttons);
+
+    connect(method_, &QComboBox::currentIndexChanged, this, &TrainDialog::methodChanged);
+    connect(backbone_, &QComboBox::activated, this, &TrainDialog::backboneChanged);
+    methodChanged();
+}
+
+void TrainDialog::methodChanged()
+{
+    while (parameterForm_->rowCount() > 0)
+        parameterForm_->removeRow(0);
+    parameterEditors_.clear();
+    const DetectorInfo& info = detectorInfo(method_->currentData().toString().toStdString());
+    method_->setToolTip(QString::fromStdString(info.description));
+    for (const ParameterSpec& spec : info.parameters) {
+        QAbstractSpinBox* editor = nullptr;
+        if (spec.isInteger) {
+            auto* box = new QSpinBox;
+            box->setRange(int(spec.minimum), int(spec.maximum));
+            box->setValue(int(std::lround(spec.defaultValue)));
+            editor = box;
+        } else {
+            auto* box = new QDoubleSpinBox;
+            box->setDecimals(4);
+            box->setRange(spec.minimum, spec.maximum);
+            box->setSingleStep(std::max(1e-4, (spec.maximum - spec.minimum) / 100.0));
+            box->setValue(spec.defaultValue);
+            editor = box;
+        }
+        editor->setToolTip(QString::fromStdString(spec.tooltip));
+        parameterForm_->addRow(QString::fromStdString(spec.label) + QStringLiteral(":"), editor);
+        parameterEditors_[spec.key] = editor;
+    }
+}
+
+void TrainDialog::backboneChanged(int index)
+{
+    if (!backbone_->itemData(index, kIsFileItemRole).toBool()) {
+        lastBackboneIndex_ = index;
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("TorchScript Backbone"), QString(),
+                                                      QStringLiteral("TorchScript (*.pt *.pth);;All files (*)"));
+    if (path.isEmpty()) {
+        backbone_->setCurrentIndex(lastBackboneIndex_);
+        return;
+    }
+    torchScriptPath_ = path;
+    backbone_->setItemText(index, QFileInfo(path).fileName());
+    backbone_->setItemData(index, path);
+    backbone_->setItemData(index, path, Qt::ToolTipRole);
+    lastBackboneIndex_ = index;
+}
+
+DetectorSettings TrainDialog::settings() const
+{
+    DetectorSettings settings;
+    settings.method = method_->currentData().toString().toStdString();
+    settings.backbone = backbone_->currentData().toString().toStdString();
+    settings.imageSize = imageSize_->value();
+    for (const auto& [key, editor] : parameterEditors_) {
+        if (auto* box = qobject_cast<QSpinBox*>(editor))
+            settings.parameters[key] = box->value();
+        else if (auto* box = qobject_cast<QDoubleSpinBox*>(editor))
+            settings.parameters[key] = box->value();
+    }
+    return settings;
+}
+
+QString TrainDialog::modelName() const { return name_->text().trimmed(); }
+
+} // namespace ds::ui

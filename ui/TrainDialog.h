@@ -1,0 +1,40 @@
+#pragma once
+#include "core/detectors/Detector.h"
+
+#include <QDialog>
+
+#include <map>
+
+class QComboBox;
+class QSpinBox;
+class QLineEdit;
+class QFormLayout;
+class QAbstractSpinBox;
+
+namespace ds::ui {
+
+// Model → Train…: method, backbone, image size, the method's parameters and a name.
+class TrainDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit TrainDialog(QWidget* parent = nullptr);
+
+    DetectorSettings settings() const;
+    QString modelName() const; // may be empty: core then names the model
+
+private Q_SLOTS:
+    void methodChanged();
+    void backboneChanged(int index);
+
+private:
+    QComboBox* method_;
+    QComboBox* backbone_;
+    QSpinBox* imageSize_;
+    QLineEdit* name_;
+    QFormLayout* parameterForm_;
+    std::map<std::string, QAbstractSpinBox*> parameterEditors_;
+    QString torchScriptPath_;
+    int lastBackboneIndex_ = 0;
+};
+
+} // namespace ds::ui

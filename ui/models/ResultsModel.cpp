@@ -1,0 +1,94 @@
+#include "ui/models/ResultsModel.h"
+
+#include <QBrush>
+#include <QColor>
+
+#include <algorithm>
+
+namespace ds::ui {
+
+ResultsModel::ResultsModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void ResultsModel::setRows(std::vector<Row> rows, double threshold)
+{
+    beginResetModel();
+    rows_ = std::move(rows);
+    threshold_ = threshold;
+    endResetModel();
+}
+
+void ResultsModel::clear() { setRows({}, 0.0); }
+
+void ResultsModel::setThreshold(double threshold)
+{
+    if (threshold == threshold_)
+        return;
+    threshold_ = threshold;
+    if (!rows_.empty())
+        Q_EMIT dataChanged(index(0, VerdictColumn), index(int(rows_.size()) - 1, VerdictColumn));
+}
+
+int ResultsModel::defectCount() const
+{
+    return int(std::count_if(rows_.begin(), rows_.end(), [this](const Row& row) { return isDefect(row); }));
+}
+
+QString ResultsModel::verdictText(bool defect) { return defect ? QStringLiteral("Defect") : QStringLiteral("Good"); }
+
+int ResultsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
+
+int ResultsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant ResultsModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& row = rows_[size_t(index.row())];
+    switch (role) {
+    case ImageIdRole:
+        return QVariant::fromValue<qint64>(row.imageId);
+    case ScoreRole:
+        return row.score;
+    case SortRole:
+        switch (index.column()) {
+        case ImageColumn: return row.fileName;
+        case LabelColumn: return row.label;
+        case ScoreColumn: return row.score;
+        case VerdictColumn: return isDefect(row) ? 1 : 0;
+        }
+        return {};
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case ImageColumn: return row.fileName;
+        case LabelColumn: return row.label;
+        case ScoreColumn: return QString::number(row.score, 'f', 4);
+        case VerdictColumn: return verdictText(isDefect(row));
+        }
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == ScoreColumn)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == VerdictColumn)
+            return QBrush(isDefect(row) ? QColor(190, 30, 30) : QColor(30, 130, 50));
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant ResultsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case ImageColumn: return QStringLiteral("Image");
+    case LabelColumn: return QStringLiteral("Label");
+    case ScoreColumn: return QStringLiteral("Score");
+    case VerdictColumn: return QStringLiteral("Verdict");
+    }
+    return {};
+}
+
+} // namespace ds::ui
