@@ -448,12 +448,7 @@ void printUsage()
 
 int main(int argc, char* argv[])
 {
-    // libgomp reads OMP_WAIT_POLICY once, when it is loaded: set it and start again so
-    // LibTorch's idle threads sleep instead of spinning against ours.
-    if (!std::getenv("OMP_WAIT_POLICY")) {
-        setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-        execv("/proc/self/exe", argv);
-    }
+    ds::restartWithPassiveOpenMp(argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("defectscope-cli"));
     std::signal(SIGINT, cancelOnSignal);

@@ -8,17 +8,10 @@
 #include <QStringList>
 #include <QTimer>
 
-#include <cstdlib>
-#include <unistd.h>
 
 int main(int argc, char* argv[])
 {
-    // libgomp reads OMP_WAIT_POLICY once, when it is loaded: set it and start again so
-    // LibTorch's idle threads sleep instead of spinning against the UI thread.
-    if (!std::getenv("OMP_WAIT_POLICY")) {
-        setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-        execv("/proc/self/exe", argv);
-    }
+    ds::restartWithPassiveOpenMp(argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("DefectScope"));
     QApplication::setApplicationName(QStringLiteral("DefectScope"));

@@ -2,10 +2,20 @@
 
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <mutex>
+#include <unistd.h>
 #include <thread>
 
 namespace ds {
+
+void restartWithPassiveOpenMp(char* argv[])
+{
+    if (std::getenv("OMP_WAIT_POLICY"))
+        return;
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    execv("/proc/self/exe", argv);
+}
 
 void initTorchRuntime()
 {
