@@ -10,6 +10,7 @@
 #include "ui/ImageConversion.h"
 #include "ui/TrainDialog.h"
 #include "ui/models/ResultsModel.h"
+#include "ui/plots/ThresholdPlots.h"
 #include "ui/widgets/ImageLabel.h"
 
 #include <QAction>
@@ -31,6 +32,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTimer>
 #include <QTableView>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -88,6 +90,7 @@ MainWindow::~MainWindow()
     if (job_)
         job_->cancel();
     jobFuture_.waitForFinished();
+    saveThresholdNow();
 }
 
 void MainWindow::createActions()
@@ -201,17 +204,39 @@ void MainWindow::createWidgets()
     controls->addWidget(new QLabel(QStringLiteral("Threshold:")), 0, 0);
     controls->addWidget(thresholdSlider_, 0, 1);
     controls->addWidget(thresholdValue_, 0, 2);
+    resetThreshold_ = new QPushButton(QStringLiteral("Reset"));
+    resetThreshold_->setObjectName(QStringLiteral("resetThresholdButton"));
+    resetThreshold_->setToolTip(QStringLiteral("Back to the threshold the model chose"));
+    resetThreshold_->setEnabled(false);
+    connect(resetThreshold_, &QPushButton::clicked, this, &MainWindow::resetThreshold);
+    controls->addWidget(resetThreshold_, 0, 3);
     controls->addWidget(new QLabel(QStringLiteral("Heatmap opacity:")), 1, 0);
     controls->addWidget(opacitySlider_, 1, 1);
     controls->addWidget(opacityValue_, 1, 2);
     controls->setColumnStretch(1, 1);
 
-    auto* right = new QWidget;
-    auto* rightLayout = new QVBoxLayout(right);
-    rightLayout->setContentsMargins(4, 0, 0, 0);
-    rightLayout->addWidget(imageView_, 1);
-    rightLayout->addWidget(imageInfo_);
-    rightLayout->addLayout(controls);
+    thresholdPlots_ = new ThresholdPlots;
+    thresholdPlots_->setObjectName(QStringLiteral("thresholdPlots"));
+    connect(thresholdPlots_, &ThresholdPlots::thresholdChanged, this, &MainWindow::plotThresholdChanged);
+    thresholdSaveTimer_ = new QTimer(this);
+    thresholdSaveTimer_->setSingleShot(true);
+    thresholdSaveTimer_->setInterval(400);
+    connect(thresholdSaveTimer_, &QTimer::timeout, this, &MainWindow::saveThresholdNow);
+
+    auto* imagePane = new QWidget;
+    auto* imageLayout = new QVBoxLayout(imagePane);
+    imageLayout->setContentsMargins(0, 0, 0, 0);
+    imageLayout->addWidget(imageView_, 1);
+    imageLayout->addWidget(imageInfo_);
+    imageLayout->addLayout(controls);
+
+    auto* right = new QSplitter(Qt::Vertical);
+    right->setContentsMargins(4, 0, 0, 0);
+    right->addWidget(imagePane);
+    right->addWidget(thresholdPlots_);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 1);
+    right->setSizes({480, 230});
 
     auto* main = new QSplitter(Qt::Horizontal);
     main->addWidget(left);
@@ -371,7 +396,9 @@ void MainWindow::modelSelectionChanged()
 
 void MainWindow::loadLatestRun(qint64 modelId)
 {
+    saveThresholdNow(); // the previous model's, before runModelId_ changes
     runId_ = 0;
+    runModelId_ = 0;
     imageId_ = 0;
     image_.release();
     heatmap_.release();
@@ -387,6 +414,14 @@ void MainWindow::loadLatestRun(qint64 modelId)
             if (latest != runs.rend()) {
                 runId_ = latest->id;
                 threshold = latest->threshold;
+                runThreshold_ = threshold;
+                runModelId_ = modelId;
+                if (const auto stored = project_->setting("view/threshold/" + std::to_string(modelId))) {
+                    bool ok = false;
+                    const double value = fromStd(*stored).toDouble(&ok);
+                    if (ok && std::isfinite(value))
+                        threshold = value;
+                }
                 std::map<std::int64_t, ds::ImageRecord> images;
                 for (ds::ImageRecord& image : project_->images())
                     images.emplace(image.id, std::move(image));
@@ -424,16 +459,22 @@ void MainWindow::loadLatestRun(qint64 modelId)
             scoreMax_ = scoreMin_ + 1.0;
     }
     runLabel_->setText(runText);
-    resultsModel_->setRows(std::move(rows), threshold);
     {
-        const QSignalBlocker blocker(thresholdSlider_);
-        thresholdSlider_->setValue(thresholdToSlider(threshold));
+        std::vector<float> plotScores;
+        std::vector<int> plotLabels;
+        for (const ResultsModel::Row& row : rows) {
+            plotScores.push_back(float(row.score));
+            // "good" and unlabelled images count as good; any other label is a defect.
+            plotLabels.push_back(row.label.isEmpty() || row.label == QStringLiteral("good") ? 0 : 1);
+        }
+        thresholdPlots_->setScores(std::move(plotScores), std::move(plotLabels));
     }
+    resultsModel_->setRows(std::move(rows), threshold);
     thresholdSlider_->setEnabled(runId_ != 0);
-    thresholdSliderMoved(thresholdSlider_->value());
-    resultsModel_->setThreshold(threshold); // exactly the run's, not the slider's rounding
-    thresholdValue_->setText(runId_ ? QStringLiteral("%1 (%2 defects)").arg(threshold, 0, 'f', 4).arg(resultsModel_->defectCount())
-                                    : QString());
+    resetThreshold_->setEnabled(runId_ != 0);
+    thresholdPlots_->setEnabled(runId_ != 0);
+    applyThreshold(threshold, true); // exactly this value, not the slider's rounding
+    thresholdDirty_ = false;
     imageInfo_->clear();
     if (resultsProxy_->rowCount() > 0) {
         resultsView_->selectRow(0);
@@ -461,10 +502,57 @@ void MainWindow::thresholdSliderMoved(int value)
         thresholdValue_->clear();
         return;
     }
-    const double threshold = sliderToThreshold(value);
+    applyThreshold(sliderToThreshold(value), false);
+    scheduleThresholdSave();
+}
+
+void MainWindow::plotThresholdChanged(double threshold)
+{
+    if (runId_ == 0)
+        return;
+    applyThreshold(threshold, true);
+    scheduleThresholdSave();
+}
+
+void MainWindow::resetThreshold()
+{
+    if (runId_ == 0)
+        return;
+    applyThreshold(runThreshold_, true);
+    scheduleThresholdSave();
+}
+
+void MainWindow::applyThreshold(double threshold, bool updateSlider)
+{
+    if (updateSlider) {
+        const QSignalBlocker blocker(thresholdSlider_);
+        thresholdSlider_->setValue(thresholdToSlider(threshold));
+    }
+    thresholdPlots_->setThreshold(threshold);
     resultsModel_->setThreshold(threshold);
-    thresholdValue_->setText(QStringLiteral("%1 (%2 defects)").arg(threshold, 0, 'f', 4).arg(resultsModel_->defectCount()));
+    thresholdValue_->setText(runId_ ? QStringLiteral("%1 (%2 defects)").arg(threshold, 0, 'f', 4).arg(resultsModel_->defectCount())
+                                    : QString());
     renderCurrentImage();
+}
+
+void MainWindow::scheduleThresholdSave()
+{
+    thresholdDirty_ = true;
+    thresholdSaveTimer_->start();
+}
+
+void MainWindow::saveThresholdNow()
+{
+    thresholdSaveTimer_->stop();
+    if (!thresholdDirty_ || !project_ || !runModelId_)
+        return;
+    thresholdDirty_ = false;
+    try {
+        project_->setSetting("view/threshold/" + std::to_string(runModelId_),
+                             QString::number(currentThreshold(), 'g', 17).toStdString());
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(QStringLiteral("Could not save the threshold: ") + fromStd(e.what()), 10000);
+    }
 }
 
 void MainWindow::resultSelectionChanged()

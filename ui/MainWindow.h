@@ -16,6 +16,7 @@ class QProgressBar;
 class QPushButton;
 class QSlider;
 class QSortFilterProxyModel;
+class QTimer;
 class QTableView;
 class QTreeWidget;
 class QWidget;
@@ -28,6 +29,7 @@ namespace ds::ui {
 
 class ImageLabel;
 class ResultsModel;
+class ThresholdPlots;
 
 // What a finished job tells the window (built on the worker thread).
 struct JobOutcome {
@@ -57,6 +59,8 @@ public:
     QSlider* thresholdSlider() const { return thresholdSlider_; }
     QSlider* opacitySlider() const { return opacitySlider_; }
     ImageLabel* imageView() const { return imageView_; }
+    ThresholdPlots* thresholdPlots() const { return thresholdPlots_; }
+    QPushButton* resetThresholdButton() const { return resetThreshold_; }
     double currentThreshold() const;
 
 public Q_SLOTS:
@@ -88,6 +92,8 @@ private Q_SLOTS:
     void modelSelectionChanged();
     void resultSelectionChanged();
     void thresholdSliderMoved(int value);
+    void plotThresholdChanged(double threshold);
+    void resetThreshold();
     void renderCurrentImage();
 
 private:
@@ -103,6 +109,12 @@ private:
     void showMessage(bool error, const QString& title, const QString& text, const QString& details = {});
     double sliderToThreshold(int value) const;
     int thresholdToSlider(double threshold) const;
+    // Applies a threshold to the verdicts, overlay, slider and plots.
+    void applyThreshold(double threshold, bool updateSlider);
+    // The user's threshold per model is kept in the project ("view/threshold/<modelId>"),
+    // written shortly after the last change and before the run or project changes.
+    void scheduleThresholdSave();
+    void saveThresholdNow();
 
     QString projectPath_;
     std::unique_ptr<ds::ProjectFile> project_; // UI thread's own connection, for reading
@@ -128,6 +140,10 @@ private:
     QLabel* thresholdValue_ = nullptr;
     QSlider* opacitySlider_ = nullptr;
     QLabel* opacityValue_ = nullptr;
+    QPushButton* resetThreshold_ = nullptr;
+    ThresholdPlots* thresholdPlots_ = nullptr;
+    QTimer* thresholdSaveTimer_ = nullptr;
+    bool thresholdDirty_ = false;
 
     // Job panel
     QWidget* jobPanel_ = nullptr;
@@ -140,6 +156,8 @@ private:
 
     // Current run and image
     qint64 runId_ = 0;
+    qint64 runModelId_ = 0;   // model of the run shown
+    double runThreshold_ = 0; // the run's own threshold (Reset)
     double scoreMin_ = 0.0;
     double scoreMax_ = 1.0;
     qint64 imageId_ = 0;

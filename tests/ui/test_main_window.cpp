@@ -6,6 +6,7 @@
 #include "ui/MainWindow.h"
 #include "ui/TrainDialog.h"
 #include "ui/models/ResultsModel.h"
+#include "ui/plots/ThresholdPlots.h"
 #include "ui/widgets/ImageLabel.h"
 
 #include <QAction>
@@ -21,6 +22,7 @@
 #include <QTest>
 #include <QTreeWidget>
 
+#include <cmath>
 #include <memory>
 
 using ds::ui::MainWindow;
@@ -224,6 +226,7 @@ private Q_SLOTS:
         std::vector<double> scores;
         for (int row = 0; row < window_->resultsProxy()->rowCount(); ++row)
             scores.push_back(window_->resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble());
+        const double userThreshold = window_->currentThreshold(); // moved by the slider test
         window_.reset();
 
         MainWindow reopened;
@@ -236,6 +239,21 @@ private Q_SLOTS:
         for (int row = 0; row < reopened.resultsProxy()->rowCount(); ++row)
             QCOMPARE(reopened.resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble(), scores[size_t(row)]);
         QVERIFY(reopened.thresholdSlider()->isEnabled());
+
+        // The user's threshold was kept per model; Reset goes back to the run's.
+        QCOMPARE(reopened.currentThreshold(), userThreshold);
+        double runThreshold = 0;
+        {
+            const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
+            const std::vector<ds::RunRecord> runs = project.runs(project.models().back().id);
+            QVERIFY(!runs.empty());
+            runThreshold = runs.back().threshold;
+        }
+        QVERIFY(std::abs(userThreshold - runThreshold) > 1e-6);
+        QVERIFY(reopened.resetThresholdButton()->isEnabled());
+        QTest::mouseClick(reopened.resetThresholdButton(), Qt::LeftButton);
+        QCOMPARE(reopened.currentThreshold(), runThreshold);
+        QCOMPARE(reopened.thresholdPlots()->threshold(), runThreshold);
     }
 
     void trainDialogOffersRegistryAndDefaults()

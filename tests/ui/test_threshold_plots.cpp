@@ -1,0 +1,70 @@
+// ThresholdPlots: confusion counts on a hand-made case, the "needs both labels" note,
+// and clicking the histogram to move the threshold.
+#include "ui/plots/ThresholdPlots.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using ds::ui::ThresholdPlots;
+
+class TestThresholdPlots : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void confusionMatchesHandCount()
+    {
+        ThresholdPlots plots;
+        // defective: 0.9 0.7 0.4   good: 0.8 0.3 0.2 0.1
+        plots.setScores({0.9f, 0.8f, 0.7f, 0.4f, 0.3f, 0.2f, 0.1f}, {1, 0, 1, 1, 0, 0, 0});
+        plots.setThreshold(0.5);
+        QVERIFY(plots.hasBothClasses());
+        ds::Confusion c = plots.confusion();
+        QCOMPARE(c.tp, 2); // 0.9 0.7
+        QCOMPARE(c.fp, 1); // 0.8
+        QCOMPARE(c.tn, 3); // 0.3 0.2 0.1
+        QCOMPARE(c.fn, 1); // 0.4
+        QVERIFY(plots.summaryText().contains(QStringLiteral("0.667"))); // precision = recall = 2/3
+
+        plots.setThreshold(0.4); // score >= t is defective: 0.4 is now flagged
+        c = plots.confusion();
+        QCOMPARE(c.tp, 3);
+        QCOMPARE(c.fn, 0);
+        QCOMPARE(c.fp, 1);
+        QCOMPARE(c.tn, 3);
+        // Pairs (defect > good): 0.9 beats 4, 0.7 beats 3, 0.4 beats 3 -> 10 of 12.
+        QVERIFY(std::abs(plots.auroc() - 10.0 / 12.0) < 1e-9);
+    }
+
+    void oneClassShowsNote()
+    {
+        ThresholdPlots plots;
+        plots.setScores({0.1f, 0.2f, 0.3f}, {0, 0, 0});
+        plots.setThreshold(0.25);
+        QVERIFY(!plots.hasBothClasses());
+        QCOMPARE(plots.confusion().tp + plots.confusion().fp + plots.confusion().tn + plots.confusion().fn, 0);
+        QVERIFY(plots.summaryText().contains(QStringLiteral("needs good and defective labels")));
+    }
+
+    void clickingTheHistogramMovesTheThreshold()
+    {
+        ThresholdPlots plots;
+        plots.resize(900, 260);
+        plots.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plots));
+        plots.setScores({0.9f, 0.8f, 0.7f, 0.4f, 0.3f, 0.2f, 0.1f}, {1, 0, 1, 1, 0, 0, 0});
+        plots.setThreshold(0.85);
+        QTest::qWait(50); // let the queued replot lay out the axes
+        QWidget* histogram = plots.histogramWidget();
+        QVERIFY(histogram);
+        QSignalSpy changed(&plots, &ThresholdPlots::thresholdChanged);
+        QTest::mouseClick(histogram, Qt::LeftButton, {}, plots.histogramPoint(0.5));
+        QCOMPARE(changed.size(), 1);
+        const double value = changed.first().first().toDouble();
+        QVERIFY2(std::abs(value - 0.5) < 0.01, qPrintable(QString::number(value)));
+        QCOMPARE(plots.threshold(), value);
+        QCOMPARE(plots.confusion().tp, 2);
+        QCOMPARE(plots.confusion().fn, 1);
+    }
+};
+
+QTEST_MAIN(TestThresholdPlots)
+#include "test_threshold_plots.moc"
