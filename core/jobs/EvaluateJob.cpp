@@ -3,6 +3,7 @@
 #include "core/Error.h"
 #include "core/data/Dataset.h"
 #include "core/data/ImageIO.h"
+#include "core/jobs/ChunkedPrediction.h"
 #include "core/metrics/Metrics.h"
 #include "core/metrics/Threshold.h"
 
@@ -100,19 +101,15 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
     double inferSeconds = 0;
     {
         JobContext::Span span(job, 0.7, 1.0);
-        constexpr size_t kChunk = 8;
-        for (size_t start = 0; start < test.images.size(); start += kChunk) {
-            job.throwIfCancelled();
-            const size_t end = std::min(test.images.size(), start + kChunk);
-            const std::vector<cv::Mat> chunk(test.images.begin() + long(start), test.images.begin() + long(end));
-            const auto inferStart = Clock::now();
-            std::vector<AnomalyResult> results = detector->predict(chunk);
-            inferSeconds += secondsSince(inferStart);
+        // Model time only: the chunk callback (mask loading) runs outside the measured span.
+        auto chunkStart = Clock::now();
+        predictInChunks(*detector, test.images, job, "Scoring test images",
+                        [&](size_t first, std::vector<AnomalyResult>& results) {
+            inferSeconds += secondsSince(chunkStart);
             for (size_t i = 0; i < results.size(); ++i) {
-                const DatasetItem& item = dataset.test[test.sourceIndices[start + i]];
+                const DatasetItem& item = dataset.test[test.sourceIndices[first + i]];
                 scores.push_back(results[i].score);
                 labels.push_back(item.isDefective() ? 1 : 0);
-                report.images.push_back({item.path, item.label, results[i].score});
                 cv::Mat mask;
                 if (!item.isDefective()) {
                     mask = cv::Mat::zeros(side, side, CV_8U);
@@ -129,8 +126,8 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
                     masks.push_back(mask);
                 }
             }
-            job.report(double(end) / double(test.images.size()), "Scoring test images");
-        }
+            chunkStart = Clock::now();
+        });
     }
     report.inferMsPerImage = test.images.empty() ? 0.0 : 1000.0 * inferSeconds / double(test.images.size());
 

@@ -8,12 +8,6 @@
 
 namespace ds {
 
-struct EvaluatedImage {
-    std::string path;
-    std::string label; // "good" or defect type
-    float score = 0.f;
-};
-
 // The benchmark figures of one method on one MVTec-layout dataset. Pixel metrics are
 // computed at the model's input resolution (masks resized with nearest neighbour) over
 // the test images that have a mask or are good; NaN when no defect image has a mask.
@@ -32,7 +26,6 @@ struct EvaluationReport {
     double trainSeconds = 0;
     double inferMsPerImage = 0; // model time per image (batched), excluding file decoding
     double peakRssMb = 0;
-    std::vector<EvaluatedImage> images;
     std::vector<SkippedFile> skipped;
 
     // The JSON contract of `defectscope-cli evaluate --json` (keys fixed; NaN -> null).

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/data/ImageIO.h"
+#include "core/jobs/ChunkedPrediction.h"
 #include "core/metrics/Threshold.h"
 #include "core/storage/ContentHash.h"
 
@@ -169,13 +170,12 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     if (heldOut.images.empty())
         job.log("too few images to hold some out: threshold calibrated on training images (likely too low)");
     std::vector<float> scores;
-    constexpr size_t kChunk = 8;
-    for (size_t start = 0; start < calibration.size(); start += kChunk) {
-        job.throwIfCancelled();
-        const std::vector<cv::Mat> chunk(calibration.begin() + long(start),
-                                         calibration.begin() + long(std::min(calibration.size(), start + kChunk)));
-        for (const AnomalyResult& result : detector->predict(chunk))
-            scores.push_back(result.score);
+    {
+        JobContext::Span span(job, 0.95, 1.0);
+        predictInChunks(*detector, calibration, job, "Calibrating threshold", [&](size_t, std::vector<AnomalyResult>& results) {
+            for (const AnomalyResult& result : results)
+                scores.push_back(result.score);
+        });
     }
     outcome.threshold = goodQuantileThreshold(scores);
     job.throwIfCancelled();
