@@ -1,24 +1,36 @@
 #include "core/data/Overlay.h"
 
-#include <opencv2/imgproc.hpp>
-
-#include <vector>
+#include <algorithm>
 
 namespace ds {
 
-cv::Mat renderHeatmap(const cv::Mat& anomalyMap, double threshold)
+namespace {
+
+using Contours = std::vector<std::vector<cv::Point>>;
+
+Contours outerContours(const cv::Mat& binary)
 {
-    // Centred on the threshold so the colour itself says "below" (blue) or "above" (red).
+    Contours contours;
+    cv::findContours(binary, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    return contours;
+}
+
+} // namespace
+
+cv::Mat renderHeatmap(const cv::Mat& anomalyMap, double threshold, int colormap)
+{
+    // Centred on the threshold so the colour itself says "below" (low end of the colormap)
+    // or "above" (high end).
     const double low = 0.5 * threshold;
     const double span = std::max(threshold, 1e-12);
     cv::Mat scaled;
     anomalyMap.convertTo(scaled, CV_8U, 255.0 / span, -255.0 * low / span);
     cv::Mat coloured;
-    cv::applyColorMap(scaled, coloured, cv::COLORMAP_JET);
+    cv::applyColorMap(scaled, coloured, colormap);
     return coloured;
 }
 
-cv::Mat renderOverlay(const cv::Mat& image, const cv::Mat& anomalyMap, double threshold, double opacity)
+cv::Mat renderOverlay(const cv::Mat& image, const cv::Mat& anomalyMap, double threshold, const OverlayStyle& style)
 {
     cv::Mat map;
     cv::resize(anomalyMap, map, image.size(), 0, 0, cv::INTER_LINEAR);
@@ -26,15 +38,42 @@ cv::Mat renderOverlay(const cv::Mat& image, const cv::Mat& anomalyMap, double th
     cv::cvtColor(image, base, cv::COLOR_RGB2BGR);
     base.convertTo(base, CV_8UC3, 255.0);
     cv::Mat blended;
-    cv::addWeighted(base, 1.0 - opacity, renderHeatmap(map, threshold), opacity, 0.0, blended);
+    cv::addWeighted(base, 1.0 - style.opacity, renderHeatmap(map, threshold, style.colormap), style.opacity, 0.0,
+                    blended);
 
-    cv::Mat defect;
-    cv::compare(map, threshold, defect, cv::CMP_GE);
-    std::vector<std::vector<cv::Point>> contours;
-    cv::findContours(defect, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
     const int thickness = std::max(1, std::min(image.cols, image.rows) / 200);
-    cv::drawContours(blended, contours, -1, cv::Scalar(255, 255, 255), thickness, cv::LINE_AA);
+    if (!style.groundTruth.empty()) {
+        cv::Mat truth = style.groundTruth;
+        if (truth.size() != image.size())
+            cv::resize(style.groundTruth, truth, image.size(), 0, 0, cv::INTER_NEAREST);
+        cv::Mat defect;
+        cv::compare(truth, 0, defect, cv::CMP_GT);
+        // The mask is exact to the pixel: its outline stays on the pixel grid, at full colour.
+        cv::drawContours(blended, outerContours(defect), -1, cv::Scalar(0, 255, 0), thickness, cv::LINE_8);
+    }
+    // Drawn last: where both outlines meet, the prediction is what is being judged.
+    if (style.drawPredictedContours) {
+        cv::Mat defect;
+        cv::compare(map, threshold, defect, cv::CMP_GE);
+        cv::drawContours(blended, outerContours(defect), -1, cv::Scalar(255, 255, 255), thickness, cv::LINE_AA);
+    }
     return blended;
+}
+
+cv::Mat renderOverlay(const cv::Mat& image, const cv::Mat& anomalyMap, double threshold, double opacity)
+{
+    OverlayStyle style;
+    style.opacity = opacity;
+    return renderOverlay(image, anomalyMap, threshold, style);
+}
+
+std::vector<std::pair<std::string, int>> overlayColormaps()
+{
+    return {
+        {"Jet", cv::COLORMAP_JET},         {"Turbo", cv::COLORMAP_TURBO},     {"Inferno", cv::COLORMAP_INFERNO},
+        {"Viridis", cv::COLORMAP_VIRIDIS}, {"Magma", cv::COLORMAP_MAGMA},     {"Plasma", cv::COLORMAP_PLASMA},
+        {"Cividis", cv::COLORMAP_CIVIDIS}, {"Hot", cv::COLORMAP_HOT},
+    };
 }
 
 } // namespace ds
