@@ -8,8 +8,14 @@
 #include <opencv2/imgcodecs.hpp>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cassert>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <random>
 #include <utility>
 
 namespace ds {
@@ -118,6 +124,46 @@ cv::Mat decodeStoredHeatmap(const SqliteStatement& statement, int pngColumn, int
     } catch (const InputError& error) {
         throw InputError("Project file " + quoted(path) + " is damaged: " + error.what());
     }
+}
+
+// Columns: id, model_id, created_at, finished_at, status, threshold, ms_per_image.
+constexpr const char* kSelectRuns =
+    "SELECT id, model_id, created_at, finished_at, status, threshold, ms_per_image FROM runs ";
+
+RunRecord runAt(const SqliteStatement& statement, const std::string& path)
+{
+    RunRecord run;
+    run.id = statement.int64At(0);
+    run.modelId = statement.int64At(1);
+    run.createdAt = statement.textAt(2);
+    run.finishedAt = statement.textAt(3);
+    run.status = runStatusAt(statement, 4, path);
+    run.threshold = statement.doubleAt(5);
+    if (!statement.isNullAt(6))
+        run.msPerImage = statement.doubleAt(6);
+    return run;
+}
+
+// A name in target's folder (so the final rename stays on one file system) that no other
+// save uses at the same time.
+std::filesystem::path temporaryNameNextTo(const std::filesystem::path& target)
+{
+    std::random_device random;
+    const std::string suffix = std::to_string(random()) + std::to_string(random());
+    return target.parent_path() / ("." + target.filename().string() + ".saving-" + suffix);
+}
+
+// VACUUM INTO does not sync its output; the copy must be on disk before the rename makes
+// it visible, or a power cut could leave a damaged file under the target's name.
+// Returns why it failed, or an empty string.
+std::string syncToDisk(const std::filesystem::path& file)
+{
+    const int descriptor = ::open(file.c_str(), O_RDONLY);
+    const bool synced = descriptor >= 0 && ::fsync(descriptor) == 0;
+    const std::string reason = synced ? "" : std::string("cannot write it to disk: ") + std::strerror(errno);
+    if (descriptor >= 0)
+        ::close(descriptor);
+    return reason;
 }
 
 } // namespace
@@ -418,15 +464,20 @@ void ProjectFile::addResult(const ResultRecord& result)
     statement.bind(7, result.threshold).run();
 }
 
-void ProjectFile::finishRun(std::int64_t runId, RunStatus status)
+void ProjectFile::finishRun(std::int64_t runId, RunStatus status, std::optional<double> msPerImage)
 {
     if (status == RunStatus::Running)
         throw Error("finishRun: a run cannot finish with status 'running'");
-    const std::string sql =
-        std::string("UPDATE runs SET status = ?, finished_at = ") + kNow + " WHERE id = ?";
+    const std::string sql = std::string("UPDATE runs SET status = ?, ms_per_image = ?, finished_at = ")
+        + kNow + " WHERE id = ?";
     SqliteConnection& db = connection();
     SqliteStatement statement(db, sql.c_str());
-    statement.bind(1, std::string(runStatusName(status))).bind(2, runId).run();
+    statement.bind(1, std::string(runStatusName(status)));
+    if (msPerImage)
+        statement.bind(2, *msPerImage);
+    else
+        statement.bindNull(2);
+    statement.bind(3, runId).run();
     if (db.changes() == 0)
         throw Error("Project file " + quoted(path()) + " has no run with id "
                     + std::to_string(runId));
@@ -440,22 +491,23 @@ void ProjectFile::discardRun(std::int64_t runId)
 
 std::vector<RunRecord> ProjectFile::runs(std::int64_t modelId) const
 {
-    SqliteStatement statement(connection(),
-                              "SELECT id, model_id, created_at, finished_at, status, threshold "
-                              "FROM runs WHERE model_id = ? ORDER BY id");
+    const std::string sql = std::string(kSelectRuns) + "WHERE model_id = ? ORDER BY id";
+    SqliteStatement statement(connection(), sql.c_str());
     statement.bind(1, modelId);
     std::vector<RunRecord> runs;
-    while (statement.step()) {
-        RunRecord run;
-        run.id = statement.int64At(0);
-        run.modelId = statement.int64At(1);
-        run.createdAt = statement.textAt(2);
-        run.finishedAt = statement.textAt(3);
-        run.status = runStatusAt(statement, 4, path());
-        run.threshold = statement.doubleAt(5);
-        runs.push_back(std::move(run));
-    }
+    while (statement.step())
+        runs.push_back(runAt(statement, path()));
     return runs;
+}
+
+std::optional<RunRecord> ProjectFile::run(std::int64_t runId) const
+{
+    const std::string sql = std::string(kSelectRuns) + "WHERE id = ?";
+    SqliteStatement statement(connection(), sql.c_str());
+    statement.bind(1, runId);
+    if (!statement.step())
+        return std::nullopt;
+    return runAt(statement, path());
 }
 
 std::vector<ResultRecord> ProjectFile::results(std::int64_t runId, Heatmaps heatmaps) const
@@ -491,6 +543,40 @@ cv::Mat ProjectFile::heatmap(std::int64_t runId, std::int64_t imageId) const
     if (!statement.step())
         return {};
     return decodeStoredHeatmap(statement, 0, 1, 2, path());
+}
+
+void ProjectFile::saveCopyAs(const std::string& target) const
+{
+    namespace fs = std::filesystem;
+    const std::string failure = "Could not save a copy of the project as " + quoted(target) + ": ";
+    std::error_code error;
+    if (fs::equivalent(target, path(), error))
+        throw Error(failure + "that is the project's own file");
+    // sqlite would replay the log of the file being replaced onto the copy.
+    if (fs::exists(target + "-wal", error))
+        throw Error(failure + "that project is open in DefectScope or was not closed properly");
+
+    const fs::path temporary = temporaryNameNextTo(target);
+    std::string reason;
+    try {
+        SqliteStatement vacuum(connection(), "VACUUM INTO ?");
+        vacuum.bind(1, temporary.string()).run();
+    } catch (const Error&) {
+        // sqlite's own words (e.g. "database or disk is full"): the exception's message
+        // names the project being copied as the file that failed.
+        reason = sqlite3_errmsg(connection().handle());
+    }
+    if (reason.empty())
+        reason = syncToDisk(temporary);
+    if (reason.empty()) {
+        fs::rename(temporary, target, error);
+        if (error)
+            reason = error.message();
+    }
+    if (!reason.empty()) {
+        fs::remove(temporary, error);
+        throw Error(failure + reason);
+    }
 }
 
 void ProjectFile::setSetting(const std::string& key, const std::string& value)

@@ -62,6 +62,10 @@ struct RunRecord {
     std::string finishedAt;          // ISO 8601 UTC; empty while running
     RunStatus status = RunStatus::Running;
     double threshold = 0.0;          // in score units
+    // Wall-clock time the detector took per scored image, in milliseconds (predicting only,
+    // not decoding files or storing results: as the CLI's infer_ms_per_image). Empty while
+    // running, for runs that scored nothing, and for runs scored before it was recorded.
+    std::optional<double> msPerImage;
 };
 
 // One image's outcome in a run; the image counts as anomalous when score >= threshold.
@@ -136,11 +140,13 @@ public:
     // discarded run id is never reused). A run left Running by a crash shows as Running.
     std::int64_t beginRun(std::int64_t modelId, double threshold);
     void addResult(const ResultRecord& result);
-    // status: Done, Failed or Cancelled; also sets finishedAt.
-    void finishRun(std::int64_t runId, RunStatus status);
+    // status: Done, Failed or Cancelled; also sets finishedAt and msPerImage (see RunRecord).
+    void finishRun(std::int64_t runId, RunStatus status,
+                   std::optional<double> msPerImage = std::nullopt);
     // Deletes the run and its results; no-op for an unknown id.
     void discardRun(std::int64_t runId);
     std::vector<RunRecord> runs(std::int64_t modelId) const;
+    std::optional<RunRecord> run(std::int64_t runId) const;
 
     enum class Heatmaps { Skip, Load };
     // Results ordered by image id; with Heatmaps::Skip, heatmap is left empty (listing a
@@ -148,6 +154,14 @@ public:
     std::vector<ResultRecord> results(std::int64_t runId, Heatmaps heatmaps) const;
     // One result's heatmap, or an empty Mat when there is none.
     cv::Mat heatmap(std::int64_t runId, std::int64_t imageId) const;
+
+    // Writes a consistent snapshot of the project (everything committed so far, compacted)
+    // to `path`, for File → Save As; this ProjectFile stays on its own file. The copy is
+    // written under a temporary name next to `path` and renamed over it once complete, so
+    // `path` holds either what it held before or the whole copy. Throws ds::Error, leaving
+    // nothing behind, when `path` is this project's own file, is in use by another
+    // connection, or cannot be written (unwritable folder, disk full).
+    void saveCopyAs(const std::string& path) const;
 
     // Free-form key/value view state, e.g. "view/threshold/<modelId>", "view/lastImageId".
     void setSetting(const std::string& key, const std::string& value);

@@ -65,6 +65,12 @@ CREATE INDEX runs_by_model ON runs(model_id);
 CREATE INDEX results_by_image ON results(image_id);
 )sql";
 
+// Scoring speed per run, in wall-clock milliseconds per scored image; NULL for runs
+// scored before it was recorded.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE runs ADD COLUMN ms_per_image REAL;
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations()
@@ -72,6 +78,7 @@ const std::vector<Migration>& migrations()
     static const std::vector<Migration> steps = {
         {1, kVersion1},
         {2, kVersion2},
+        {3, kVersion3},
     };
     return steps;
 }

@@ -5,6 +5,7 @@
 #include "core/storage/Schema.h"
 #include "core/storage/Sqlite.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void masksRoundTripPixelExact();
     void modelsRoundTripWithStateByteExact();
     void runsAndResultsRoundTrip();
+    void runsRecordScoringTimePerImage();
     void settingsRoundTrip();
     void foreignKeysAreEnforced();
     void deletingModelDeletesItsRunsAndResults();
@@ -41,6 +43,11 @@ private Q_SLOTS:
     void nestedTransactionRollsBackAlone();
     void discardRunLeavesProjectAsBefore();
     void migratesVersion1ProjectKeepingData();
+    void migratesVersion2ProjectWithUnknownScoringTime();
+    void saveCopyAsWritesWholeProject();
+    void saveCopyAsReplacesExistingFile();
+    void saveCopyAsRefusesProjectItself();
+    void saveCopyAsFailureIsClearErrorLeavingNothing();
     void refusesNewerSchemaVersion();
     void refusesGarbageFile_data();
     void refusesGarbageFile();
@@ -408,6 +415,40 @@ void TestProjectFile::runsAndResultsRoundTrip()
     QVERIFY(project.heatmap(runId + 100, withMapId).empty());
 }
 
+void TestProjectFile::runsRecordScoringTimePerImage()
+{
+    const std::string path = projectPath();
+    std::int64_t modelId = 0;
+    std::int64_t timedRunId = 0;
+    std::int64_t untimedRunId = 0;
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        modelId = project.addModel(makeModel({1}));
+        timedRunId = project.beginRun(modelId, 0.5);
+        QVERIFY(!project.run(timedRunId)->msPerImage); // unknown while running
+        project.finishRun(timedRunId, ds::RunStatus::Done, 12.75);
+        untimedRunId = project.beginRun(modelId, 0.5);
+        project.finishRun(untimedRunId, ds::RunStatus::Cancelled);
+    }
+
+    ProjectFile project = ProjectFile::open(path);
+    const std::vector<ds::RunRecord> runs = project.runs(modelId);
+    QCOMPARE(runs.size(), std::size_t(2));
+    QCOMPARE(runs[0].msPerImage, std::optional<double>(12.75));
+    QVERIFY(!runs[1].msPerImage);
+
+    const std::optional<ds::RunRecord> timed = project.run(timedRunId);
+    QVERIFY(timed);
+    QCOMPARE(timed->id, timedRunId);
+    QCOMPARE(timed->modelId, modelId);
+    QCOMPARE(timed->status, ds::RunStatus::Done);
+    QCOMPARE(timed->threshold, 0.5);
+    QCOMPARE(timed->finishedAt, runs[0].finishedAt);
+    QCOMPARE(timed->msPerImage, std::optional<double>(12.75));
+    QCOMPARE(project.run(untimedRunId)->status, ds::RunStatus::Cancelled);
+    QVERIFY(!project.run(untimedRunId + 100));
+}
+
 void TestProjectFile::settingsRoundTrip()
 {
     const std::string path = projectPath();
@@ -624,6 +665,7 @@ void TestProjectFile::migratesVersion1ProjectKeepingData()
     QCOMPARE(runs[0].status, ds::RunStatus::Done);
     QCOMPARE(runs[0].threshold, 2.5);
     QVERIFY(runs[0].finishedAt.empty()); // column added by version 2
+    QVERIFY(!runs[0].msPerImage);          // column added by version 3
 
     const std::vector<ds::ResultRecord> results = project.results(1, ProjectFile::Heatmaps::Load);
     QCOMPARE(results.size(), std::size_t(1));
@@ -640,6 +682,161 @@ void TestProjectFile::migratesVersion1ProjectKeepingData()
     QCOMPARE(queryInt(raw, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
                            "('images_by_split', 'runs_by_model', 'results_by_image')"),
              3);
+}
+
+void TestProjectFile::migratesVersion2ProjectWithUnknownScoringTime()
+{
+    const std::string path = projectPath("v2.dsproj");
+    createProjectAtVersion(path, 2);
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("INSERT INTO models (id, name, method, params_json, backbone, state, "
+                    "train_seconds, n_train, threshold) VALUES (1, 'm', 'padim', '{}', "
+                    "'resnet18', x'00', 4.5, 20, 2.0);"
+                    "INSERT INTO runs (id, model_id, status, threshold, finished_at) "
+                    "VALUES (1, 1, 'done', 2.5, '2024-05-01T10:00:00.000Z');"
+                    "INSERT INTO settings (key, value) VALUES ('view/threshold/1', '2.75')");
+    }
+
+    ProjectFile project = ProjectFile::open(path);
+    QCOMPARE(project.schemaVersion(), ds::schema::currentVersion());
+    const std::vector<ds::RunRecord> runs = project.runs(1);
+    QCOMPARE(runs.size(), std::size_t(1));
+    QCOMPARE(runs[0].status, ds::RunStatus::Done);
+    QCOMPARE(runs[0].finishedAt, std::string("2024-05-01T10:00:00.000Z"));
+    QVERIFY(!runs[0].msPerImage); // scored before the time was recorded
+    QCOMPARE(project.setting("view/threshold/1"), std::optional<std::string>("2.75"));
+    QCOMPARE(project.models()[0].trainSeconds, 4.5);
+
+    // A run scored after the migration records its time.
+    const std::int64_t runId = project.beginRun(1, 2.5);
+    project.finishRun(runId, ds::RunStatus::Done, 3.5);
+    QCOMPARE(project.run(runId)->msPerImage, std::optional<double>(3.5));
+}
+
+void TestProjectFile::saveCopyAsWritesWholeProject()
+{
+    const std::string path = projectPath();
+    const std::string copyPath = projectPath("copy.dsproj");
+    const cv::Mat mask = randomMap(31, 41, CV_8UC1, 0, 256, 31);
+    const cv::Mat heatmap = randomMap(24, 24, CV_32FC1, 0.0, 5.0, 32);
+    const ds::ModelRecord model = makeModel(randomBytes(64 * 1024, 33));
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::int64_t goodId = project.addImage(makeImage(0, ds::Split::Train)).id;
+    const std::int64_t defectId = project.addImage(makeImage(1, ds::Split::Test, "crack")).id;
+    project.setMask(defectId, mask);
+    const std::int64_t modelId = project.addModel(model);
+    const std::int64_t runId = project.beginRun(modelId, 0.7);
+    project.addResult(makeResult(runId, defectId, 4.5, heatmap));
+    project.finishRun(runId, ds::RunStatus::Done, 8.25);
+    project.setSetting("view/lastImageId", std::to_string(defectId));
+    // Still only in the project's write-ahead log: the copy must include it all the same.
+    QVERIFY(QFileInfo(QString::fromStdString(path + "-wal")).size() > 0);
+
+    project.saveCopyAs(copyPath);
+
+    QVERIFY(allRowCounts(copyPath) == allRowCounts(path));
+    {
+        ProjectFile copy = ProjectFile::open(copyPath);
+        QCOMPARE(copy.schemaVersion(), ds::schema::currentVersion());
+        const std::vector<ds::ImageRecord> images = copy.images();
+        QCOMPARE(images.size(), std::size_t(2));
+        QVERIFY(imageFields(images[0]) == imageFields(*project.image(goodId)));
+        QVERIFY(imageFields(images[1]) == imageFields(*project.image(defectId)));
+        QCOMPARE(maxAbsDifference(copy.mask(defectId), mask), 0.0);
+        QVERIFY(copy.modelState(modelId) == model.state);
+        QCOMPARE(copy.models()[0].name, model.name);
+        const std::optional<ds::RunRecord> run = copy.run(runId);
+        QVERIFY(run);
+        QCOMPARE(run->status, ds::RunStatus::Done);
+        QCOMPARE(run->msPerImage, std::optional<double>(8.25));
+        const std::vector<ds::ResultRecord> results = copy.results(runId, ProjectFile::Heatmaps::Load);
+        QCOMPARE(results.size(), std::size_t(1));
+        QCOMPARE(results[0].score, 4.5);
+        QCOMPARE(maxAbsDifference(results[0].heatmap, project.heatmap(runId, defectId)), 0.0);
+        QCOMPARE(copy.setting("view/lastImageId"), std::optional<std::string>(std::to_string(defectId)));
+    }
+
+    // The project stays on its own file: later writes do not reach the copy.
+    QCOMPARE(project.path(), path);
+    project.addImage(makeImage(2, ds::Split::Train));
+    QCOMPARE(rowCount(path, "images"), 3);
+    QCOMPARE(rowCount(copyPath, "images"), 2);
+    // Nothing but the two projects (and the open one's log files) is left in the folder.
+    QStringList expected = {QStringLiteral("copy.dsproj"), QStringLiteral("project.dsproj"),
+                            QStringLiteral("project.dsproj-shm"), QStringLiteral("project.dsproj-wal")};
+    QCOMPARE(QDir(dir_->path()).entryList(QDir::Files | QDir::Hidden, QDir::Name), expected);
+}
+
+void TestProjectFile::saveCopyAsReplacesExistingFile()
+{
+    const std::string path = projectPath();
+    const std::string target = projectPath("existing.dsproj");
+    writeFile(QString::fromStdString(target), randomBytes(5000, 7));
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    project.addImage(makeImage(1, ds::Split::Train));
+
+    project.saveCopyAs(target);
+    QCOMPARE(ProjectFile::open(target).images().size(), std::size_t(1));
+
+    // An older copy of a project is replaced as a whole by a newer one.
+    project.addImage(makeImage(2, ds::Split::Train));
+    project.saveCopyAs(target);
+    QCOMPARE(ProjectFile::open(target).images().size(), std::size_t(2));
+}
+
+void TestProjectFile::saveCopyAsRefusesProjectItself()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    project.addImage(makeImage(1, ds::Split::Train));
+    const std::string otherSpelling = dir_->path().toStdString() + "/./project.dsproj";
+    for (const std::string& target : {path, otherSpelling}) {
+        const std::string error = thrownBy([&] { project.saveCopyAs(target); });
+        QVERIFY2(startsWith(error, "Error: ") && contains(error, target) && contains(error, "own file"),
+                 error.c_str());
+    }
+    QCOMPARE(project.images().size(), std::size_t(1));
+    project.addImage(makeImage(2, ds::Split::Train)); // still open and writable
+}
+
+void TestProjectFile::saveCopyAsFailureIsClearErrorLeavingNothing()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    project.addImage(makeImage(1, ds::Split::Train));
+    const QStringList before = QDir(dir_->path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+
+    // Inside a "folder" that is a regular file: fails even for root.
+    const QString plainFile = dir_->filePath(QStringLiteral("plain.txt"));
+    writeFile(plainFile, {'x'});
+    const std::string inPlainFile = plainFile.toStdString() + "/copy.dsproj";
+    const std::string unwritable = thrownBy([&] { project.saveCopyAs(inPlainFile); });
+    QVERIFY2(startsWith(unwritable, "Error: ") && contains(unwritable, inPlainFile), unwritable.c_str());
+
+    // A folder in the way: the copy is written, then cannot take the folder's name.
+    const QString folder = dir_->filePath(QStringLiteral("folder.dsproj"));
+    QVERIFY(QDir().mkdir(folder));
+    const std::string folderError = thrownBy([&] { project.saveCopyAs(folder.toStdString()); });
+    QVERIFY2(startsWith(folderError, "Error: ") && contains(folderError, folder.toStdString()),
+             folderError.c_str());
+
+    // A project some connection still has open (its log is next to it) is not replaced.
+    const std::string inUse = projectPath("in-use.dsproj");
+    ProjectFile other = ProjectFile::openOrCreate(inUse);
+    other.addImage(makeImage(5, ds::Split::Train));
+    const std::string inUseError = thrownBy([&] { project.saveCopyAs(inUse); });
+    QVERIFY2(startsWith(inUseError, "Error: ") && contains(inUseError, inUse), inUseError.c_str());
+    QCOMPARE(other.images()[0].sha256, makeImage(5, ds::Split::Train).sha256);
+
+    // No temporary file stayed behind.
+    QStringList expected = before;
+    expected << QStringLiteral("plain.txt") << QStringLiteral("folder.dsproj") << QStringLiteral("in-use.dsproj")
+             << QStringLiteral("in-use.dsproj-shm") << QStringLiteral("in-use.dsproj-wal");
+    expected.sort();
+    QCOMPARE(QDir(dir_->path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name),
+             expected);
+    QVERIFY(QDir(folder).isEmpty());
 }
 
 void TestProjectFile::refusesNewerSchemaVersion()
