@@ -224,6 +224,7 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
     outcome.runId = project.beginRun(modelId, model->threshold);
     std::vector<float> scores;
     std::vector<int> labels;
+    std::chrono::steady_clock::duration predicting{};
     try {
         constexpr size_t kChunk = 8;
         for (size_t start = 0; start < targets.size(); start += kChunk) {
@@ -237,7 +238,9 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
             for (const SkippedFile& skipped : loaded.skipped)
                 job.log("skipped " + skipped.reason);
             outcome.skipped.insert(outcome.skipped.end(), loaded.skipped.begin(), loaded.skipped.end());
+            const auto predictStart = std::chrono::steady_clock::now();
             const std::vector<AnomalyResult> results = detector->predict(loaded.images);
+            predicting += std::chrono::steady_clock::now() - predictStart;
             for (size_t i = 0; i < results.size(); ++i) {
                 const ImageRecord& image = targets[start + loaded.sourceIndices[i]];
                 ResultRecord record;
@@ -256,7 +259,10 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
             job.report(double(end) / double(targets.size()), "Scoring images");
         }
         job.throwIfCancelled();
-        project.finishRun(outcome.runId, RunStatus::Done);
+        std::optional<double> msPerImage;
+        if (outcome.scored > 0)
+            msPerImage = std::chrono::duration<double, std::milli>(predicting).count() / outcome.scored;
+        project.finishRun(outcome.runId, RunStatus::Done, msPerImage);
     } catch (const std::exception& failure) {
         // The run must not survive half-written; if even the discard fails (disk full),
         // the run is at least marked, and the original error is what the user sees.

@@ -1,0 +1,51 @@
+#pragma once
+// How well one scoring run did, measured against the project's labels and masks: what the
+// model comparison and the models list show.
+#include "core/jobs/JobContext.h"
+#include "core/storage/ProjectFile.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace ds {
+
+// A run's image scores with their ground truth, ordered by image id. labels: 0 for an
+// image labelled kGoodLabel, 1 for any other label (as core/metrics expects).
+struct RunScores {
+    std::vector<std::int64_t> imageIds;
+    std::vector<float> scores;
+    std::vector<int> labels;
+};
+
+// A metric is empty when the run's images cannot measure it, never zero: image metrics
+// need good and defective images; pixel metrics need at least one defective image with a
+// mask (and, besides its defect pixels, some defect-free ones).
+struct RunMetrics {
+    std::optional<double> imageAuroc;
+    std::optional<double> pixelAuroc;
+    std::optional<double> aupro;        // up to 30 % FPR, normalised (core/metrics aupro)
+    std::optional<double> f1Max;
+    double f1Threshold = 0.0;           // where f1Max is reached; meaningful only with f1Max
+    int nGood = 0;                      // scored images per label
+    int nDefective = 0;
+    int nWithMask = 0;                  // scored defective images with a ground-truth mask
+    std::optional<double> msPerImage;   // RunRecord::msPerImage
+    double trainSeconds = 0.0;          // the run's model's ModelRecord::trainSeconds
+};
+
+// The scores of run runId's results. Throws ds::Error when the project has no such run.
+RunScores runScores(const ProjectFile& project, std::int64_t runId);
+
+// Metrics of run runId. Pixel metrics take every scored good image (all pixels good) and
+// every defective image with a mask (defective images without one are left out: their
+// pixels' truth is unknown). Each heatmap is resized to its image's aspect ratio and mask
+// and heatmap are compared at a working size of at most 256 px on the long side (the
+// image's own size when smaller): the field compares at mask resolution, but full-size
+// maps of many large images would not fit in memory, and at 256 px the metrics change
+// in the third decimal. Masks are shrunk by nearest neighbour, so they stay binary.
+// job (optional) reports progress while heatmaps are read and is checked for cancellation
+// (ds::Cancelled). Throws ds::Error when the project has no such run.
+RunMetrics computeRunMetrics(const ProjectFile& project, std::int64_t runId, JobContext* job = nullptr);
+
+} // namespace ds
