@@ -4,19 +4,29 @@
 #include "core/backbones/TorchRuntime.h"
 #include "core/data/Dataset.h"
 #include "core/data/ImageIO.h"
-#include "core/data/Overlay.h"
 #include "core/jobs/JobContext.h"
 #include "core/jobs/ProjectJobs.h"
-#include "ui/ImageConversion.h"
+#include "core/metrics/Metrics.h"
+#include "ui/CompareDialog.h"
+#include "ui/ImagePane.h"
+#include "ui/InspectPanel.h"
 #include "ui/TrainDialog.h"
+#include "ui/models/ResultsFilterProxy.h"
 #include "ui/models/ResultsModel.h"
+#include "ui/models/ThumbnailLoader.h"
 #include "ui/plots/ThresholdPlots.h"
-#include "ui/widgets/ImageLabel.h"
+#include "ui/widgets/ImageView.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
 #include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -24,26 +34,29 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSlider>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
-#include <QTimer>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <opencv2/core/version.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 namespace ds::ui {
 
@@ -51,6 +64,10 @@ namespace {
 
 constexpr int kSliderSteps = 1000;
 constexpr int kModelIdRole = Qt::UserRole;
+constexpr int kModelThresholdRole = Qt::UserRole + 1;
+constexpr int kThumbnailSide = 40;
+constexpr int kMaxRecentProjects = 8;
+const QString kRecentProjectsKey = QStringLiteral("recentProjects");
 
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
 
@@ -70,15 +87,39 @@ QString formatSeconds(double seconds)
         + QStringLiteral(" s");
 }
 
+QString importMessage(const ds::ImportReport& report, const QString& what)
+{
+    return QStringLiteral("Imported %1 %2 (%3 already in the project).").arg(report.added).arg(what).arg(report.duplicates);
+}
+
+bool isImageFile(const QString& path)
+{
+    static const QStringList suffixes{QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"),
+                                      QStringLiteral("bmp"), QStringLiteral("tif"), QStringLiteral("tiff")};
+    return suffixes.contains(QFileInfo(path).suffix().toLower());
+}
+
+QStringList localPaths(const QMimeData* mime)
+{
+    QStringList paths;
+    if (mime && mime->hasUrls())
+        for (const QUrl& url : mime->urls())
+            if (url.isLocalFile())
+                paths << url.toLocalFile();
+    return paths;
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
+    setAcceptDrops(true);
     createWidgets();
     createActions();
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
-        resize(1280, 800);
+        resize(1360, 860);
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
     updateTitle();
     updateActions();
 }
@@ -91,6 +132,7 @@ MainWindow::~MainWindow()
         job_->cancel();
     jobFuture_.waitForFinished();
     saveThresholdNow();
+    saveViewState();
 }
 
 void MainWindow::createActions()
@@ -102,13 +144,30 @@ void MainWindow::createActions()
     openAction_ = file->addAction(QStringLiteral("&Open Project…"), this, &MainWindow::openProjectDialog);
     openAction_->setObjectName(QStringLiteral("openProjectAction"));
     openAction_->setShortcut(QKeySequence::Open);
+    recentMenu_ = file->addMenu(QStringLiteral("Open &Recent"));
+    recentMenu_->setObjectName(QStringLiteral("recentMenu"));
+    connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
+    saveAsAction_ = file->addAction(QStringLiteral("Save Project &As…"), this, &MainWindow::saveProjectAsDialog);
+    saveAsAction_->setObjectName(QStringLiteral("saveAsAction"));
+    saveAsAction_->setShortcut(QKeySequence::SaveAs);
+    saveAsAction_->setStatusTip(QStringLiteral("Write a copy of the project and continue working in the copy"));
     file->addSeparator();
     importDatasetAction_ = file->addAction(QStringLiteral("Import &MVTec Dataset…"), this, &MainWindow::importDatasetDialog);
     importDatasetAction_->setObjectName(QStringLiteral("importDatasetAction"));
+    importDatasetAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
     importDatasetAction_->setStatusTip(QStringLiteral("Import train/good and test/* of a dataset in the MVTec AD layout"));
     importImagesAction_ = file->addAction(QStringLiteral("Import &Good Images…"), this, &MainWindow::importGoodImagesDialog);
     importImagesAction_->setObjectName(QStringLiteral("importImagesAction"));
-    importImagesAction_->setStatusTip(QStringLiteral("Import a folder of defect-free images for training"));
+    importImagesAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    importImagesAction_->setStatusTip(QStringLiteral("Import defect-free image files for training (or drop them on the window)"));
+    importFolderAction_ = file->addAction(QStringLiteral("Import Good Image &Folder…"), this, &MainWindow::importGoodFolderDialog);
+    importFolderAction_->setObjectName(QStringLiteral("importFolderAction"));
+    importFolderAction_->setStatusTip(QStringLiteral("Import every image of a folder of defect-free parts for training"));
+    file->addSeparator();
+    inspectAction_ = file->addAction(QStringLiteral("&Inspect Image…"), this, &MainWindow::inspectImageDialog);
+    inspectAction_->setObjectName(QStringLiteral("inspectAction"));
+    inspectAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    inspectAction_->setStatusTip(QStringLiteral("Score one image with the selected model without adding it to the project"));
     file->addSeparator();
     quitAction_ = file->addAction(QStringLiteral("&Quit"), this, &QWidget::close);
     quitAction_->setObjectName(QStringLiteral("quitAction"));
@@ -122,6 +181,50 @@ void MainWindow::createActions()
     scoreAction_->setObjectName(QStringLiteral("scoreAction"));
     scoreAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     scoreAction_->setStatusTip(QStringLiteral("Score every test image with the selected model"));
+    compareAction_ = model->addAction(QStringLiteral("&Compare Models…"), this, &MainWindow::compareModels);
+    compareAction_->setObjectName(QStringLiteral("compareAction"));
+    compareAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    compareAction_->setStatusTip(QStringLiteral("Metrics, ROC curves and heatmaps of several models side by side"));
+    deleteModelAction_ = model->addAction(QStringLiteral("&Delete Model…"), this, &MainWindow::deleteModelDialog);
+    deleteModelAction_->setObjectName(QStringLiteral("deleteModelAction"));
+    deleteModelAction_->setStatusTip(QStringLiteral("Remove the selected model with its runs and results"));
+    modelsView_->addAction(deleteModelAction_);
+    modelsView_->setContextMenuPolicy(Qt::ActionsContextMenu);
+    // Del in the model list only, where the user's attention is on a model.
+    auto* deleteKey = new QAction(modelsView_);
+    deleteKey->setShortcut(QKeySequence::Delete);
+    deleteKey->setShortcutContext(Qt::WidgetShortcut);
+    connect(deleteKey, &QAction::triggered, this, &MainWindow::deleteModelDialog);
+    modelsView_->addAction(deleteKey);
+    model->addSeparator();
+    QAction* cancel = model->addAction(QStringLiteral("Cancel &Job"), this, &MainWindow::cancelJob);
+    cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+
+    QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
+    QAction* next = view->addAction(QStringLiteral("&Next Image"), this, &MainWindow::nextImage);
+    next->setObjectName(QStringLiteral("nextImageAction"));
+    next->setShortcuts({QKeySequence(Qt::Key_N), QKeySequence(Qt::Key_PageDown)});
+    QAction* previous = view->addAction(QStringLiteral("&Previous Image"), this, &MainWindow::previousImage);
+    previous->setObjectName(QStringLiteral("previousImageAction"));
+    previous->setShortcuts({QKeySequence(Qt::Key_P), QKeySequence(Qt::Key_PageUp)});
+    view->addSeparator();
+    ImageView* image = imagePane_->view();
+    view->addAction(QStringLiteral("&Fit to Window"), QKeySequence(Qt::CTRL | Qt::Key_0), image, &ImageView::fitToWindow);
+    view->addAction(QStringLiteral("&Actual Size"), QKeySequence(Qt::CTRL | Qt::Key_1), image, &ImageView::zoomActualSize);
+    view->addAction(QStringLiteral("Zoom &In"), QKeySequence::ZoomIn, image, &ImageView::zoomIn);
+    view->addAction(QStringLiteral("Zoom &Out"), QKeySequence::ZoomOut, image, &ImageView::zoomOut);
+    QAction* sideBySide = view->addAction(QStringLiteral("&Side by Side"), QKeySequence(Qt::CTRL | Qt::Key_B), imagePane_,
+                                          [this] { imagePane_->sideBySideBox()->toggle(); });
+    sideBySide->setStatusTip(QStringLiteral("Original and overlay next to each other"));
+    view->addAction(QStringLiteral("&Ground Truth Outline"), QKeySequence(Qt::CTRL | Qt::Key_G), imagePane_,
+                    [this] { imagePane_->groundTruthBox()->toggle(); });
+    view->addSeparator();
+    view->addAction(QStringLiteral("&Review"), QKeySequence(Qt::ALT | Qt::Key_1), this, [this] { tabs_->setCurrentIndex(0); });
+    view->addAction(QStringLiteral("I&nspect"), QKeySequence(Qt::ALT | Qt::Key_2), this, [this] { tabs_->setCurrentIndex(1); });
+    QAction* logAction = logDock_->toggleViewAction();
+    logAction->setText(QStringLiteral("Job &Log"));
+    logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    view->addAction(logAction);
 
     QMenu* help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(QStringLiteral("&About DefectScope"), this, &MainWindow::about);
@@ -133,17 +236,59 @@ void MainWindow::createWidgets()
     modelsView_ = new QTreeWidget;
     modelsView_->setObjectName(QStringLiteral("modelsView"));
     modelsView_->setRootIsDecorated(false);
-    modelsView_->setHeaderLabels({QStringLiteral("Model"), QStringLiteral("Method"), QStringLiteral("Training time"),
-                                  QStringLiteral("Threshold")});
+    modelsView_->setHeaderLabels({QStringLiteral("Model"), QStringLiteral("Method"), QStringLiteral("Image AUROC"),
+                                  QStringLiteral("Training"), QStringLiteral("Threshold")});
+    modelsView_->headerItem()->setToolTip(2, QStringLiteral("Of the latest run, when its images have both good and defect labels"));
     modelsView_->setAlternatingRowColors(true);
     modelsView_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     modelsView_->header()->setStretchLastSection(false);
     connect(modelsView_, &QTreeWidget::itemSelectionChanged, this, &MainWindow::modelSelectionChanged);
 
+    auto* left = new QSplitter(Qt::Vertical);
+    left->addWidget(modelsView_);
+    left->addWidget(createResultsPane());
+    left->setStretchFactor(0, 1);
+    left->setStretchFactor(1, 4);
+    left->setSizes({140, 600});
+
+    inspectPanel_ = new InspectPanel;
+    inspectPanel_->setObjectName(QStringLiteral("inspectPanel"));
+    tabs_ = new QTabWidget;
+    tabs_->setObjectName(QStringLiteral("centralTabs"));
+    tabs_->addTab(createReviewTab(), QStringLiteral("&Review"));
+    tabs_->addTab(inspectPanel_, QStringLiteral("&Inspect"));
+    tabs_->setTabToolTip(1, QStringLiteral("Drop any image here to score it with the selected model"));
+
+    auto* main = new QSplitter(Qt::Horizontal);
+    main->addWidget(left);
+    main->addWidget(tabs_);
+    main->setStretchFactor(0, 2);
+    main->setStretchFactor(1, 3);
+    main->setSizes({520, 820});
+    auto* central = new QWidget;
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(6, 6, 6, 2);
+    centralLayout->addWidget(main);
+    setCentralWidget(central);
+
+    log_ = new QPlainTextEdit;
+    log_->setObjectName(QStringLiteral("jobLog"));
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    logDock_ = new QDockWidget(QStringLiteral("Job Log"), this);
+    logDock_->setObjectName(QStringLiteral("jobLogDock"));
+    logDock_->setWidget(log_);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock_);
+    logDock_->hide();
+
+    createJobPanel();
+}
+
+QWidget* MainWindow::createResultsPane()
+{
     resultsModel_ = new ResultsModel(this);
-    resultsProxy_ = new QSortFilterProxyModel(this);
+    resultsProxy_ = new ResultsFilterProxy(this);
     resultsProxy_->setSourceModel(resultsModel_);
-    resultsProxy_->setSortRole(ResultsModel::SortRole);
     resultsView_ = new QTableView;
     resultsView_->setObjectName(QStringLiteral("resultsView"));
     resultsView_->setModel(resultsProxy_);
@@ -152,33 +297,52 @@ void MainWindow::createWidgets()
     resultsView_->setSelectionBehavior(QAbstractItemView::SelectRows);
     resultsView_->setSelectionMode(QAbstractItemView::SingleSelection);
     resultsView_->setAlternatingRowColors(true);
+    resultsView_->setIconSize(QSize(kThumbnailSide, kThumbnailSide));
     resultsView_->verticalHeader()->hide();
-    resultsView_->verticalHeader()->setDefaultSectionSize(resultsView_->fontMetrics().height() + 8);
+    resultsView_->verticalHeader()->setDefaultSectionSize(kThumbnailSide + 4);
     resultsView_->horizontalHeader()->setSectionResizeMode(ResultsModel::ImageColumn, QHeaderView::Stretch);
     resultsView_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     connect(resultsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::resultSelectionChanged);
 
+    thumbnails_ = new ThumbnailLoader(kThumbnailSide, this);
+    connect(thumbnails_, &ThumbnailLoader::thumbnailReady, resultsModel_, &ResultsModel::setThumbnail);
+
+    showFilter_ = new QComboBox;
+    showFilter_->setObjectName(QStringLiteral("showFilter"));
+    showFilter_->addItem(QStringLiteral("All images"), int(ResultsFilterProxy::Show::All));
+    showFilter_->addItem(QStringLiteral("Flagged as defect"), int(ResultsFilterProxy::Show::Flagged));
+    showFilter_->addItem(QStringLiteral("Misclassified"), int(ResultsFilterProxy::Show::Misclassified));
+    showFilter_->setToolTip(QStringLiteral("Misclassified: the verdict at the current threshold disagrees with the label"));
+    connect(showFilter_, &QComboBox::currentIndexChanged, this, [this] {
+        resultsProxy_->setShow(ResultsFilterProxy::Show(showFilter_->currentData().toInt()));
+    });
+    labelFilter_ = new QComboBox;
+    labelFilter_->setObjectName(QStringLiteral("labelFilter"));
+    labelFilter_->setToolTip(QStringLiteral("Only images with this label (defect type)"));
+    labelFilter_->addItem(QStringLiteral("All labels"), QString());
+    connect(labelFilter_, &QComboBox::currentIndexChanged, this,
+            [this] { resultsProxy_->setLabel(labelFilter_->currentData().toString()); });
+
     runLabel_ = new QLabel(QStringLiteral("No results"));
-    auto* resultsPane = new QWidget;
-    auto* resultsLayout = new QVBoxLayout(resultsPane);
-    resultsLayout->setContentsMargins(0, 0, 0, 0);
-    resultsLayout->addWidget(runLabel_);
-    resultsLayout->addWidget(resultsView_);
+    auto* filters = new QHBoxLayout;
+    filters->setContentsMargins(0, 0, 0, 0);
+    filters->addWidget(runLabel_, 1);
+    filters->addWidget(showFilter_);
+    filters->addWidget(labelFilter_);
 
-    auto* left = new QSplitter(Qt::Vertical);
-    left->addWidget(modelsView_);
-    left->addWidget(resultsPane);
-    left->setStretchFactor(0, 1);
-    left->setStretchFactor(1, 4);
-    left->setSizes({140, 600});
+    auto* pane = new QWidget;
+    auto* layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(filters);
+    layout->addWidget(resultsView_);
+    return pane;
+}
 
-    // Right: the image with its heatmap, and the sliders that change how it is judged.
-    imageView_ = new ImageLabel;
-    imageView_->setObjectName(QStringLiteral("imageView"));
-    imageView_->setPlaceholder(QStringLiteral("Open a project, train a model and score the test images to see results here."));
-    imageInfo_ = new QLabel;
-    imageInfo_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+QWidget* MainWindow::createReviewTab()
+{
+    imagePane_ = new ImagePane;
+    imagePane_->setPlaceholder(QStringLiteral("Open a project, train a model and score the test images to see results here."));
 
     thresholdSlider_ = new QSlider(Qt::Horizontal);
     thresholdSlider_->setObjectName(QStringLiteral("thresholdSlider"));
@@ -186,34 +350,19 @@ void MainWindow::createWidgets()
     thresholdSlider_->setEnabled(false);
     thresholdSlider_->setToolTip(QStringLiteral("Images scoring at or above the threshold are judged defective"));
     thresholdValue_ = new QLabel;
-    thresholdValue_->setMinimumWidth(thresholdValue_->fontMetrics().horizontalAdvance(QStringLiteral("00000.0000 (00 defects)")));
+    thresholdValue_->setMinimumWidth(thresholdValue_->fontMetrics().horizontalAdvance(QStringLiteral("00000.0000 (000 defects)")));
     connect(thresholdSlider_, &QSlider::valueChanged, this, &MainWindow::thresholdSliderMoved);
-
-    opacitySlider_ = new QSlider(Qt::Horizontal);
-    opacitySlider_->setObjectName(QStringLiteral("opacitySlider"));
-    opacitySlider_->setRange(0, 100);
-    opacitySlider_->setValue(45);
-    opacitySlider_->setToolTip(QStringLiteral("Opacity of the heatmap over the image"));
-    opacityValue_ = new QLabel(QStringLiteral("45 %"));
-    connect(opacitySlider_, &QSlider::valueChanged, this, [this](int value) {
-        opacityValue_->setText(QString::number(value) + QStringLiteral(" %"));
-        renderCurrentImage();
-    });
-
-    auto* controls = new QGridLayout;
-    controls->addWidget(new QLabel(QStringLiteral("Threshold:")), 0, 0);
-    controls->addWidget(thresholdSlider_, 0, 1);
-    controls->addWidget(thresholdValue_, 0, 2);
     resetThreshold_ = new QPushButton(QStringLiteral("Reset"));
     resetThreshold_->setObjectName(QStringLiteral("resetThresholdButton"));
     resetThreshold_->setToolTip(QStringLiteral("Back to the threshold the model chose"));
     resetThreshold_->setEnabled(false);
     connect(resetThreshold_, &QPushButton::clicked, this, &MainWindow::resetThreshold);
-    controls->addWidget(resetThreshold_, 0, 3);
-    controls->addWidget(new QLabel(QStringLiteral("Heatmap opacity:")), 1, 0);
-    controls->addWidget(opacitySlider_, 1, 1);
-    controls->addWidget(opacityValue_, 1, 2);
-    controls->setColumnStretch(1, 1);
+
+    auto* thresholdRow = new QHBoxLayout;
+    thresholdRow->addWidget(new QLabel(QStringLiteral("Threshold:")));
+    thresholdRow->addWidget(thresholdSlider_, 1);
+    thresholdRow->addWidget(thresholdValue_);
+    thresholdRow->addWidget(resetThreshold_);
 
     thresholdPlots_ = new ThresholdPlots;
     thresholdPlots_->setObjectName(QStringLiteral("thresholdPlots"));
@@ -223,34 +372,24 @@ void MainWindow::createWidgets()
     thresholdSaveTimer_->setInterval(400);
     connect(thresholdSaveTimer_, &QTimer::timeout, this, &MainWindow::saveThresholdNow);
 
-    auto* imagePane = new QWidget;
-    auto* imageLayout = new QVBoxLayout(imagePane);
-    imageLayout->setContentsMargins(0, 0, 0, 0);
-    imageLayout->addWidget(imageView_, 1);
-    imageLayout->addWidget(imageInfo_);
-    imageLayout->addLayout(controls);
+    auto* imageArea = new QWidget;
+    auto* imageLayout = new QVBoxLayout(imageArea);
+    imageLayout->setContentsMargins(4, 4, 4, 0);
+    imageLayout->addWidget(imagePane_, 1);
+    imageLayout->addLayout(thresholdRow);
 
-    auto* right = new QSplitter(Qt::Vertical);
-    right->setContentsMargins(4, 0, 0, 0);
-    right->addWidget(imagePane);
-    right->addWidget(thresholdPlots_);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 1);
-    right->setSizes({480, 230});
+    auto* review = new QSplitter(Qt::Vertical);
+    review->addWidget(imageArea);
+    review->addWidget(thresholdPlots_);
+    review->setStretchFactor(0, 3);
+    review->setStretchFactor(1, 1);
+    review->setSizes({500, 230});
+    return review;
+}
 
-    auto* main = new QSplitter(Qt::Horizontal);
-    main->addWidget(left);
-    main->addWidget(right);
-    main->setStretchFactor(0, 2);
-    main->setStretchFactor(1, 3);
-    main->setSizes({500, 760});
-    auto* central = new QWidget;
-    auto* centralLayout = new QVBoxLayout(central);
-    centralLayout->setContentsMargins(6, 6, 6, 2);
-    centralLayout->addWidget(main);
-    setCentralWidget(central);
-
-    // Job panel in the status bar, shown only while a job runs.
+void MainWindow::createJobPanel()
+{
+    // Shown in the status bar only while a job runs.
     jobPanel_ = new QWidget;
     jobPanel_->setObjectName(QStringLiteral("jobPanel"));
     auto* jobLayout = new QHBoxLayout(jobPanel_);
@@ -262,6 +401,7 @@ void MainWindow::createWidgets()
     jobProgress_->setMinimumWidth(220);
     jobCancel_ = new QPushButton(QStringLiteral("Cancel"));
     jobCancel_->setObjectName(QStringLiteral("cancelJobButton"));
+    jobCancel_->setToolTip(QStringLiteral("Stop the job (Esc); the project stays as it was before it"));
     connect(jobCancel_, &QPushButton::clicked, this, &MainWindow::cancelJob);
     jobLayout->addWidget(jobStage_);
     jobLayout->addWidget(jobProgress_);
@@ -276,10 +416,16 @@ void MainWindow::updateActions()
     const bool idle = !jobRunning_;
     newAction_->setEnabled(idle);
     openAction_->setEnabled(idle);
+    recentMenu_->setEnabled(idle);
+    saveAsAction_->setEnabled(hasProject && idle);
     importDatasetAction_->setEnabled(hasProject && idle);
     importImagesAction_->setEnabled(hasProject && idle);
+    importFolderAction_->setEnabled(hasProject && idle);
     trainAction_->setEnabled(hasProject && idle);
     scoreAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
+    inspectAction_->setEnabled(hasProject && selectedModelId() != 0);
+    compareAction_->setEnabled(hasProject && modelsView_->topLevelItemCount() >= 2);
+    deleteModelAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
 }
 
 void MainWindow::updateTitle()
@@ -318,11 +464,25 @@ bool MainWindow::openProject(const QString& path)
     closeProject();
     project_ = std::move(project);
     projectPath_ = QFileInfo(path).absoluteFilePath();
+    rememberRecent(projectPath_);
     updateTitle();
     refreshModels();
-    // Show the newest model's latest run straight away.
-    if (modelsView_->topLevelItemCount() > 0)
+    // Back to where the user was: the model and image last shown, else the newest model.
+    qint64 lastModel = 0, lastImage = 0;
+    try {
+        if (const auto stored = project_->setting("view/lastModelId"))
+            lastModel = fromStd(*stored).toLongLong();
+        if (const auto stored = project_->setting("view/lastImageId"))
+            lastImage = fromStd(*stored).toLongLong();
+    } catch (const std::exception&) {
+        // View state is a convenience: a project without it opens as new.
+    }
+    if (lastModel)
+        selectModel(lastModel);
+    if (!selectedModelId() && modelsView_->topLevelItemCount() > 0)
         modelsView_->setCurrentItem(modelsView_->topLevelItem(modelsView_->topLevelItemCount() - 1));
+    if (lastImage)
+        selectImage(lastImage);
     updateActions();
     statusBar()->showMessage(QStringLiteral("Opened %1").arg(QDir::toNativeSeparators(projectPath_)), 5000);
     Q_EMIT projectChanged(projectPath_);
@@ -331,12 +491,78 @@ bool MainWindow::openProject(const QString& path)
 
 void MainWindow::closeProject()
 {
+    saveThresholdNow();
+    saveViewState();
+    thumbnails_->cancel();
+    resultsModel_->clearThumbnails();
     modelsView_->clear();
     loadLatestRun(0);
+    inspectPanel_->clearModel();
     project_.reset();
     projectPath_.clear();
     updateTitle();
     updateActions();
+}
+
+bool MainWindow::saveProjectAs(const QString& path)
+{
+    if (!project_ || jobRunning_)
+        return false;
+    const QString target = QFileInfo(path).absoluteFilePath();
+    saveThresholdNow();
+    saveViewState();
+    try {
+        project_->saveCopyAs(target.toStdString());
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Save Project As"), QStringLiteral("Could not save a copy of the project."),
+                    fromStd(e.what()));
+        return false;
+    }
+    return openProject(target);
+}
+
+void MainWindow::saveViewState()
+{
+    if (!project_)
+        return;
+    try {
+        const qint64 model = selectedModelId();
+        if (model)
+            project_->setSetting("view/lastModelId", std::to_string(model));
+        if (imageId_)
+            project_->setSetting("view/lastImageId", std::to_string(imageId_));
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(QStringLiteral("Could not save the view: ") + fromStd(e.what()), 10000);
+    }
+}
+
+QStringList MainWindow::recentProjects() { return QSettings().value(kRecentProjectsKey).toStringList(); }
+
+void MainWindow::rememberRecent(const QString& path)
+{
+    QStringList recent = recentProjects();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecentProjects)
+        recent.removeLast();
+    QSettings().setValue(kRecentProjectsKey, recent);
+}
+
+void MainWindow::updateRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList recent = recentProjects();
+    for (int i = 0; i < recent.size(); ++i) {
+        const QString path = recent[i];
+        QAction* action = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(path)),
+                                                 this, [this, path] { openProject(path); });
+        action->setEnabled(QFileInfo::exists(path));
+    }
+    if (recent.isEmpty())
+        recentMenu_->addAction(QStringLiteral("No recent projects"))->setEnabled(false);
+    recentMenu_->addSeparator();
+    recentMenu_->addAction(QStringLiteral("&Clear List"), this, [] { QSettings().remove(kRecentProjectsKey); })
+        ->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::refreshModels()
@@ -347,19 +573,39 @@ void MainWindow::refreshModels()
     if (!project_)
         return;
     try {
+        std::map<std::int64_t, QString> labels;
+        for (const ds::ImageRecord& image : project_->images())
+            labels.emplace(image.id, fromStd(image.label));
         for (const ds::ModelRecord& model : project_->models()) {
             auto* item = new QTreeWidgetItem(modelsView_);
             item->setText(0, fromStd(model.name));
             item->setText(1, fromStd(model.method));
-            item->setText(2, formatSeconds(model.trainSeconds));
-            item->setText(3, QString::number(model.threshold, 'f', 4));
-            item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
-            item->setTextAlignment(3, Qt::AlignRight | Qt::AlignVCenter);
+            item->setText(2, QStringLiteral("—"));
+            item->setText(3, formatSeconds(model.trainSeconds));
+            item->setText(4, QString::number(model.threshold, 'f', 4));
+            for (int column = 2; column <= 4; ++column)
+                item->setTextAlignment(column, Qt::AlignRight | Qt::AlignVCenter);
             item->setData(0, kModelIdRole, QVariant::fromValue<qint64>(model.id));
-            item->setToolTip(0, QStringLiteral("%1 on %2, %3 training images, created %4")
+            item->setData(0, kModelThresholdRole, model.threshold);
+            item->setToolTip(0, QStringLiteral("%1 on %2, %3 training images, created %4\nParameters: %5")
                                     .arg(fromStd(model.method), fromStd(model.backbone))
                                     .arg(model.nTrain)
-                                    .arg(fromStd(model.createdAt)));
+                                    .arg(fromStd(model.createdAt), fromStd(model.paramsJson)));
+            // Image AUROC of the latest finished run, when its images carry both labels.
+            const std::vector<ds::RunRecord> runs = project_->runs(model.id);
+            const auto latest = std::find_if(runs.rbegin(), runs.rend(),
+                                             [](const ds::RunRecord& run) { return run.status == ds::RunStatus::Done; });
+            if (latest != runs.rend()) {
+                std::vector<float> scores;
+                std::vector<int> truth;
+                for (const ds::ResultRecord& result : project_->results(latest->id, ds::ProjectFile::Heatmaps::Skip)) {
+                    scores.push_back(float(result.score));
+                    truth.push_back(ResultsModel::isDefectLabel(labels[result.imageId]) ? 1 : 0);
+                }
+                const auto defects = std::count(truth.begin(), truth.end(), 1);
+                if (defects > 0 && defects < std::ptrdiff_t(truth.size()))
+                    item->setText(2, QString::number(ds::rocAuc(scores, truth), 'f', 3));
+            }
             if (model.id == previous)
                 modelsView_->setCurrentItem(item);
         }
@@ -381,8 +627,11 @@ void MainWindow::selectModel(qint64 modelId)
     for (int i = 0; i < modelsView_->topLevelItemCount(); ++i) {
         QTreeWidgetItem* item = modelsView_->topLevelItem(i);
         if (item->data(0, kModelIdRole).toLongLong() == modelId) {
-            modelsView_->setCurrentItem(item);
-            loadLatestRun(modelId); // also when it was selected already: the run may be new
+            {
+                const QSignalBlocker blocker(modelsView_);
+                modelsView_->setCurrentItem(item);
+            }
+            modelSelectionChanged(); // also when it was selected already: the run may be new
             return;
         }
     }
@@ -390,7 +639,15 @@ void MainWindow::selectModel(qint64 modelId)
 
 void MainWindow::modelSelectionChanged()
 {
-    loadLatestRun(selectedModelId());
+    const qint64 modelId = selectedModelId();
+    loadLatestRun(modelId);
+    if (modelId && project_) {
+        const QTreeWidgetItem* item = modelsView_->currentItem();
+        inspectPanel_->setModel(projectPath_, modelId,
+                                runModelId_ == modelId ? currentThreshold() : item->data(0, kModelThresholdRole).toDouble());
+    } else {
+        inspectPanel_->clearModel();
+    }
     updateActions();
 }
 
@@ -400,14 +657,18 @@ void MainWindow::loadLatestRun(qint64 modelId)
     runId_ = 0;
     runModelId_ = 0;
     imageId_ = 0;
-    image_.release();
-    heatmap_.release();
+    images_.clear();
     std::vector<ResultsModel::Row> rows;
     double threshold = 0.0;
     QString runText = modelId ? QStringLiteral("Not scored yet: use Model → Score Test Images (Ctrl+R).")
                               : QStringLiteral("No model selected.");
     if (project_ && modelId) {
         try {
+            for (const ds::ImageRecord& image : project_->images()) {
+                const QFileInfo file(fromStd(image.path));
+                images_.insert(image.id, {file.dir().dirName() + QLatin1Char('/') + file.fileName(), file.filePath(),
+                                          fromStd(image.label)});
+            }
             const std::vector<ds::RunRecord> runs = project_->runs(modelId);
             auto latest = std::find_if(runs.rbegin(), runs.rend(),
                                        [](const ds::RunRecord& run) { return run.status == ds::RunStatus::Done; });
@@ -422,18 +683,14 @@ void MainWindow::loadLatestRun(qint64 modelId)
                     if (ok && std::isfinite(value))
                         threshold = value;
                 }
-                std::map<std::int64_t, ds::ImageRecord> images;
-                for (ds::ImageRecord& image : project_->images())
-                    images.emplace(image.id, std::move(image));
                 for (const ds::ResultRecord& result : project_->results(runId_, ds::ProjectFile::Heatmaps::Skip)) {
                     ResultsModel::Row row;
                     row.imageId = result.imageId;
                     row.score = result.score;
-                    auto image = images.find(result.imageId);
-                    if (image != images.end()) {
-                        const QFileInfo file(fromStd(image->second.path));
-                        row.fileName = file.dir().dirName() + QLatin1Char('/') + file.fileName();
-                        row.label = fromStd(image->second.label);
+                    const auto image = images_.constFind(result.imageId);
+                    if (image != images_.constEnd()) {
+                        row.fileName = image->fileName;
+                        row.label = image->label;
                     }
                     rows.push_back(std::move(row));
                 }
@@ -459,29 +716,58 @@ void MainWindow::loadLatestRun(qint64 modelId)
             scoreMax_ = scoreMin_ + 1.0;
     }
     runLabel_->setText(runText);
-    {
-        std::vector<float> plotScores;
-        std::vector<int> plotLabels;
-        for (const ResultsModel::Row& row : rows) {
-            plotScores.push_back(float(row.score));
-            // "good" and unlabelled images count as good; any other label is a defect.
-            plotLabels.push_back(row.label.isEmpty() || row.label == QStringLiteral("good") ? 0 : 1);
-        }
-        thresholdPlots_->setScores(std::move(plotScores), std::move(plotLabels));
-    }
     resultsModel_->setRows(std::move(rows), threshold);
+    updateThresholdPlots();
+    updateLabelFilter();
+    requestThumbnails();
     thresholdSlider_->setEnabled(runId_ != 0);
     resetThreshold_->setEnabled(runId_ != 0);
     thresholdPlots_->setEnabled(runId_ != 0);
     applyThreshold(threshold, true); // exactly this value, not the slider's rounding
     thresholdDirty_ = false;
-    imageInfo_->clear();
     if (resultsProxy_->rowCount() > 0) {
         resultsView_->selectRow(0);
         resultsView_->setCurrentIndex(resultsProxy_->index(0, 0));
     } else {
-        imageView_->setPlaceholder(modelId ? runText : QStringLiteral("Select a model to see its results."));
+        imagePane_->setPlaceholder(modelId ? runText : QStringLiteral("Select a model to see its results."));
     }
+}
+
+void MainWindow::updateThresholdPlots()
+{
+    std::vector<float> scores;
+    std::vector<int> labels;
+    for (const ResultsModel::Row& row : resultsModel_->rows()) {
+        scores.push_back(float(row.score));
+        labels.push_back(ResultsModel::isDefectLabel(row.label) ? 1 : 0);
+    }
+    thresholdPlots_->setScores(std::move(scores), std::move(labels));
+}
+
+void MainWindow::updateLabelFilter()
+{
+    const QString current = labelFilter_->currentData().toString();
+    std::set<QString> labels;
+    for (const ResultsModel::Row& row : resultsModel_->rows())
+        if (!row.label.isEmpty())
+            labels.insert(row.label);
+    const QSignalBlocker blocker(labelFilter_);
+    labelFilter_->clear();
+    labelFilter_->addItem(QStringLiteral("All labels"), QString());
+    for (const QString& label : labels)
+        labelFilter_->addItem(label, label);
+    const int index = labelFilter_->findData(current);
+    labelFilter_->setCurrentIndex(std::max(0, index));
+    resultsProxy_->setLabel(labelFilter_->currentData().toString());
+}
+
+void MainWindow::requestThumbnails()
+{
+    QList<ThumbnailLoader::Request> requests;
+    for (const ResultsModel::Row& row : resultsModel_->rows())
+        if (!resultsModel_->hasThumbnail(row.imageId))
+            requests.append({row.imageId, images_.value(row.imageId).path});
+    thumbnails_->load(std::move(requests));
 }
 
 double MainWindow::sliderToThreshold(int value) const
@@ -532,7 +818,11 @@ void MainWindow::applyThreshold(double threshold, bool updateSlider)
     resultsModel_->setThreshold(threshold);
     thresholdValue_->setText(runId_ ? QStringLiteral("%1 (%2 defects)").arg(threshold, 0, 'f', 4).arg(resultsModel_->defectCount())
                                     : QString());
-    renderCurrentImage();
+    imagePane_->setThreshold(threshold);
+    if (imageId_)
+        imagePane_->setCaption(imageCaption());
+    if (runModelId_ && runModelId_ == selectedModelId())
+        inspectPanel_->setThreshold(threshold);
 }
 
 void MainWindow::scheduleThresholdSave()
@@ -555,54 +845,62 @@ void MainWindow::saveThresholdNow()
     }
 }
 
+void MainWindow::selectImage(qint64 imageId)
+{
+    for (int row = 0; row < resultsProxy_->rowCount(); ++row) {
+        const QModelIndex index = resultsProxy_->index(row, 0);
+        if (index.data(ResultsModel::ImageIdRole).toLongLong() == imageId) {
+            resultsView_->setCurrentIndex(index);
+            resultsView_->scrollTo(index);
+            return;
+        }
+    }
+}
+
+void MainWindow::nextImage()
+{
+    const int row = resultsView_->currentIndex().row();
+    if (row + 1 < resultsProxy_->rowCount())
+        resultsView_->setCurrentIndex(resultsProxy_->index(row + 1, 0));
+}
+
+void MainWindow::previousImage()
+{
+    const int row = resultsView_->currentIndex().row();
+    if (row > 0)
+        resultsView_->setCurrentIndex(resultsProxy_->index(row - 1, 0));
+}
+
+QString MainWindow::imageCaption() const
+{
+    const QModelIndex current = resultsView_->currentIndex();
+    if (!current.isValid())
+        return {};
+    const double score = current.data(ResultsModel::ScoreRole).toDouble();
+    const QString label = resultsProxy_->index(current.row(), ResultsModel::LabelColumn).data().toString();
+    return QStringLiteral("<b>%1</b> &nbsp; label: %2 &nbsp; score: <b>%3</b> &nbsp; verdict: <b>%4</b>")
+        .arg(resultsProxy_->index(current.row(), ResultsModel::ImageColumn).data().toString().toHtmlEscaped(),
+             label.toHtmlEscaped(), QString::number(score, 'f', 4),
+             ResultsModel::verdictText(current.data(ResultsModel::DefectRole).toBool()));
+}
+
 void MainWindow::resultSelectionChanged()
 {
     const QModelIndex current = resultsView_->currentIndex();
-    image_.release();
-    heatmap_.release();
     imageId_ = current.isValid() ? current.data(ResultsModel::ImageIdRole).toLongLong() : 0;
     if (!imageId_ || !project_) {
-        imageView_->setPlaceholder(QString());
-        imageInfo_->clear();
+        imagePane_->setPlaceholder(QString());
         return;
     }
     try {
         const std::optional<ds::ImageRecord> record = project_->image(imageId_);
         if (!record)
             throw ds::Error("the image is no longer in the project");
-        image_ = ds::loadImageRgb(record->path);
-        heatmap_ = project_->heatmap(runId_, imageId_);
+        const cv::Mat image = ds::loadImageRgb(record->path);
+        imagePane_->showImage(image, project_->heatmap(runId_, imageId_), project_->mask(imageId_), imageCaption());
     } catch (const std::exception& e) {
-        image_.release();
-        imageView_->setPlaceholder(QStringLiteral("Cannot show this image:\n") + fromStd(e.what()));
+        imagePane_->setPlaceholder(QStringLiteral("Cannot show this image:\n") + fromStd(e.what()));
     }
-    renderCurrentImage();
-}
-
-void MainWindow::renderCurrentImage()
-{
-    if (!imageId_) {
-        imageInfo_->clear();
-        return;
-    }
-    const QModelIndex current = resultsView_->currentIndex();
-    const double score = current.data(ResultsModel::ScoreRole).toDouble();
-    const double threshold = currentThreshold();
-    const QString label = resultsProxy_->index(current.row(), ResultsModel::LabelColumn).data().toString();
-    imageInfo_->setText(QStringLiteral("<b>%1</b> &nbsp; label: %2 &nbsp; score: <b>%3</b> &nbsp; verdict: <b>%4</b>")
-                            .arg(resultsProxy_->index(current.row(), ResultsModel::ImageColumn).data().toString().toHtmlEscaped(),
-                                 label.toHtmlEscaped(), QString::number(score, 'f', 4),
-                                 ResultsModel::verdictText(score >= threshold)));
-    if (image_.empty())
-        return;
-    cv::Mat bgr;
-    if (heatmap_.empty()) {
-        cv::cvtColor(image_, bgr, cv::COLOR_RGB2BGR);
-        bgr.convertTo(bgr, CV_8UC3, 255.0);
-    } else {
-        bgr = ds::renderOverlay(image_, heatmap_, threshold, opacitySlider_->value() / 100.0);
-    }
-    imageView_->setImage(bgrMatToQImage(bgr));
 }
 
 // ---- Dialogs ---------------------------------------------------------------------------
@@ -630,6 +928,17 @@ void MainWindow::openProjectDialog()
         openProject(path);
 }
 
+void MainWindow::saveProjectAsDialog()
+{
+    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save Project As"), projectPath_,
+                                                QStringLiteral("DefectScope projects (*.dsproj)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QStringLiteral(".dsproj")))
+        path += QStringLiteral(".dsproj");
+    saveProjectAs(path);
+}
+
 void MainWindow::importDatasetDialog()
 {
     const QString folder = QFileDialog::getExistingDirectory(this, QStringLiteral("Import MVTec Dataset (category folder)"));
@@ -639,7 +948,16 @@ void MainWindow::importDatasetDialog()
 
 void MainWindow::importGoodImagesDialog()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, QStringLiteral("Import Good Images"));
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, QStringLiteral("Import Good Images"), QString(),
+        QStringLiteral("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)"));
+    if (!files.isEmpty())
+        importGoodImageFiles(files);
+}
+
+void MainWindow::importGoodFolderDialog()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, QStringLiteral("Import Good Image Folder"));
     if (!folder.isEmpty())
         importGoodImages(folder);
 }
@@ -649,6 +967,70 @@ void MainWindow::trainDialog()
     TrainDialog dialog(this);
     if (dialog.exec() == QDialog::Accepted)
         startTraining(dialog.settings(), dialog.modelName());
+}
+
+void MainWindow::deleteModelDialog()
+{
+    const QTreeWidgetItem* item = modelsView_->currentItem();
+    if (!item || jobRunning_)
+        return;
+    const auto answer = QMessageBox::question(
+        this, QStringLiteral("Delete Model"),
+        QStringLiteral("Delete the model “%1” with all its runs and results? This cannot be undone.").arg(item->text(0)),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer == QMessageBox::Yes)
+        deleteModel(item->data(0, kModelIdRole).toLongLong());
+}
+
+bool MainWindow::deleteModel(qint64 modelId)
+{
+    if (!project_ || jobRunning_ || !modelId)
+        return false;
+    if (runModelId_ == modelId) {
+        thresholdSaveTimer_->stop();
+        thresholdDirty_ = false; // its threshold goes with it
+    }
+    try {
+        project_->deleteModel(modelId); // ids are never reused: its stored threshold is inert
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Delete Model"), QStringLiteral("Could not delete the model."), fromStd(e.what()));
+        return false;
+    }
+    refreshModels();
+    if (!selectedModelId() && modelsView_->topLevelItemCount() > 0)
+        modelsView_->setCurrentItem(modelsView_->topLevelItem(modelsView_->topLevelItemCount() - 1));
+    modelSelectionChanged();
+    statusBar()->showMessage(QStringLiteral("Model deleted."), 5000);
+    return true;
+}
+
+void MainWindow::inspectImageDialog()
+{
+    if (!selectedModelId()) {
+        showMessage(true, QStringLiteral("Inspect Image"), QStringLiteral("Select a trained model first."));
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(
+        this, QStringLiteral("Inspect Image"), QString(),
+        QStringLiteral("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    tabs_->setCurrentWidget(inspectPanel_);
+    inspectPanel_->inspectFile(path);
+}
+
+void MainWindow::compareModels()
+{
+    if (!project_)
+        return;
+    saveThresholdNow();
+    QList<qint64> models;
+    for (int i = 0; i < modelsView_->topLevelItemCount(); ++i)
+        models << modelsView_->topLevelItem(i)->data(0, kModelIdRole).toLongLong();
+    auto* dialog = new CompareDialog(projectPath_, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setSelectedModels(models);
+    dialog->show();
 }
 
 void MainWindow::about()
@@ -661,6 +1043,54 @@ void MainWindow::about()
                                 fromStd(ds::computeDeviceName())));
 }
 
+// ---- Drag and drop ---------------------------------------------------------------------
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!jobRunning_ && !localPaths(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QStringList paths = localPaths(event->mimeData());
+    if (paths.isEmpty())
+        return;
+    event->acceptProposedAction();
+    openOrImportPaths(paths);
+}
+
+void MainWindow::openOrImportPaths(const QStringList& paths)
+{
+    if (paths.size() == 1 && paths.first().endsWith(QStringLiteral(".dsproj"), Qt::CaseInsensitive)) {
+        openProject(paths.first());
+        return;
+    }
+    if (!project_) {
+        showMessage(true, QStringLiteral("Import"), QStringLiteral("Create or open a project first (File → New Project)."));
+        return;
+    }
+    QStringList images, folders;
+    for (const QString& path : paths) {
+        if (QFileInfo(path).isDir())
+            folders << path;
+        else if (isImageFile(path))
+            images << path;
+    }
+    if (!images.isEmpty()) {
+        importGoodImageFiles(images);
+    } else if (folders.size() == 1) {
+        // A folder in the MVTec layout brings test images and masks; any other is good parts.
+        if (QFileInfo(QDir(folders.first()).filePath(QStringLiteral("train/good"))).isDir())
+            importDataset(folders.first());
+        else
+            importGoodImages(folders.first());
+    } else {
+        showMessage(true, QStringLiteral("Import"),
+                    QStringLiteral("Drop image files, one folder, or one .dsproj project file."));
+    }
+}
+
 // ---- Jobs ------------------------------------------------------------------------------
 
 void MainWindow::importDataset(const QString& folder)
@@ -670,7 +1100,7 @@ void MainWindow::importDataset(const QString& folder)
     runJob(QStringLiteral("Importing dataset"), [project, root](ds::JobContext& job) {
         const ds::ImportReport report = ds::importMvtecDataset(project, root, job);
         JobOutcome outcome;
-        outcome.message = QStringLiteral("Imported %1 images (%2 already present).").arg(report.added).arg(report.duplicates);
+        outcome.message = importMessage(report, QStringLiteral("images"));
         outcome.skipped = skippedList(report.skipped);
         return outcome;
     });
@@ -686,7 +1116,22 @@ void MainWindow::importGoodImages(const QString& folder)
             throw ds::InputError("no image files in " + dir);
         const ds::ImportReport report = ds::importImages(project, items, ds::Split::Train, job);
         JobOutcome outcome;
-        outcome.message = QStringLiteral("Imported %1 good images (%2 already present).").arg(report.added).arg(report.duplicates);
+        outcome.message = importMessage(report, QStringLiteral("good images"));
+        outcome.skipped = skippedList(report.skipped);
+        return outcome;
+    });
+}
+
+void MainWindow::importGoodImageFiles(const QStringList& files)
+{
+    std::vector<ds::DatasetItem> items;
+    for (const QString& file : files)
+        items.push_back({file.toStdString(), ds::kGoodLabel, {}});
+    const std::string project = projectPath_.toStdString();
+    runJob(QStringLiteral("Importing images"), [project, items](ds::JobContext& job) {
+        const ds::ImportReport report = ds::importImages(project, items, ds::Split::Train, job);
+        JobOutcome outcome;
+        outcome.message = importMessage(report, QStringLiteral("good images"));
         outcome.skipped = skippedList(report.skipped);
         return outcome;
     });
@@ -716,9 +1161,30 @@ void MainWindow::scoreTestImages()
         showMessage(true, QStringLiteral("Score Test Images"), QStringLiteral("Select a model first."));
         return;
     }
+    if (jobRunning_ || !project_)
+        return;
+    // Rows appear as they are scored; the finished run then replaces them.
+    saveThresholdNow();
+    const double modelThreshold = modelsView_->currentItem()->data(0, kModelThresholdRole).toDouble();
+    resultsModel_->setRows({}, modelThreshold);
+    runId_ = 0;
+    imageId_ = 0;
+    imagePane_->setPlaceholder(QStringLiteral("Scoring…"));
+    runLabel_->setText(QStringLiteral("Scoring…"));
     const std::string project = projectPath_.toStdString();
-    runJob(QStringLiteral("Scoring"), [project, modelId](ds::JobContext& job) {
-        const ds::InferOutcome inferred = ds::inferImages(project, modelId, {}, job);
+    QPointer<MainWindow> self(this);
+    runJob(QStringLiteral("Scoring"), [project, modelId, self](ds::JobContext& job) {
+        const auto onResult = [self](const ds::ResultRecord& result) {
+            const qint64 runId = result.runId, imageId = result.imageId;
+            const double score = result.score;
+            QMetaObject::invokeMethod(
+                self.data(), [self, runId, imageId, score] {
+                    if (self)
+                        self->appendLiveResult(runId, imageId, score);
+                },
+                Qt::QueuedConnection);
+        };
+        const ds::InferOutcome inferred = ds::inferImages(project, modelId, {}, job, onResult);
         JobOutcome outcome;
         outcome.message = QStringLiteral("Scored %1 images.").arg(inferred.scored);
         if (inferred.f1Threshold)
@@ -729,31 +1195,49 @@ void MainWindow::scoreTestImages()
     });
 }
 
+void MainWindow::appendLiveResult(qint64 runId, qint64 imageId, double score)
+{
+    if (!jobRunning_)
+        return; // the job ended first: its finished run is shown instead
+    runId_ = runId; // each result is committed, so its heatmap can be shown already
+    const ImageInfo image = images_.value(imageId);
+    resultsModel_->appendRow({imageId, image.fileName, image.label, score});
+    runLabel_->setText(QStringLiteral("Scoring… %1 images so far").arg(resultsModel_->rowCount()));
+    if (!resultsModel_->hasThumbnail(imageId))
+        resultsModel_->setThumbnail(imageId, ThumbnailLoader::makeThumbnail(image.path, kThumbnailSide));
+}
+
 void MainWindow::runJob(const QString& title, std::function<JobOutcome(ds::JobContext&)> work)
 {
     if (jobRunning_ || !project_)
         return;
     jobRunning_ = true;
     job_ = std::make_shared<ds::JobContext>();
+    jobClock_.start();
     jobStage_->setText(title);
     jobProgress_->setValue(0);
     jobCancel_->setEnabled(true);
     jobPanel_->show();
+    appendLog(title + QStringLiteral(" started."));
     updateActions();
 
-    // Progress arrives on the worker thread; the UI updates on ours.
+    // Progress and log lines arrive on the worker thread; the UI updates on ours.
     QPointer<MainWindow> self(this);
     job_->setProgressCallback([self](double fraction, const std::string& stage) {
-        if (!self)
-            return;
         const QString text = fromStd(stage);
         QMetaObject::invokeMethod(
-            self.data(),
-            [self, fraction, text] {
-                if (!self)
-                    return;
-                self->jobStage_->setText(text);
-                self->jobProgress_->setValue(int(std::clamp(fraction, 0.0, 1.0) * 1000));
+            self.data(), [self, fraction, text] {
+                if (self)
+                    self->showJobProgress(fraction, text);
+            },
+            Qt::QueuedConnection);
+    });
+    job_->setLogCallback([self](const std::string& line) {
+        const QString text = fromStd(line);
+        QMetaObject::invokeMethod(
+            self.data(), [self, text] {
+                if (self)
+                    self->appendLog(text);
             },
             Qt::QueuedConnection);
     });
@@ -774,17 +1258,35 @@ void MainWindow::runJob(const QString& title, std::function<JobOutcome(ds::JobCo
         }
         if (job->isCancelled() && outcome.status == JobOutcome::Status::Failed)
             outcome.status = JobOutcome::Status::Cancelled;
-        if (!self)
-            return;
         QMetaObject::invokeMethod(
-            self.data(),
-            [self, outcome] {
+            self.data(), [self, outcome] {
                 if (self)
                     self->finishJob(outcome);
             },
             Qt::QueuedConnection);
     });
     Q_EMIT jobStarted(title);
+}
+
+void MainWindow::showJobProgress(double fraction, const QString& stage)
+{
+    if (!jobRunning_)
+        return;
+    fraction = std::clamp(fraction, 0.0, 1.0);
+    QString text = stage;
+    // A time-left estimate once there is enough history for it to mean something.
+    const double elapsed = jobClock_.elapsed() / 1000.0;
+    if (elapsed > 3.0 && fraction > 0.03 && fraction < 1.0)
+        text += QStringLiteral(" · about %1 left").arg(formatSeconds(std::ceil(elapsed * (1.0 - fraction) / fraction)));
+    if (job_ && job_->isCancelled())
+        text = QStringLiteral("Cancelling…");
+    jobStage_->setText(text);
+    jobProgress_->setValue(int(fraction * 1000));
+}
+
+void MainWindow::appendLog(const QString& line)
+{
+    log_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + line);
 }
 
 void MainWindow::cancelJob()
@@ -802,12 +1304,13 @@ void MainWindow::finishJob(const JobOutcome& outcome)
     job_.reset();
     jobRunning_ = false;
     jobPanel_->hide();
+    appendLog(QStringLiteral("%1 (%2)").arg(outcome.message, formatSeconds(jobClock_.elapsed() / 1000.0)));
 
     refreshModels();
     if (outcome.selectModelId)
         selectModel(outcome.selectModelId);
     else
-        loadLatestRun(selectedModelId());
+        modelSelectionChanged();
     updateActions();
 
     switch (outcome.status) {
@@ -815,7 +1318,9 @@ void MainWindow::finishJob(const JobOutcome& outcome)
         statusBar()->showMessage(outcome.message, 15000);
         if (!outcome.skipped.isEmpty())
             showMessage(false, QStringLiteral("Skipped Files"),
-                        QStringLiteral("%1\n%2 files were skipped.").arg(outcome.message).arg(outcome.skipped.size()),
+                        QStringLiteral("%1\n%2 files could not be read and were skipped; the rest was kept.")
+                            .arg(outcome.message)
+                            .arg(outcome.skipped.size()),
                         outcome.skipped.join(QLatin1Char('\n')));
         break;
     case JobOutcome::Status::Cancelled:
@@ -834,8 +1339,11 @@ void MainWindow::closeEvent(QCloseEvent* event)
         cancelJob();
         jobFuture_.waitForFinished();
     }
+    saveThresholdNow();
+    saveViewState();
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
     QMainWindow::closeEvent(event);
 }
 

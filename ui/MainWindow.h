@@ -2,7 +2,9 @@
 #include "core/detectors/Detector.h"
 #include "core/storage/ProjectFile.h"
 
+#include <QElapsedTimer>
 #include <QFuture>
+#include <QHash>
 #include <QMainWindow>
 #include <QStringList>
 
@@ -11,25 +13,33 @@
 #include <opencv2/core.hpp>
 
 class QAction;
+class QComboBox;
+class QDockWidget;
 class QLabel;
+class QMenu;
+class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSlider;
-class QSortFilterProxyModel;
-class QTimer;
+class QTabWidget;
 class QTableView;
+class QTimer;
 class QTreeWidget;
 class QWidget;
 
 namespace ds {
 class JobContext;
+struct ResultRecord;
 }
 
 namespace ds::ui {
 
-class ImageLabel;
+class ImagePane;
+class InspectPanel;
+class ResultsFilterProxy;
 class ResultsModel;
 class ThresholdPlots;
+class ThumbnailLoader;
 
 // What a finished job tells the window (built on the worker thread).
 struct JobOutcome {
@@ -39,9 +49,10 @@ struct JobOutcome {
     qint64 selectModelId = 0; // model to select afterwards (0: keep the selection)
 };
 
-// The main window: a project's models, the selected model's latest run as a ranked table,
-// and the selected image with its heatmap. Long work runs as one job at a time on a
-// worker thread, shown (and cancellable) in the status bar.
+// The main window: a project's models, the selected model's latest run as a ranked,
+// filterable table, the selected image with its heatmap, the threshold panel, and the
+// single-part inspection tab. Long work runs as one job at a time on a worker thread,
+// shown (with time left, a log and Cancel) in the status bar.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -54,25 +65,44 @@ public:
     // For tests and the screenshot option.
     QTreeWidget* modelsView() const { return modelsView_; }
     QTableView* resultsView() const { return resultsView_; }
-    QSortFilterProxyModel* resultsProxy() const { return resultsProxy_; }
+    ResultsFilterProxy* resultsProxy() const { return resultsProxy_; }
     ResultsModel* resultsModel() const { return resultsModel_; }
+    QComboBox* showFilter() const { return showFilter_; }
+    QComboBox* labelFilter() const { return labelFilter_; }
     QSlider* thresholdSlider() const { return thresholdSlider_; }
-    QSlider* opacitySlider() const { return opacitySlider_; }
-    ImageLabel* imageView() const { return imageView_; }
+    ImagePane* imagePane() const { return imagePane_; }
     ThresholdPlots* thresholdPlots() const { return thresholdPlots_; }
+    InspectPanel* inspectPanel() const { return inspectPanel_; }
+    QTabWidget* centralTabs() const { return tabs_; }
+    QPlainTextEdit* jobLog() const { return log_; }
     QPushButton* resetThresholdButton() const { return resetThreshold_; }
     double currentThreshold() const;
+    qint64 currentImageId() const { return imageId_; }
+
+    static QStringList recentProjects();
 
 public Q_SLOTS:
     // Opens (creating when missing) a project; false and a message when it fails.
     bool openProject(const QString& path);
     void closeProject();
-    void importDataset(const QString& folder);     // MVTec layout
-    void importGoodImages(const QString& folder);  // plain folder -> Train split
+    // Writes a copy of the project to path and continues in the copy.
+    bool saveProjectAs(const QString& path);
+    void importDataset(const QString& folder);          // MVTec layout
+    void importGoodImages(const QString& folder);       // plain folder -> Train split
+    void importGoodImageFiles(const QStringList& files); // files -> Train split
+    // Dropped or given paths: a project opens, an MVTec folder or good images import.
+    void openOrImportPaths(const QStringList& paths);
     void startTraining(const ds::DetectorSettings& settings, const QString& name = {});
     void scoreTestImages();                        // with the selected model
     void cancelJob();
     void selectModel(qint64 modelId);
+    // Removes the model with its runs and results (no confirmation: see deleteModelDialog).
+    bool deleteModel(qint64 modelId);
+    void selectImage(qint64 imageId);
+    void nextImage();
+    void previousImage();
+    void inspectImageDialog();
+    void compareModels();
 
 Q_SIGNALS:
     void projectChanged(const QString& path);
@@ -81,40 +111,58 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private Q_SLOTS:
     void newProjectDialog();
     void openProjectDialog();
+    void saveProjectAsDialog();
     void importDatasetDialog();
     void importGoodImagesDialog();
+    void importGoodFolderDialog();
     void trainDialog();
+    void deleteModelDialog();
     void about();
     void modelSelectionChanged();
     void resultSelectionChanged();
     void thresholdSliderMoved(int value);
     void plotThresholdChanged(double threshold);
     void resetThreshold();
-    void renderCurrentImage();
 
 private:
     void createActions();
     void createWidgets();
+    QWidget* createResultsPane();
+    QWidget* createReviewTab();
+    void createJobPanel();
     void updateActions();
     void updateTitle();
+    void updateRecentMenu();
+    void rememberRecent(const QString& path);
     void refreshModels();
     void loadLatestRun(qint64 modelId);
+    void updateLabelFilter();
+    void requestThumbnails();
+    void updateThresholdPlots();
+    QString imageCaption() const;
     qint64 selectedModelId() const;
     void runJob(const QString& title, std::function<JobOutcome(ds::JobContext&)> work);
+    void showJobProgress(double fraction, const QString& stage);
+    void appendLog(const QString& line);
     void finishJob(const JobOutcome& outcome);
+    void appendLiveResult(qint64 runId, qint64 imageId, double score);
     void showMessage(bool error, const QString& title, const QString& text, const QString& details = {});
     double sliderToThreshold(int value) const;
     int thresholdToSlider(double threshold) const;
-    // Applies a threshold to the verdicts, overlay, slider and plots.
+    // Applies a threshold to the verdicts, overlay, slider, plots and inspection.
     void applyThreshold(double threshold, bool updateSlider);
     // The user's threshold per model is kept in the project ("view/threshold/<modelId>"),
     // written shortly after the last change and before the run or project changes.
     void scheduleThresholdSave();
     void saveThresholdNow();
+    // The selected model and image, restored when the project is reopened.
+    void saveViewState();
 
     QString projectPath_;
     std::unique_ptr<ds::ProjectFile> project_; // UI thread's own connection, for reading
@@ -122,28 +170,38 @@ private:
     // Actions
     QAction* newAction_ = nullptr;
     QAction* openAction_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QAction* saveAsAction_ = nullptr;
     QAction* importDatasetAction_ = nullptr;
     QAction* importImagesAction_ = nullptr;
+    QAction* importFolderAction_ = nullptr;
+    QAction* inspectAction_ = nullptr;
     QAction* quitAction_ = nullptr;
     QAction* trainAction_ = nullptr;
     QAction* scoreAction_ = nullptr;
+    QAction* compareAction_ = nullptr;
+    QAction* deleteModelAction_ = nullptr;
 
     // Views
     QTreeWidget* modelsView_ = nullptr;
     QTableView* resultsView_ = nullptr;
     ResultsModel* resultsModel_ = nullptr;
-    QSortFilterProxyModel* resultsProxy_ = nullptr;
+    ResultsFilterProxy* resultsProxy_ = nullptr;
+    QComboBox* showFilter_ = nullptr;
+    QComboBox* labelFilter_ = nullptr;
+    ThumbnailLoader* thumbnails_ = nullptr;
     QLabel* runLabel_ = nullptr;
-    ImageLabel* imageView_ = nullptr;
-    QLabel* imageInfo_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    ImagePane* imagePane_ = nullptr;
+    InspectPanel* inspectPanel_ = nullptr;
     QSlider* thresholdSlider_ = nullptr;
     QLabel* thresholdValue_ = nullptr;
-    QSlider* opacitySlider_ = nullptr;
-    QLabel* opacityValue_ = nullptr;
     QPushButton* resetThreshold_ = nullptr;
     ThresholdPlots* thresholdPlots_ = nullptr;
     QTimer* thresholdSaveTimer_ = nullptr;
     bool thresholdDirty_ = false;
+    QDockWidget* logDock_ = nullptr;
+    QPlainTextEdit* log_ = nullptr;
 
     // Job panel
     QWidget* jobPanel_ = nullptr;
@@ -152,6 +210,7 @@ private:
     QPushButton* jobCancel_ = nullptr;
     std::shared_ptr<ds::JobContext> job_;
     QFuture<void> jobFuture_;
+    QElapsedTimer jobClock_;
     bool jobRunning_ = false;
 
     // Current run and image
@@ -161,8 +220,12 @@ private:
     double scoreMin_ = 0.0;
     double scoreMax_ = 1.0;
     qint64 imageId_ = 0;
-    cv::Mat image_;   // CV_32FC3 RGB of the selected result
-    cv::Mat heatmap_; // its anomaly map (may be empty)
+    struct ImageInfo {
+        QString fileName;
+        QString path;
+        QString label;
+    };
+    QHash<qint64, ImageInfo> images_; // the project's images, by id
 };
 
 } // namespace ds::ui

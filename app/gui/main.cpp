@@ -1,13 +1,27 @@
 // defectscope: the desktop GUI. Creates the main window and opens the project given as
-// the first argument. Hidden option for documentation and checks: --screenshot FILE
-// grabs the window once the project is shown, saves it as PNG and quits.
+// the first argument. Options for documentation and checks:
+//   --screenshot FILE   once the project is shown, save the window as PNG and quit
+//   --inspect IMAGE     inspect this image in the Inspect tab (screenshot when it is shown)
+//   --compare           open Model → Compare Models and save that dialog instead
 #include "core/backbones/TorchRuntime.h"
+#include "ui/CompareDialog.h"
+#include "ui/InspectPanel.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>
 #include <QStringList>
+#include <QTabWidget>
 #include <QTimer>
 
+namespace {
+
+// Saves widget as PNG after the events already queued (final layout, plots) are handled.
+void saveScreenshotSoon(QWidget* widget, const QString& path)
+{
+    QTimer::singleShot(500, widget, [widget, path] { QApplication::exit(widget->grab().save(path, "PNG") ? 0 : 1); });
+}
+
+} // namespace
 
 int main(int argc, char* argv[])
 {
@@ -18,27 +32,47 @@ int main(int argc, char* argv[])
     QApplication::setApplicationVersion(QStringLiteral(DEFECTSCOPE_VERSION));
     ds::initTorchRuntime();
 
-    QString projectPath, screenshotPath;
+    QString projectPath, screenshotPath, inspectPath;
+    bool compare = false;
     const QStringList arguments = QApplication::arguments();
     for (int i = 1; i < arguments.size(); ++i) {
         if (arguments[i] == QStringLiteral("--screenshot") && i + 1 < arguments.size())
             screenshotPath = arguments[++i];
+        else if (arguments[i] == QStringLiteral("--inspect") && i + 1 < arguments.size())
+            inspectPath = arguments[++i];
+        else if (arguments[i] == QStringLiteral("--compare"))
+            compare = true;
         else if (projectPath.isEmpty() && !arguments[i].startsWith(QLatin1Char('-')))
             projectPath = arguments[i];
     }
 
     ds::ui::MainWindow window;
     if (!screenshotPath.isEmpty())
-        window.resize(1280, 800);
+        window.resize(1360, 860);
     window.show();
     if (!projectPath.isEmpty())
         window.openProject(projectPath);
 
-    if (!screenshotPath.isEmpty()) {
-        QTimer::singleShot(1500, &window, [&window, screenshotPath] {
-            const bool saved = window.grab().save(screenshotPath, "PNG");
-            QApplication::exit(saved ? 0 : 1);
-        });
+    if (!screenshotPath.isEmpty()) // never hang a documentation run on a view that does not come up
+        QTimer::singleShot(180000, &app, [] { QApplication::exit(1); });
+    if (!inspectPath.isEmpty()) {
+        window.centralTabs()->setCurrentWidget(window.inspectPanel());
+        if (!screenshotPath.isEmpty()) {
+            const auto shoot = [&window, screenshotPath] { saveScreenshotSoon(&window, screenshotPath); };
+            QObject::connect(window.inspectPanel(), &ds::ui::InspectPanel::inspected, &window, shoot);
+            QObject::connect(window.inspectPanel(), &ds::ui::InspectPanel::failed, &window, shoot);
+        }
+        window.inspectPanel()->inspectFile(inspectPath);
+    } else if (compare) {
+        window.compareModels();
+        auto* dialog = window.findChild<ds::ui::CompareDialog*>();
+        if (dialog && !screenshotPath.isEmpty()) {
+            dialog->resize(1360, 900);
+            QObject::connect(dialog, &ds::ui::CompareDialog::comparisonReady, dialog,
+                             [dialog, screenshotPath] { saveScreenshotSoon(dialog, screenshotPath); });
+        }
+    } else if (!screenshotPath.isEmpty()) {
+        QTimer::singleShot(1000, &window, [&window, screenshotPath] { saveScreenshotSoon(&window, screenshotPath); });
     }
     return app.exec();
 }

@@ -7,20 +7,28 @@
 #include "ui/TrainDialog.h"
 #include "ui/models/ResultsModel.h"
 #include "ui/plots/ThresholdPlots.h"
-#include "ui/widgets/ImageLabel.h"
+#include "ui/ImagePane.h"
+#include "ui/InspectPanel.h"
+#include "ui/models/ResultsFilterProxy.h"
 
 #include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QSpinBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
 #include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+#include <QPlainTextEdit>
+#include <QTabWidget>
 
 #include <cmath>
 #include <memory>
@@ -101,6 +109,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QCoreApplication::setOrganizationName(QStringLiteral("DefectScopeTests"));
+        QSettings().clear();
         QVERIFY(dir_.isValid());
         ds::SyntheticSpec spec;
         spec.category = "part";
@@ -151,8 +160,68 @@ private Q_SLOTS:
         QCOMPARE(window_->resultsProxy()->rowCount(), 0);         // not scored yet
         QVERIFY(actionEnabled(*window_, "scoreAction"));
 
+        // Rows appear one by one while scoring, before the finished run replaces them.
+        QSignalSpy inserted(window_->resultsModel(), &QAbstractItemModel::rowsInserted);
         QVERIFY(runJob(*window_, [&] { window_->scoreTestImages(); }));
+        QCOMPARE(inserted.count(), testImages_);
         QCOMPARE(window_->resultsProxy()->rowCount(), testImages_);
+        // The job log kept what happened.
+        const QString log = window_->jobLog()->toPlainText();
+        QVERIFY(log.contains(QStringLiteral("Training started.")));
+        QVERIFY(log.contains(QStringLiteral("Scored %1 images.").arg(testImages_)));
+    }
+
+    void filtersAndNavigation()
+    {
+        ds::ui::ResultsFilterProxy& proxy = *window_->resultsProxy();
+        const ResultsModel& source = *window_->resultsModel();
+        const int all = proxy.rowCount();
+        QCOMPARE(all, testImages_);
+
+        window_->showFilter()->setCurrentIndex(window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Flagged)));
+        QCOMPARE(proxy.rowCount(), source.defectCount());
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            QVERIFY(proxy.index(row, 0).data(ResultsModel::DefectRole).toBool());
+        // The filter follows the threshold: at the top score at most one image stays flagged.
+        QSlider* slider = window_->thresholdSlider();
+        const int saved = slider->value();
+        slider->setValue(slider->maximum());
+        QVERIFY(proxy.rowCount() <= 1);
+        slider->setValue(slider->minimum());
+        QCOMPARE(proxy.rowCount(), all);
+        slider->setValue(saved);
+
+        window_->showFilter()->setCurrentIndex(
+            window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Misclassified)));
+        int misclassified = 0;
+        for (const ResultsModel::Row& row : source.rows())
+            misclassified += (row.score >= source.threshold()) != (row.label != QStringLiteral("good"));
+        QCOMPARE(proxy.rowCount(), misclassified);
+        window_->showFilter()->setCurrentIndex(0);
+        QCOMPARE(proxy.rowCount(), all);
+
+        // One entry per label besides "All labels"; picking one shows only its images.
+        QComboBox* labels = window_->labelFilter();
+        QCOMPARE(labels->count(), 1 + 1 + int(ds::defectTypes("part").size()));
+        labels->setCurrentIndex(labels->findData(QStringLiteral("good")));
+        QCOMPARE(proxy.rowCount(), 4);
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            QCOMPARE(proxy.index(row, ResultsModel::LabelColumn).data().toString(), QStringLiteral("good"));
+        QVERIFY(rankedByScoreDescending(proxy));
+        labels->setCurrentIndex(0);
+        QCOMPARE(proxy.rowCount(), all);
+
+        // Next / previous walk the ranked list and show each image.
+        window_->resultsView()->setCurrentIndex(proxy.index(0, 0));
+        const qint64 first = window_->currentImageId();
+        window_->findChild<QAction*>(QStringLiteral("nextImageAction"))->trigger();
+        QCOMPARE(window_->resultsView()->currentIndex().row(), 1);
+        QCOMPARE(window_->currentImageId(), proxy.index(1, 0).data(ResultsModel::ImageIdRole).toLongLong());
+        QVERIFY(window_->imagePane()->hasImage());
+        window_->findChild<QAction*>(QStringLiteral("previousImageAction"))->trigger();
+        QCOMPARE(window_->currentImageId(), first);
+        window_->previousImage(); // at the top: stays
+        QCOMPARE(window_->currentImageId(), first);
     }
 
     void resultsAreRankedAndShown()
@@ -164,7 +233,7 @@ private Q_SLOTS:
         QVERIFY(results.index(0, ResultsModel::LabelColumn).data().toString() != QStringLiteral("good"));
         // The top row is selected and its overlay shown.
         QCOMPARE(window_->resultsView()->currentIndex().row(), 0);
-        QTRY_VERIFY(window_->imageView()->hasImage());
+        QTRY_VERIFY(window_->imagePane()->hasImage());
     }
 
     void thresholdSliderChangesVerdicts()
@@ -192,6 +261,54 @@ private Q_SLOTS:
         QVERIFY(atMiddle >= atMaximum);
         QVERIFY(atMinimum > atMaximum);
         QVERIFY(rankedByScoreDescending(results)); // verdicts change, ranking does not
+    }
+
+    void inspectImageWithoutAddingIt()
+    {
+        // The top-ranked test image, inspected alone, scores as it did in the run.
+        const QModelIndex top = window_->resultsProxy()->index(0, 0);
+        const double runScore = top.data(ResultsModel::ScoreRole).toDouble();
+        const QString relative = top.data().toString(); // "<type>/<file>"
+        const QString path = QDir(dataset_).filePath(QStringLiteral("test/") + relative);
+        QVERIFY2(QFileInfo::exists(path), qPrintable(path));
+        const size_t imagesBefore = ds::ProjectFile::open(project_.toStdString()).images().size();
+
+        QSignalSpy inspected(window_->inspectPanel(), &ds::ui::InspectPanel::inspected);
+        window_->openOrImportPaths({}); // nothing dropped: nothing happens
+        window_->centralTabs()->setCurrentWidget(window_->inspectPanel());
+        window_->inspectPanel()->inspectFile(path);
+        QVERIFY(inspected.wait(kJobTimeoutMs) || !inspected.isEmpty());
+        const double score = inspected.first().at(0).toDouble();
+        QVERIFY2(std::abs(score - runScore) <= 1e-3 * std::max(1.0, std::abs(runScore)),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(score).arg(runScore)));
+        QCOMPARE(inspected.first().at(1).toBool(), runScore >= window_->currentThreshold());
+        QCOMPARE(ds::ProjectFile::open(project_.toStdString()).images().size(), imagesBefore);
+        window_->centralTabs()->setCurrentIndex(0);
+    }
+
+    void droppedImagesImportOnceEach()
+    {
+        const QString trainFolder = QDir(dataset_).filePath(QStringLiteral("train/good"));
+        const QStringList trainFiles = QDir(trainFolder).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
+        QVERIFY(trainFiles.size() >= 2);
+        // A new picture (mirrored), one already imported, and a broken file.
+        const QString fresh = dir_.filePath(QStringLiteral("fresh.png"));
+        QVERIFY(QImage(QDir(trainFolder).filePath(trainFiles[0])).mirrored(true, false).save(fresh));
+        const QString broken = dir_.filePath(QStringLiteral("broken.png"));
+        QFile file(broken);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("\x89PNG\r\n\x1a\n truncated");
+        file.close();
+        const size_t before = ds::ProjectFile::open(project_.toStdString()).images(ds::Split::Train).size();
+
+        QVERIFY(runJob(*window_, [&] {
+            window_->openOrImportPaths({fresh, QDir(trainFolder).filePath(trainFiles[1]), broken});
+        }));
+        QCOMPARE(ds::ProjectFile::open(project_.toStdString()).images(ds::Split::Train).size(), before + 1);
+        // Dropping the same files again adds nothing.
+        QVERIFY(runJob(*window_, [&] { window_->openOrImportPaths({fresh}); }));
+        QCOMPARE(ds::ProjectFile::open(project_.toStdString()).images(ds::Split::Train).size(), before + 1);
+        QCOMPARE(window_->resultsProxy()->rowCount(), testImages_); // the run shown is unchanged
     }
 
     void cancelledTrainingAddsNoModel()
@@ -227,6 +344,9 @@ private Q_SLOTS:
         for (int row = 0; row < window_->resultsProxy()->rowCount(); ++row)
             scores.push_back(window_->resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble());
         const double userThreshold = window_->currentThreshold(); // moved by the slider test
+        window_->nextImage();
+        const qint64 shownImage = window_->currentImageId();
+        QVERIFY(shownImage != 0);
         window_.reset();
 
         MainWindow reopened;
@@ -239,6 +359,8 @@ private Q_SLOTS:
         for (int row = 0; row < reopened.resultsProxy()->rowCount(); ++row)
             QCOMPARE(reopened.resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble(), scores[size_t(row)]);
         QVERIFY(reopened.thresholdSlider()->isEnabled());
+        QCOMPARE(reopened.currentImageId(), shownImage); // where the user left off
+        QCOMPARE(MainWindow::recentProjects().value(0), QFileInfo(project_).absoluteFilePath());
 
         // The user's threshold was kept per model; Reset goes back to the run's.
         QCOMPARE(reopened.currentThreshold(), userThreshold);
@@ -254,6 +376,32 @@ private Q_SLOTS:
         QTest::mouseClick(reopened.resetThresholdButton(), Qt::LeftButton);
         QCOMPARE(reopened.currentThreshold(), runThreshold);
         QCOMPARE(reopened.thresholdPlots()->threshold(), runThreshold);
+    }
+
+    void saveAsContinuesInTheCopy()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(project_));
+        const QString copy = QFileInfo(dir_.filePath(QStringLiteral("copy.dsproj"))).absoluteFilePath();
+        QVERIFY(window.saveProjectAs(copy));
+        QCOMPARE(window.projectPath(), copy);
+        QVERIFY(window.windowTitle().contains(QStringLiteral("copy.dsproj")));
+        QCOMPARE(window.modelsView()->topLevelItemCount(), 1);
+        QCOMPARE(window.resultsProxy()->rowCount(), testImages_);
+        QCOMPARE(MainWindow::recentProjects().value(0), copy);
+        QCOMPARE(MainWindow::recentProjects().value(1), QFileInfo(project_).absoluteFilePath());
+        // Saving onto the open project itself is refused, and nothing is lost.
+        QVERIFY(!window.saveProjectAs(copy));
+        QCOMPARE(window.projectPath(), copy);
+        QCOMPARE(ds::ProjectFile::open(copy.toStdString()).models().size(), size_t(1));
+        // The copy is independent: deleting its model leaves the original whole.
+        QVERIFY(window.deleteModel(window.modelsView()->topLevelItem(0)->data(0, Qt::UserRole).toLongLong()));
+        QCOMPARE(window.modelsView()->topLevelItemCount(), 0);
+        QCOMPARE(window.resultsProxy()->rowCount(), 0);
+        QVERIFY(!actionEnabled(window, "scoreAction"));
+        QCOMPARE(ds::ProjectFile::open(copy.toStdString()).models().size(), size_t(0));
+        QCOMPARE(ds::ProjectFile::open(project_.toStdString()).models().size(), size_t(1));
     }
 
     void trainDialogOffersRegistryAndDefaults()

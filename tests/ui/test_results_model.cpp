@@ -1,11 +1,17 @@
 // ResultsModel: the ranked, threshold-dependent table of one run's results.
+#include "ui/models/ResultsFilterProxy.h"
 #include "ui/models/ResultsModel.h"
+#include "ui/models/ThumbnailLoader.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QColor>
+#include <QImage>
+#include <QTemporaryDir>
 #include <QTest>
 
+using ds::ui::ResultsFilterProxy;
 using ds::ui::ResultsModel;
 
 class TestResultsModel : public QObject {
@@ -132,6 +138,112 @@ private Q_SLOTS:
         QCOMPARE(defectsIn(proxy), 4);
         QCOMPARE(proxy.index(4, ResultsModel::VerdictColumn).data().toString(), QStringLiteral("Good"));
         QCOMPARE(proxy.index(4, 0).data(ResultsModel::ImageIdRole).toLongLong(), 3);
+    }
+
+    void appendRowInsertsAtTheEnd()
+    {
+        ResultsModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ResultsFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(ResultsModel::ScoreColumn, Qt::DescendingOrder);
+        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRows({}, 5.0);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        for (const ResultsModel::Row& row : sampleRows())
+            model.appendRow(row);
+        QCOMPARE(inserted.count(), 5);
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(model.index(4, 0).data(ResultsModel::ImageIdRole).toLongLong(), 5);
+        // The ranked view stays ranked while rows arrive.
+        QCOMPARE(proxy.index(0, 0).data(ResultsModel::ScoreRole).toDouble(), 9.0);
+        QCOMPARE(proxy.index(4, 0).data(ResultsModel::ScoreRole).toDouble(), 1.0);
+    }
+
+    void verdictAndMisclassifiedRoles()
+    {
+        ResultsModel model;
+        auto rows = sampleRows();
+        rows.push_back({6, QStringLiteral("new.png"), QString(), 7.0}); // no label known
+        model.setRows(rows, 5.0);
+        // good 2.5 -> Good (right), scratch 9 -> Defect (right), good 4 -> Good (right),
+        // hole 6 -> Defect (right), unknown 7 -> Defect (never misclassified).
+        QList<bool> misclassified;
+        for (int row = 0; row < model.rowCount(); ++row)
+            misclassified << model.index(row, 0).data(ResultsModel::MisclassifiedRole).toBool();
+        QCOMPARE(misclassified, (QList<bool>{false, false, false, false, false, false}));
+        model.setThreshold(3.0); // good 4 is now flagged: a false positive
+        QVERIFY(model.index(4, 0).data(ResultsModel::MisclassifiedRole).toBool());
+        QVERIFY(model.index(4, 0).data(ResultsModel::DefectRole).toBool());
+        model.setThreshold(8.0); // hole 6 now passes: a false negative
+        QVERIFY(model.index(3, 0).data(ResultsModel::MisclassifiedRole).toBool());
+        QVERIFY(!model.index(3, 0).data(ResultsModel::DefectRole).toBool());
+        QVERIFY(!model.index(5, 0).data(ResultsModel::MisclassifiedRole).toBool());
+        QCOMPARE(model.index(5, ResultsModel::LabelColumn).data().toString(), QStringLiteral("—"));
+    }
+
+    void filterProxyFollowsThreshold()
+    {
+        ResultsModel model;
+        ResultsFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.sort(ResultsModel::ScoreColumn, Qt::DescendingOrder);
+        model.setRows(sampleRows(), 5.0);
+        QCOMPARE(proxy.rowCount(), 5);
+
+        proxy.setShow(ResultsFilterProxy::Show::Flagged);
+        QCOMPARE(proxy.rowCount(), 2); // 9 and 6
+        model.setThreshold(2.0);       // rows join as the threshold drops
+        QCOMPARE(proxy.rowCount(), 4);
+        model.setThreshold(9.5);
+        QCOMPARE(proxy.rowCount(), 0);
+
+        proxy.setShow(ResultsFilterProxy::Show::Misclassified);
+        QCOMPARE(proxy.rowCount(), 2); // scratch 9 and hole 6 pass at 9.5: false negatives
+        model.setThreshold(3.0);       // good 4 flagged: the one false positive
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(ResultsModel::ImageIdRole).toLongLong(), 5);
+
+        proxy.setShow(ResultsFilterProxy::Show::All);
+        proxy.setLabel(QStringLiteral("good"));
+        QCOMPARE(proxy.rowCount(), 3);
+        QCOMPARE(proxy.index(0, 0).data(ResultsModel::ScoreRole).toDouble(), 4.0); // still ranked
+        proxy.setShow(ResultsFilterProxy::Show::Flagged);
+        QCOMPARE(proxy.rowCount(), 1); // flagged and good
+        proxy.setLabel(QString());
+        proxy.setShow(ResultsFilterProxy::Show::All);
+        QCOMPARE(proxy.rowCount(), 5);
+    }
+
+    void thumbnailsDecorateTheImageColumn()
+    {
+        QTemporaryDir dir;
+        QImage picture(120, 60, QImage::Format_RGB888);
+        picture.fill(QColor(200, 40, 40));
+        const QString path = dir.filePath(QStringLiteral("wide.png"));
+        QVERIFY(picture.save(path));
+
+        const QImage thumbnail = ds::ui::ThumbnailLoader::makeThumbnail(path, 40);
+        QCOMPARE(thumbnail.size(), QSize(40, 20)); // longest side fitted, aspect kept
+        QCOMPARE(thumbnail.pixelColor(10, 10), QColor(200, 40, 40));
+        QVERIFY(ds::ui::ThumbnailLoader::makeThumbnail(dir.filePath(QStringLiteral("missing.png")), 40).isNull());
+
+        ResultsModel model;
+        model.setRows(sampleRows(), 5.0);
+        ds::ui::ThumbnailLoader loader(40);
+        QObject::connect(&loader, &ds::ui::ThumbnailLoader::thumbnailReady, &model, &ResultsModel::setThumbnail);
+        QSignalSpy ready(&loader, &ds::ui::ThumbnailLoader::thumbnailReady);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        loader.load({{2, path}, {3, dir.filePath(QStringLiteral("missing.png"))}});
+        QVERIFY(ready.wait(10000));
+        QCOMPARE(ready.first().at(0).toLongLong(), 2);
+        QCOMPARE(changed.last().at(0).value<QModelIndex>().row(), 1);
+        QCOMPARE(model.index(1, ResultsModel::ImageColumn).data(Qt::DecorationRole).value<QImage>().size(), QSize(40, 20));
+        QVERIFY(!model.index(0, ResultsModel::ImageColumn).data(Qt::DecorationRole).isValid());
+        QVERIFY(model.hasThumbnail(2));
+        model.clearThumbnails();
+        QVERIFY(!model.hasThumbnail(2));
     }
 };
 

@@ -17,7 +17,37 @@ void ResultsModel::setRows(std::vector<Row> rows, double threshold)
     endResetModel();
 }
 
+void ResultsModel::appendRow(Row row)
+{
+    const int at = int(rows_.size());
+    beginInsertRows({}, at, at);
+    rows_.push_back(std::move(row));
+    endInsertRows();
+}
+
 void ResultsModel::clear() { setRows({}, 0.0); }
+
+void ResultsModel::setThumbnail(std::int64_t imageId, const QImage& thumbnail)
+{
+    thumbnails_.insert(imageId, thumbnail);
+    for (size_t i = 0; i < rows_.size(); ++i)
+        if (rows_[i].imageId == imageId) {
+            const QModelIndex changed = index(int(i), ImageColumn);
+            Q_EMIT dataChanged(changed, changed, {Qt::DecorationRole});
+        }
+}
+
+void ResultsModel::clearThumbnails()
+{
+    thumbnails_.clear();
+    if (!rows_.empty())
+        Q_EMIT dataChanged(index(0, ImageColumn), index(int(rows_.size()) - 1, ImageColumn), {Qt::DecorationRole});
+}
+
+bool ResultsModel::isDefectLabel(const QString& label)
+{
+    return !label.isEmpty() && label != QStringLiteral("good");
+}
 
 void ResultsModel::setThreshold(double threshold)
 {
@@ -25,7 +55,8 @@ void ResultsModel::setThreshold(double threshold)
         return;
     threshold_ = threshold;
     if (!rows_.empty())
-        Q_EMIT dataChanged(index(0, VerdictColumn), index(int(rows_.size()) - 1, VerdictColumn));
+        Q_EMIT dataChanged(index(0, VerdictColumn), index(int(rows_.size()) - 1, VerdictColumn),
+                           {Qt::DisplayRole, Qt::ForegroundRole, SortRole, DefectRole, MisclassifiedRole});
 }
 
 int ResultsModel::defectCount() const
@@ -49,6 +80,17 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
         return QVariant::fromValue<qint64>(row.imageId);
     case ScoreRole:
         return row.score;
+    case DefectRole:
+        return isDefect(row);
+    case MisclassifiedRole:
+        return !row.label.isEmpty() && isDefect(row) != isDefectLabel(row.label);
+    case Qt::DecorationRole:
+        if (index.column() == ImageColumn) {
+            const auto thumbnail = thumbnails_.constFind(row.imageId);
+            if (thumbnail != thumbnails_.constEnd())
+                return *thumbnail;
+        }
+        return {};
     case SortRole:
         switch (index.column()) {
         case ImageColumn: return row.fileName;
@@ -60,7 +102,7 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case ImageColumn: return row.fileName;
-        case LabelColumn: return row.label;
+        case LabelColumn: return row.label.isEmpty() ? QStringLiteral("—") : row.label;
         case ScoreColumn: return QString::number(row.score, 'f', 4);
         case VerdictColumn: return verdictText(isDefect(row));
         }

@@ -1,5 +1,7 @@
 #pragma once
 #include <QAbstractTableModel>
+#include <QHash>
+#include <QImage>
 #include <QString>
 
 #include <cstdint>
@@ -7,8 +9,8 @@
 
 namespace ds::ui {
 
-// One run's per-image results as a table: Image, Label, Score, Verdict. The verdict is
-// recomputed from the current threshold (score >= threshold -> "Defect").
+// One run's per-image results as a table: Image (with thumbnail), Label, Score, Verdict.
+// The verdict is recomputed from the current threshold (score >= threshold -> "Defect").
 class ResultsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -17,12 +19,14 @@ public:
         ImageIdRole = Qt::UserRole, // qint64 image id
         ScoreRole,                  // double score
         SortRole,                   // per-column raw value to sort by (score as a number)
+        DefectRole,                 // bool: the model's verdict at the current threshold
+        MisclassifiedRole,          // bool: the verdict disagrees with the ground-truth label
     };
 
     struct Row {
         std::int64_t imageId = 0;
         QString fileName;
-        QString label;
+        QString label; // "good", a defect type, or empty when unknown
         double score = 0.0;
     };
 
@@ -30,11 +34,17 @@ public:
 
     // Replaces every row (one model reset).
     void setRows(std::vector<Row> rows, double threshold);
+    // Adds one row at the end, e.g. while a run is still scoring.
+    void appendRow(Row row);
     void clear();
     void setThreshold(double threshold);
     double threshold() const { return threshold_; }
     const std::vector<Row>& rows() const { return rows_; }
     int defectCount() const;
+    // Shown as the image column's decoration; kept across setRows (images keep their id).
+    void setThumbnail(std::int64_t imageId, const QImage& thumbnail);
+    bool hasThumbnail(std::int64_t imageId) const { return thumbnails_.contains(imageId); }
+    void clearThumbnails(); // e.g. when another project's image ids take over
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -42,12 +52,15 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static QString verdictText(bool defect);
+    // A label names a defect unless it is "good" or unknown (empty).
+    static bool isDefectLabel(const QString& label);
 
 private:
     bool isDefect(const Row& row) const { return row.score >= threshold_; }
 
     std::vector<Row> rows_;
     double threshold_ = 0.0;
+    QHash<std::int64_t, QImage> thumbnails_;
 };
 
 } // namespace ds::ui

@@ -1,0 +1,198 @@
+#include "ui/ImagePane.h"
+
+#include "core/data/Overlay.h"
+#include "ui/ImageConversion.h"
+#include "ui/widgets/ImageView.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSettings>
+#include <QSlider>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <opencv2/imgproc.hpp>
+
+namespace ds::ui {
+
+namespace {
+
+QImage rgbToQImage(const cv::Mat& rgb)
+{
+    cv::Mat bgr;
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    bgr.convertTo(bgr, CV_8UC3, 255.0);
+    return bgrMatToQImage(bgr);
+}
+
+QToolButton* toolButton(const QString& text, const QString& tip)
+{
+    auto* button = new QToolButton;
+    button->setText(text);
+    button->setToolTip(tip);
+    button->setAutoRaise(true);
+    return button;
+}
+
+} // namespace
+
+ImagePane::ImagePane(QWidget* parent) : QWidget(parent)
+{
+    QSettings settings;
+    view_ = new ImageView;
+    view_->setObjectName(QStringLiteral("imageView"));
+    caption_ = new QLabel;
+    caption_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    readout_ = new QLabel;
+    readout_->setObjectName(QStringLiteral("pixelReadout"));
+    readout_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    readout_->setMinimumWidth(readout_->fontMetrics().horizontalAdvance(QStringLiteral("x 0000  y 0000  anomaly 0000.000")));
+    connect(view_, &ImageView::pixelHovered, this, &ImagePane::showPixel);
+
+    opacity_ = new QSlider(Qt::Horizontal);
+    opacity_->setObjectName(QStringLiteral("opacitySlider"));
+    opacity_->setRange(0, 100);
+    opacity_->setValue(settings.value(QStringLiteral("imageView/opacity"), 45).toInt());
+    opacity_->setToolTip(QStringLiteral("Opacity of the heatmap over the image"));
+    opacity_->setMaximumWidth(160);
+    opacityValue_ = new QLabel(QString::number(opacity_->value()) + QStringLiteral(" %"));
+    opacityValue_->setMinimumWidth(opacityValue_->fontMetrics().horizontalAdvance(QStringLiteral("100 %")));
+    connect(opacity_, &QSlider::valueChanged, this, [this](int value) {
+        opacityValue_->setText(QString::number(value) + QStringLiteral(" %"));
+        QSettings().setValue(QStringLiteral("imageView/opacity"), value);
+        render();
+    });
+
+    colormap_ = new QComboBox;
+    colormap_->setObjectName(QStringLiteral("colormapBox"));
+    colormap_->setToolTip(QStringLiteral("Colours of the heatmap"));
+    for (const auto& [name, code] : ds::overlayColormaps())
+        colormap_->addItem(QString::fromStdString(name), code);
+    colormap_->setCurrentIndex(std::max(0, colormap_->findText(settings.value(QStringLiteral("imageView/colormap")).toString())));
+    connect(colormap_, &QComboBox::currentIndexChanged, this, [this] {
+        QSettings().setValue(QStringLiteral("imageView/colormap"), colormap_->currentText());
+        render();
+    });
+
+    groundTruthBox_ = new QCheckBox(QStringLiteral("&Ground truth"));
+    groundTruthBox_->setObjectName(QStringLiteral("groundTruthBox"));
+    groundTruthBox_->setToolTip(QStringLiteral("Outline the true defect region (green) where a mask is known"));
+    groundTruthBox_->setChecked(settings.value(QStringLiteral("imageView/groundTruth"), true).toBool());
+    connect(groundTruthBox_, &QCheckBox::toggled, this, [this](bool on) {
+        QSettings().setValue(QStringLiteral("imageView/groundTruth"), on);
+        render();
+    });
+    sideBySide_ = new QCheckBox(QStringLiteral("Side &by side"));
+    sideBySide_->setObjectName(QStringLiteral("sideBySideBox"));
+    sideBySide_->setToolTip(QStringLiteral("Original and overlay next to each other, zoomed and panned together"));
+    sideBySide_->setChecked(settings.value(QStringLiteral("imageView/sideBySide"), false).toBool());
+    connect(sideBySide_, &QCheckBox::toggled, this, [this](bool on) {
+        QSettings().setValue(QStringLiteral("imageView/sideBySide"), on);
+        render();
+    });
+
+    QToolButton* fit = toolButton(QStringLiteral("Fit"), QStringLiteral("Fit the image to the view (F)"));
+    connect(fit, &QToolButton::clicked, view_, &ImageView::fitToWindow);
+    QToolButton* actual = toolButton(QStringLiteral("1:1"), QStringLiteral("One image pixel per screen pixel (1)"));
+    connect(actual, &QToolButton::clicked, view_, &ImageView::zoomActualSize);
+
+    auto* controls = new QHBoxLayout;
+    controls->setContentsMargins(0, 0, 0, 0);
+    controls->addWidget(new QLabel(QStringLiteral("Heatmap:")));
+    controls->addWidget(opacity_);
+    controls->addWidget(opacityValue_);
+    controls->addWidget(colormap_);
+    controls->addSpacing(8);
+    controls->addWidget(groundTruthBox_);
+    controls->addWidget(sideBySide_);
+    controls->addStretch(1);
+    controls->addWidget(fit);
+    controls->addWidget(actual);
+
+    auto* captionRow = new QHBoxLayout;
+    captionRow->setContentsMargins(0, 0, 0, 0);
+    captionRow->addWidget(caption_, 1);
+    captionRow->addWidget(readout_);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(view_, 1);
+    layout->addLayout(captionRow);
+    layout->addLayout(controls);
+}
+
+bool ImagePane::hasImage() const { return view_->hasImage(); }
+
+void ImagePane::showImage(const cv::Mat& image, const cv::Mat& heatmap, const cv::Mat& groundTruth, const QString& caption)
+{
+    image_ = image;
+    heatmap_ = heatmap;
+    groundTruth_ = groundTruth;
+    caption_->setText(caption);
+    readout_->clear();
+    render();
+}
+
+void ImagePane::setCaption(const QString& caption) { caption_->setText(caption); }
+
+void ImagePane::setPlaceholder(const QString& text)
+{
+    image_.release();
+    heatmap_.release();
+    groundTruth_.release();
+    caption_->clear();
+    readout_->clear();
+    view_->setPlaceholder(text);
+}
+
+void ImagePane::setThreshold(double threshold)
+{
+    if (threshold == threshold_)
+        return;
+    threshold_ = threshold;
+    render();
+}
+
+void ImagePane::render()
+{
+    if (image_.empty())
+        return;
+    const QImage original = rgbToQImage(image_);
+    if (heatmap_.empty()) {
+        view_->setImages(original);
+        return;
+    }
+    ds::OverlayStyle style;
+    style.opacity = opacity_->value() / 100.0;
+    style.colormap = colormap_->currentData().toInt();
+    if (groundTruthBox_->isChecked())
+        style.groundTruth = groundTruth_;
+    const QImage overlay = bgrMatToQImage(ds::renderOverlay(image_, heatmap_, threshold_, style));
+    if (sideBySide_->isChecked())
+        view_->setImages(original, overlay);
+    else
+        view_->setImages(overlay);
+}
+
+void ImagePane::showPixel(QPoint pixel)
+{
+    if (image_.empty() || pixel.x() < 0 || pixel.y() < 0 || pixel.x() >= image_.cols || pixel.y() >= image_.rows) {
+        readout_->clear();
+        return;
+    }
+    QString text = QStringLiteral("x %1  y %2").arg(pixel.x()).arg(pixel.y());
+    if (!heatmap_.empty()) {
+        // The map is at the model's resolution: read the cell that covers this pixel.
+        const int x = std::min(heatmap_.cols - 1, pixel.x() * heatmap_.cols / image_.cols);
+        const int y = std::min(heatmap_.rows - 1, pixel.y() * heatmap_.rows / image_.rows);
+        const float value = heatmap_.at<float>(y, x);
+        text += QStringLiteral("  anomaly %1").arg(double(value), 0, 'f', 3);
+        if (value >= threshold_)
+            text = QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(text);
+    }
+    readout_->setText(text);
+}
+
+} // namespace ds::ui
