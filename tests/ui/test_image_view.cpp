@@ -258,6 +258,29 @@ private Q_SLOTS:
         QCOMPARE(changed.last().at(1).toPointF(), view.center());
     }
 
+    void followViewSyncsWithoutEchoing()
+    {
+        ImageView& view = shownView(400);
+        view.setImages(filled({200, 100}, Qt::red));
+        ImageView follower;
+        follower.resize(400, kHeight);
+        follower.setImages(filled({200, 100}, Qt::blue));
+        connect(&view, &ImageView::viewChanged, &follower, [&] { follower.followView(view); });
+        QSignalSpy echoed(&follower, &ImageView::viewChanged);
+
+        wheel(view, QPointF(130, 170), 2);
+        QVERIFY(!follower.isFitMode());
+        QCOMPARE(follower.zoom(), view.zoom());
+        QCOMPARE(follower.center(), view.center());
+
+        // Fit mode is followed as a mode, so each view keeps fitting its own size.
+        view.fitToWindow();
+        QVERIFY(follower.isFitMode());
+        follower.resize(800, kHeight);
+        QCOMPARE(follower.zoom(), 3.0);
+        QCOMPARE(echoed.size(), 0);
+    }
+
     void hoverReportsTheImagePixelInEitherPane()
     {
         ImageView& view = shownView(kTwoPaneWidth);

@@ -81,6 +81,18 @@ void ImageView::setView(double zoom, QPointF center)
     update();
 }
 
+void ImageView::followView(const ImageView& source)
+{
+    if (!source.isFitMode()) {
+        setView(source.zoom(), source.center());
+        return;
+    }
+    fitMode_ = true;
+    if (hovering_)
+        updateHover(hoverPos_);
+    update();
+}
+
 double ImageView::zoom() const { return fitMode_ ? fitZoom() : zoom_; }
 
 QPointF ImageView::center() const

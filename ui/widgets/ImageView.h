@@ -29,6 +29,9 @@ public:
     bool isFitMode() const { return fitMode_; }       // true while the view follows the widget's size
     QPointF center() const;                           // image coordinates shown at the centre of each pane
     void setView(double zoom, QPointF center);        // leaves fit mode; does NOT emit viewChanged
+    // Shows what another view of the same image size shows, fit mode included, without
+    // emitting viewChanged: for syncing views, connect source's viewChanged to this.
+    void followView(const ImageView& source);
     QSize sizeHint() const override { return {480, 480}; }
     QSize minimumSizeHint() const override { return {160, 160}; }
 
