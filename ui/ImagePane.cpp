@@ -38,11 +38,12 @@ QToolButton* toolButton(const QString& text, const QString& tip)
 
 } // namespace
 
-ImagePane::ImagePane(QWidget* parent) : QWidget(parent)
+ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWidget* parent)
+    : QWidget(parent), settingsGroup_(settingsGroup)
 {
     QSettings settings;
+    settings.beginGroup(settingsGroup_);
     view_ = new ImageView;
-    view_->setObjectName(QStringLiteral("imageView"));
     caption_ = new QLabel;
     caption_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     readout_ = new QLabel;
@@ -54,14 +55,14 @@ ImagePane::ImagePane(QWidget* parent) : QWidget(parent)
     opacity_ = new QSlider(Qt::Horizontal);
     opacity_->setObjectName(QStringLiteral("opacitySlider"));
     opacity_->setRange(0, 100);
-    opacity_->setValue(settings.value(QStringLiteral("imageView/opacity"), 45).toInt());
+    opacity_->setValue(settings.value(QStringLiteral("opacity"), 45).toInt());
     opacity_->setToolTip(QStringLiteral("Opacity of the heatmap over the image"));
     opacity_->setMaximumWidth(160);
     opacityValue_ = new QLabel(QString::number(opacity_->value()) + QStringLiteral(" %"));
     opacityValue_->setMinimumWidth(opacityValue_->fontMetrics().horizontalAdvance(QStringLiteral("100 %")));
     connect(opacity_, &QSlider::valueChanged, this, [this](int value) {
         opacityValue_->setText(QString::number(value) + QStringLiteral(" %"));
-        QSettings().setValue(QStringLiteral("imageView/opacity"), value);
+        QSettings().setValue(settingsGroup_ + QStringLiteral("/opacity"), value);
         render();
     });
 
@@ -70,26 +71,26 @@ ImagePane::ImagePane(QWidget* parent) : QWidget(parent)
     colormap_->setToolTip(QStringLiteral("Colours of the heatmap"));
     for (const auto& [name, code] : ds::overlayColormaps())
         colormap_->addItem(QString::fromStdString(name), code);
-    colormap_->setCurrentIndex(std::max(0, colormap_->findText(settings.value(QStringLiteral("imageView/colormap")).toString())));
+    colormap_->setCurrentIndex(std::max(0, colormap_->findText(settings.value(QStringLiteral("colormap")).toString())));
     connect(colormap_, &QComboBox::currentIndexChanged, this, [this] {
-        QSettings().setValue(QStringLiteral("imageView/colormap"), colormap_->currentText());
+        QSettings().setValue(settingsGroup_ + QStringLiteral("/colormap"), colormap_->currentText());
         render();
     });
 
     groundTruthBox_ = new QCheckBox(QStringLiteral("&Ground truth"));
     groundTruthBox_->setObjectName(QStringLiteral("groundTruthBox"));
     groundTruthBox_->setToolTip(QStringLiteral("Outline the true defect region (green) where a mask is known"));
-    groundTruthBox_->setChecked(settings.value(QStringLiteral("imageView/groundTruth"), true).toBool());
+    groundTruthBox_->setChecked(settings.value(QStringLiteral("groundTruth"), true).toBool());
     connect(groundTruthBox_, &QCheckBox::toggled, this, [this](bool on) {
-        QSettings().setValue(QStringLiteral("imageView/groundTruth"), on);
+        QSettings().setValue(settingsGroup_ + QStringLiteral("/groundTruth"), on);
         render();
     });
     sideBySide_ = new QCheckBox(QStringLiteral("Side &by side"));
     sideBySide_->setObjectName(QStringLiteral("sideBySideBox"));
     sideBySide_->setToolTip(QStringLiteral("Original and overlay next to each other, zoomed and panned together"));
-    sideBySide_->setChecked(settings.value(QStringLiteral("imageView/sideBySide"), false).toBool());
+    sideBySide_->setChecked(settings.value(QStringLiteral("sideBySide"), sideBySideByDefault).toBool());
     connect(sideBySide_, &QCheckBox::toggled, this, [this](bool on) {
-        QSettings().setValue(QStringLiteral("imageView/sideBySide"), on);
+        QSettings().setValue(settingsGroup_ + QStringLiteral("/sideBySide"), on);
         render();
     });
 
@@ -130,6 +131,7 @@ void ImagePane::showImage(const cv::Mat& image, const cv::Mat& heatmap, const cv
     image_ = image;
     heatmap_ = heatmap;
     groundTruth_ = groundTruth;
+    groundTruthBox_->setEnabled(!groundTruth.empty()); // says at a glance whether a mask is known
     caption_->setText(caption);
     readout_->clear();
     render();

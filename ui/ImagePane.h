@@ -15,11 +15,12 @@ class ImageView;
 // The selected image as a person reviews it: the heatmap over the image (opacity and
 // colormap of the user's choice), predicted-defect contours at the current threshold,
 // the ground-truth outline, original | overlay side by side, zoom and pan, and the
-// anomaly value under the cursor. View choices are kept in the user's settings.
+// anomaly value under the cursor. View choices are kept in the user's settings under
+// settingsGroup, so each place that shows images remembers its own.
 class ImagePane : public QWidget {
     Q_OBJECT
 public:
-    explicit ImagePane(QWidget* parent = nullptr);
+    explicit ImagePane(const QString& settingsGroup, bool sideBySideByDefault = false, QWidget* parent = nullptr);
 
     // image: CV_32FC3 RGB [0, 1]; heatmap: CV_32F anomaly map at any size (may be empty);
     // groundTruth: CV_8U mask at the image's size (may be empty). caption: rich text.
@@ -49,6 +50,7 @@ private:
     QCheckBox* groundTruthBox_ = nullptr;
     QCheckBox* sideBySide_ = nullptr;
 
+    QString settingsGroup_;
     cv::Mat image_;
     cv::Mat heatmap_;
     cv::Mat groundTruth_;

@@ -2,10 +2,8 @@
 
 #include "core/Error.h"
 #include "core/data/Dataset.h"
-#include "core/data/Overlay.h"
 #include "core/jobs/ProjectJobs.h"
-#include "ui/ImageConversion.h"
-#include "ui/widgets/ImageView.h"
+#include "ui/ImagePane.h"
 
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -48,13 +46,6 @@ QString firstLocalImage(const QMimeData* mime)
     return {};
 }
 
-QImage rgbToQImage(const cv::Mat& rgb)
-{
-    cv::Mat bgr;
-    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    bgr.convertTo(bgr, CV_8UC3, 255.0);
-    return bgrMatToQImage(bgr);
-}
 
 QString number(double value) { return QString::number(value, 'g', 4); }
 
@@ -79,13 +70,22 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent)
     buttons->addWidget(addButton_);
     buttons->addStretch();
 
-    view_ = new ImageView;
-    view_->setObjectName(QStringLiteral("inspectView"));
-    view_->setPlaceholder(kNoModelText);
+    pane_ = new ImagePane(QStringLiteral("inspectView"), true);
+    pane_->setObjectName(QStringLiteral("inspectPane"));
+    pane_->setPlaceholder(kNoModelText);
 
     resultLine_ = new QLabel;
     resultLine_->setObjectName(QStringLiteral("inspectResult"));
     resultLine_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    verdictBadge_ = new QLabel;
+    verdictBadge_->setObjectName(QStringLiteral("inspectVerdict"));
+    QFont badgeFont = verdictBadge_->font();
+    badgeFont.setBold(true);
+    badgeFont.setPointSizeF(badgeFont.pointSizeF() * 1.3);
+    verdictBadge_->setFont(badgeFont);
+    verdictBadge_->setAlignment(Qt::AlignCenter);
+    verdictBadge_->setMinimumWidth(verdictBadge_->fontMetrics().horizontalAdvance(QStringLiteral("DEFECT")) + 24);
+    verdictBadge_->hide();
     messageLine_ = new QLabel;
     messageLine_->setObjectName(QStringLiteral("inspectMessage"));
     messageLine_->setWordWrap(true);
@@ -94,8 +94,11 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
-    layout->addWidget(view_, 1);
-    layout->addWidget(resultLine_);
+    layout->addWidget(pane_, 1);
+    auto* resultRow = new QHBoxLayout;
+    resultRow->addWidget(verdictBadge_);
+    resultRow->addWidget(resultLine_, 1);
+    layout->addLayout(resultRow);
     layout->addWidget(messageLine_);
     updateActions();
 }
@@ -129,7 +132,7 @@ void InspectPanel::setModel(const QString& projectPath, qint64 modelId, double t
     if (shown_ && !inspecting_)
         inspectFile(shown_->path);
     else if (!shown_)
-        view_->setPlaceholder(QStringLiteral("Drop an image of a part here, or use Open Image…, to see its heatmap and verdict."));
+        pane_->setPlaceholder(QStringLiteral("Drop an image of a part here, or use Open Image…, to see its heatmap and verdict."));
     updateActions();
 }
 
@@ -147,8 +150,9 @@ void InspectPanel::clearModel()
     inspector_.reset();
     waitingPath_.clear();
     shown_.reset();
-    view_->setPlaceholder(kNoModelText);
+    pane_->setPlaceholder(kNoModelText);
     resultLine_->clear();
+    verdictBadge_->hide();
     messageLine_->hide();
     updateActions();
 }
@@ -190,7 +194,6 @@ void InspectPanel::startInspection(const QString& path)
             }
             inspection.inspector = inspector;
             inspection.result = inspector->inspect(path.toStdString());
-            inspection.original = rgbToQImage(inspection.result.imageRgb);
         } catch (const std::exception& e) {
             inspection.error = QString::fromStdString(e.what());
         } catch (...) {
@@ -219,12 +222,15 @@ void InspectPanel::finishInspection(const Inspection& inspection)
             inspector_ = inspection.inspector;
         if (!inspection.error.isEmpty()) {
             shown_.reset();
-            view_->setPlaceholder(QStringLiteral("Cannot inspect %1.").arg(QFileInfo(inspection.path).fileName()));
+            pane_->setPlaceholder(QStringLiteral("Cannot inspect %1.").arg(QFileInfo(inspection.path).fileName()));
             resultLine_->clear();
+            verdictBadge_->hide();
             showError(inspection.error);
         } else {
             shown_ = inspection;
             shown_->inspector.reset(); // inspector_ keeps the model; an old one must not linger here
+            pane_->setThreshold(threshold_);
+            pane_->showImage(inspection.result.imageRgb, inspection.result.anomalyMap, cv::Mat(), QString());
             render();
             Q_EMIT inspected(inspection.result.score, inspection.result.score >= threshold_);
         }
@@ -242,8 +248,7 @@ void InspectPanel::render()
     if (!shown_)
         return;
     const ds::InspectionResult& result = shown_->result;
-    const cv::Mat overlay = ds::renderOverlay(result.imageRgb, result.anomalyMap, threshold_);
-    view_->setImages(shown_->original, bgrMatToQImage(overlay));
+    pane_->setThreshold(threshold_);
     const bool defect = result.score >= threshold_;
     QString line = QStringLiteral("%1 · score %2 · threshold %3 · %4 · %5 ms")
                        .arg(QFileInfo(shown_->path).fileName(), number(result.score), number(threshold_),
@@ -253,6 +258,11 @@ void InspectPanel::render()
         line += QStringLiteral(" (model load %1 s)").arg(shown_->modelLoadSeconds, 0, 'f', 1);
     resultLine_->setText(line);
     resultLine_->setToolTip(shown_->path);
+    // The verdict is what an operator reads first: large and in colour.
+    verdictBadge_->setText(defect ? QStringLiteral("DEFECT") : QStringLiteral("GOOD"));
+    verdictBadge_->setStyleSheet(QStringLiteral("QLabel { color: white; background: %1; border-radius: 4px; padding: 2px 8px; }")
+                                     .arg(defect ? QStringLiteral("#c0392b") : QStringLiteral("#27ae60")));
+    verdictBadge_->show();
 }
 
 void InspectPanel::openImageDialog()

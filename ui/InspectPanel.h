@@ -14,7 +14,7 @@ class QPushButton;
 
 namespace ds::ui {
 
-class ImageView;
+class ImagePane;
 
 // Single-part inspection: drop an image file (or use Open Image…) to see at once its
 // heatmap, score and verdict with the selected model, without adding it to the project.
@@ -69,7 +69,6 @@ private:
         std::shared_ptr<ds::Inspector> inspector; // loaded or reused; null when loading failed
         double modelLoadSeconds = 0.0;            // > 0 when this inspection loaded the model
         ds::InspectionResult result;
-        QImage original;
         QString error; // empty on success
     };
     struct Import {
@@ -103,7 +102,8 @@ private:
 
     QPushButton* openButton_ = nullptr;
     QPushButton* addButton_ = nullptr;
-    ImageView* view_ = nullptr;
+    ImagePane* pane_ = nullptr;
+    QLabel* verdictBadge_ = nullptr;
     QLabel* resultLine_ = nullptr;
     QLabel* messageLine_ = nullptr;
 };

@@ -341,7 +341,8 @@ QWidget* MainWindow::createResultsPane()
 
 QWidget* MainWindow::createReviewTab()
 {
-    imagePane_ = new ImagePane;
+    imagePane_ = new ImagePane(QStringLiteral("reviewView"));
+    imagePane_->setObjectName(QStringLiteral("imagePane"));
     imagePane_->setPlaceholder(QStringLiteral("Open a project, train a model and score the test images to see results here."));
 
     thresholdSlider_ = new QSlider(Qt::Horizontal);
