@@ -28,6 +28,7 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     setWindowTitle(QStringLiteral("Train Model"));
 
     method_ = new QComboBox(this);
+    method_->setObjectName(QStringLiteral("methodBox"));
     for (const DetectorInfo& info : detectorRegistry()) {
         method_->addItem(QString::fromStdString(info.title), QString::fromStdString(info.method));
         method_->setItemData(method_->count() - 1, QString::fromStdString(info.description), Qt::ToolTipRole);
@@ -35,6 +36,7 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     method_->setCurrentIndex(std::max(0, method_->findData(QStringLiteral("padim"))));
 
     backbone_ = new QComboBox(this);
+    backbone_->setObjectName(QStringLiteral("backboneBox"));
     for (const std::string& name : builtinBackbones())
         backbone_->addItem(QString::fromStdString(name), QString::fromStdString(name));
     backbone_->addItem(kTorchScriptItem, QString());
@@ -44,6 +46,7 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     backbone_->setToolTip(QStringLiteral("Feature extractor; a TorchScript file exported with packaging/export_backbone.py"));
 
     imageSize_ = new QSpinBox(this);
+    imageSize_->setObjectName(QStringLiteral("imageSizeBox"));
     imageSize_->setRange(32, 1024);
     imageSize_->setSingleStep(32);
     imageSize_->setValue(256);
@@ -51,6 +54,7 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     imageSize_->setToolTip(QStringLiteral("Images are resized to this square size before feature extraction"));
 
     name_ = new QLineEdit(this);
+    name_->setObjectName(QStringLiteral("modelNameEdit"));
     name_->setPlaceholderText(QStringLiteral("automatic"));
 
     auto* general = new QFormLayout;

@@ -16,7 +16,10 @@
 #include <QDoubleSpinBox>
 #include <QSpinBox>
 #include <QPushButton>
+#include <QApplication>
+#include <QLineEdit>
 #include <QSettings>
+#include <QTimer>
 #include <QSignalSpy>
 #include <QDir>
 #include <QFileInfo>
@@ -402,6 +405,42 @@ private Q_SLOTS:
         QVERIFY(!actionEnabled(window, "scoreAction"));
         QCOMPARE(ds::ProjectFile::open(copy.toStdString()).models().size(), size_t(0));
         QCOMPARE(ds::ProjectFile::open(project_.toStdString()).models().size(), size_t(1));
+    }
+
+    void trainThroughTheDialog()
+    {
+        // Train in the copy (its model was deleted above) the way a user does: Model → Train…,
+        // fill in the dialog, press Train, wait; then score.
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(dir_.filePath(QStringLiteral("copy.dsproj"))));
+        QCOMPARE(window.modelsView()->topLevelItemCount(), 0);
+        bool filled = false;
+        QTimer::singleShot(0, &window, [&filled] {
+            auto* dialog = qobject_cast<ds::ui::TrainDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            auto* method = dialog->findChild<QComboBox*>(QStringLiteral("methodBox"));
+            method->setCurrentIndex(method->findData(QStringLiteral("patchcore")));
+            dialog->findChild<QSpinBox*>(QStringLiteral("imageSizeBox"))->setValue(64);
+            QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("modelNameEdit")), QStringLiteral("from-dialog"));
+            filled = true;
+            const auto buttons = dialog->findChildren<QPushButton*>();
+            for (QPushButton* button : buttons)
+                if (button->text() == QStringLiteral("Train"))
+                    QTest::mouseClick(button, Qt::LeftButton);
+        });
+        QSignalSpy finished(&window, &MainWindow::jobFinished);
+        window.findChild<QAction*>(QStringLiteral("trainAction"))->trigger(); // returns once the dialog closes
+        QVERIFY(filled);
+        QVERIFY(finished.wait(kJobTimeoutMs) || !finished.isEmpty());
+        QVERIFY(finished.first().first().toBool());
+        QCOMPARE(window.modelsView()->topLevelItemCount(), 1);
+        QCOMPARE(window.modelsView()->topLevelItem(0)->text(0), QStringLiteral("from-dialog"));
+        QCOMPARE(window.modelsView()->topLevelItem(0)->text(1), QStringLiteral("patchcore"));
+        QVERIFY(runJob(window, [&] { window.findChild<QAction*>(QStringLiteral("scoreAction"))->trigger(); }));
+        QCOMPARE(window.resultsProxy()->rowCount(), testImages_);
+        QVERIFY(rankedByScoreDescending(*window.resultsProxy()));
     }
 
     void trainDialogOffersRegistryAndDefaults()
