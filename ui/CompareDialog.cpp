@@ -432,11 +432,11 @@ void CompareDialog::rebuildPanes()
         views_ << view;
         captions_ << caption;
     }
-    // Zoom and pan together: setView does not emit, so no view echoes back.
+    // Zoom and pan together, fit included: followView does not emit, so no view echoes back.
     for (ImageView* source : views_)
         for (ImageView* target : views_)
             if (source != target)
-                connect(source, &ImageView::viewChanged, target, &ImageView::setView);
+                connect(source, &ImageView::viewChanged, target, [source, target] { target->followView(*source); });
     panesArea_->layout()->addWidget(panes_);
     panes_->show(); // added to a visible dialog, it would otherwise stay hidden
 }

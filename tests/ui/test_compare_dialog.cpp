@@ -219,6 +219,12 @@ private Q_SLOTS:
         QCOMPARE(views[0]->center(), views[1]->center());
         QCOMPARE(views[0]->zoom(), views[1]->zoom());
 
+        // Back to fit on one pane: every pane fits.
+        views[1]->fitToWindow();
+        QVERIFY(views[0]->isFitMode());
+        QCOMPARE(views[0]->zoom(), views[1]->zoom());
+        views[0]->zoomIn();
+
         // Another image of the same size keeps the shared view.
         const double zoom = views[0]->zoom();
         dialog.imagePicker()->setCurrentIndex(1);
