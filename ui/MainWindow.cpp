@@ -307,6 +307,10 @@ QWidget* MainWindow::createResultsPane()
 
     thumbnails_ = new ThumbnailLoader(kThumbnailSide, this);
     connect(thumbnails_, &ThumbnailLoader::thumbnailReady, resultsModel_, &ResultsModel::setThumbnail);
+    thumbnailBatch_ = new QTimer(this);
+    thumbnailBatch_->setSingleShot(true);
+    thumbnailBatch_->setInterval(300);
+    connect(thumbnailBatch_, &QTimer::timeout, this, &MainWindow::requestThumbnails);
 
     showFilter_ = new QComboBox;
     showFilter_->setObjectName(QStringLiteral("showFilter"));
@@ -1205,7 +1209,7 @@ void MainWindow::appendLiveResult(qint64 runId, qint64 imageId, double score)
     resultsModel_->appendRow({imageId, image.fileName, image.label, score});
     runLabel_->setText(QStringLiteral("Scoring… %1 images so far").arg(resultsModel_->rowCount()));
     if (!resultsModel_->hasThumbnail(imageId))
-        resultsModel_->setThumbnail(imageId, ThumbnailLoader::makeThumbnail(image.path, kThumbnailSide));
+        thumbnailBatch_->start(); // previews for the rows so far, made on a worker thread
 }
 
 void MainWindow::runJob(const QString& title, std::function<JobOutcome(ds::JobContext&)> work)

@@ -190,6 +190,7 @@ private:
     QComboBox* showFilter_ = nullptr;
     QComboBox* labelFilter_ = nullptr;
     ThumbnailLoader* thumbnails_ = nullptr;
+    QTimer* thumbnailBatch_ = nullptr; // gathers rows that arrive while scoring
     QLabel* runLabel_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     ImagePane* imagePane_ = nullptr;
