@@ -135,6 +135,7 @@ CompareDialog::CompareDialog(const QString& projectPath, QWidget* parent)
     upper->setStretchFactor(0, 1);
     upper->setStretchFactor(1, 4);
     upper->setStretchFactor(2, 2);
+    upper->setSizes({170, 830, 360});
 
     panesArea_ = new QWidget;
     auto* panesLayout = new QVBoxLayout(panesArea_);
