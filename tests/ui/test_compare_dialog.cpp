@@ -5,6 +5,7 @@
 #include "core/metrics/Metrics.h"
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
+#include "tests/support/SmallDataset.h"
 #include "ui/CompareDialog.h"
 #include "ui/plots/RocComparePlot.h"
 #include "ui/widgets/ImageView.h"
@@ -25,15 +26,6 @@ using ds::ui::CompareDialog;
 namespace {
 
 constexpr int kMeasureTimeoutMs = 60000;
-
-ds::DetectorSettings smallSettings(const std::string& method)
-{
-    ds::DetectorSettings settings;
-    settings.method = method;
-    settings.backbone = "resnet18";
-    settings.imageSize = 64;
-    return settings;
-}
 
 bool compareAndWait(CompareDialog& dialog, const QList<qint64>& modelIds)
 {
@@ -65,21 +57,16 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(dir_.isValid());
-        ds::SyntheticSpec spec;
-        spec.category = "part";
-        spec.imageSize = 64;
-        spec.trainGood = 12;
-        spec.testGood = 4;
-        spec.testDefectsPerType = 1;
+        const ds::SyntheticSpec spec = ds::test::smallPartSpec(1);
         const std::string dataset = ds::writeSyntheticDataset(dir_.filePath(QStringLiteral("data")).toStdString(), spec);
-        testImages_ = spec.testGood + spec.testDefectsPerType * int(ds::defectTypes(spec.category).size());
+        testImages_ = ds::test::testImageCount(spec);
         project_ = dir_.filePath(QStringLiteral("compare.dsproj"));
         const std::string project = project_.toStdString();
         ds::JobContext job;
         ds::importMvtecDataset(project, dataset, job);
-        padimId_ = ds::trainModel(project, smallSettings("padim"), "PaDiM 64", job).modelId;
-        patchcoreId_ = ds::trainModel(project, smallSettings("patchcore"), "PatchCore 64", job).modelId;
-        unscoredId_ = ds::trainModel(project, smallSettings("padim"), "Not scored", job).modelId;
+        padimId_ = ds::trainModel(project, ds::test::smallSettings("padim"), "PaDiM 64", job).modelId;
+        patchcoreId_ = ds::trainModel(project, ds::test::smallSettings("patchcore"), "PatchCore 64", job).modelId;
+        unscoredId_ = ds::trainModel(project, ds::test::smallSettings("padim"), "Not scored", job).modelId;
         ds::inferImages(project, padimId_, {}, job);
         ds::inferImages(project, patchcoreId_, {}, job);
     }

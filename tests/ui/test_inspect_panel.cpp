@@ -4,6 +4,7 @@
 #include "core/jobs/ProjectJobs.h"
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
+#include "tests/support/SmallDataset.h"
 #include "ui/InspectPanel.h"
 
 #include <QDragEnterEvent>
@@ -76,8 +77,7 @@ private:
 
     static qint64 trainPadim(const QString& project, int imageSize, double& threshold)
     {
-        ds::DetectorSettings settings;
-        settings.method = "padim";
+        ds::DetectorSettings settings = ds::test::smallSettings();
         settings.imageSize = imageSize;
         ds::JobContext job;
         const ds::TrainOutcome trained = ds::trainModel(project.toStdString(), settings, "", job);
@@ -89,12 +89,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(dir_.isValid());
-        ds::SyntheticSpec spec;
-        spec.category = "part";
-        spec.imageSize = 64;
-        spec.trainGood = 12;
-        spec.testGood = 4;
-        spec.testDefectsPerType = 2;
+        const ds::SyntheticSpec spec = ds::test::smallPartSpec();
         dataset_ = QString::fromStdString(ds::writeSyntheticDataset(dir_.filePath(QStringLiteral("data")).toStdString(), spec));
         project_ = dir_.filePath(QStringLiteral("inspect.dsproj"));
         ds::JobContext job;

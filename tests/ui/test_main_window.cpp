@@ -3,6 +3,7 @@
 // training job, and reopen the project in a fresh window.
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
+#include "tests/support/SmallDataset.h"
 #include "ui/MainWindow.h"
 #include "ui/TrainDialog.h"
 #include "ui/models/ResultsModel.h"
@@ -42,15 +43,6 @@ using ds::ui::ResultsModel;
 namespace {
 
 constexpr int kJobTimeoutMs = 300000;
-
-ds::DetectorSettings smallSettings()
-{
-    ds::DetectorSettings settings;
-    settings.method = "padim";
-    settings.backbone = "resnet18";
-    settings.imageSize = 64;
-    return settings;
-}
 
 int defectVerdicts(const QAbstractItemModel& model)
 {
@@ -114,14 +106,9 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("DefectScopeTests"));
         QSettings().clear();
         QVERIFY(dir_.isValid());
-        ds::SyntheticSpec spec;
-        spec.category = "part";
-        spec.imageSize = 64;
-        spec.trainGood = 12;
-        spec.testGood = 4;
-        spec.testDefectsPerType = 2;
+        const ds::SyntheticSpec spec = ds::test::smallPartSpec();
         dataset_ = QString::fromStdString(ds::writeSyntheticDataset(dir_.filePath(QStringLiteral("data")).toStdString(), spec));
-        testImages_ = spec.testGood + spec.testDefectsPerType * int(ds::defectTypes(spec.category).size());
+        testImages_ = ds::test::testImageCount(spec);
         project_ = dir_.filePath(QStringLiteral("inspection.dsproj"));
         window_ = std::make_unique<MainWindow>();
         window_->show();
@@ -155,7 +142,7 @@ private Q_SLOTS:
         QVERIFY(runJob(*window_, [&] { window_->importDataset(dataset_); }));
         QVERIFY(!window_->isJobRunning());
 
-        QVERIFY(runJob(*window_, [&] { window_->startTraining(smallSettings(), QStringLiteral("gui-model")); }));
+        QVERIFY(runJob(*window_, [&] { window_->startTraining(ds::test::smallSettings(), QStringLiteral("gui-model")); }));
         QCOMPARE(window_->modelsView()->topLevelItemCount(), 1);
         QCOMPARE(window_->modelsView()->topLevelItem(0)->text(0), QStringLiteral("gui-model"));
         QCOMPARE(window_->modelsView()->topLevelItem(0)->text(1), QStringLiteral("padim"));
@@ -316,7 +303,7 @@ private Q_SLOTS:
 
     void cancelledTrainingAddsNoModel()
     {
-        ds::DetectorSettings settings = smallSettings();
+        ds::DetectorSettings settings = ds::test::smallSettings();
         settings.imageSize = 256; // slower, so the cancel lands mid-job
         QSignalSpy finished(window_.get(), &MainWindow::jobFinished);
         window_->startTraining(settings, QStringLiteral("cancelled-model"));

@@ -4,6 +4,7 @@
 #include "core/jobs/ProjectJobs.h"
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
+#include "tests/support/SmallDataset.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -43,20 +44,12 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(dir_.isValid());
-        SyntheticSpec spec;
-        spec.category = "part";
-        spec.imageSize = 64;
-        spec.trainGood = 12;
-        spec.testGood = 4;
-        spec.testDefectsPerType = 2;
+        const SyntheticSpec spec = test::smallPartSpec();
         dataset_ = writeSyntheticDataset(tempPath("data"), spec);
         project_ = tempPath("inspect.dsproj");
         JobContext job;
         importMvtecDataset(project_, dataset_, job);
-        DetectorSettings settings;
-        settings.method = "padim";
-        settings.imageSize = 64;
-        const TrainOutcome trained = trainModel(project_, settings, "", job);
+        const TrainOutcome trained = trainModel(project_, test::smallSettings(), "", job);
         modelId_ = trained.modelId;
         modelThreshold_ = trained.threshold;
     }

@@ -7,6 +7,7 @@
 #include "core/storage/ContentHash.h"
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
+#include "tests/support/SmallDataset.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -219,20 +220,12 @@ private Q_SLOTS:
 
     void scoringJobRecordsTimeAndMetricsMatchItsScores()
     {
-        SyntheticSpec spec;
-        spec.category = "part";
-        spec.imageSize = 64;
-        spec.trainGood = 8;
-        spec.testGood = 3;
-        spec.testDefectsPerType = 1;
+        const SyntheticSpec spec = test::smallPartSpec(1);
         const std::string dataset = writeSyntheticDataset(dir_.filePath(QStringLiteral("data")).toStdString(), spec);
         const std::string project = path("scored.dsproj");
         JobContext job;
         importMvtecDataset(project, dataset, job);
-        DetectorSettings settings;
-        settings.method = "padim";
-        settings.imageSize = 64;
-        const TrainOutcome trained = trainModel(project, settings, "padim", job);
+        const TrainOutcome trained = trainModel(project, test::smallSettings(), "padim", job);
         const InferOutcome inferred = inferImages(project, trained.modelId, {}, job);
 
         const ProjectFile file = ProjectFile::open(project);
