@@ -45,14 +45,6 @@ const QString kNotScoredHint = QStringLiteral("score the test images first");
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
 
 // The run a model is judged on: its latest finished one.
-std::optional<ds::RunRecord> latestDoneRun(const ds::ProjectFile& project, std::int64_t modelId)
-{
-    const std::vector<ds::RunRecord> runs = project.runs(modelId);
-    const auto latest = std::find_if(runs.rbegin(), runs.rend(),
-                                     [](const ds::RunRecord& run) { return run.status == ds::RunStatus::Done; });
-    return latest == runs.rend() ? std::nullopt : std::optional<ds::RunRecord>(*latest);
-}
-
 QTableWidgetItem* textItem(const QString& text)
 {
     auto* item = new QTableWidgetItem(text);
@@ -189,7 +181,7 @@ void CompareDialog::listModels()
 {
     const QSignalBlocker blocker(modelList_);
     for (const ds::ModelRecord& model : project_->models()) {
-        const bool scored = latestDoneRun(*project_, model.id).has_value();
+        const bool scored = project_->latestDoneRun(model.id).has_value();
         auto* item = new QListWidgetItem(fromStd(model.name), modelList_);
         item->setData(kModelIdRole, qint64(model.id));
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
@@ -239,16 +231,10 @@ CompareDialog::Comparison CompareDialog::measure(const std::string& projectPath,
             entry.method = fromStd(model->method);
             entry.backbone = QFileInfo(fromStd(model->backbone)).fileName();
             entry.trainSeconds = model->trainSeconds;
-            const std::optional<ds::RunRecord> run = latestDoneRun(project, modelId);
+            const std::optional<ds::RunRecord> run = project.latestDoneRun(modelId);
             if (run) {
                 entry.runId = run->id;
-                entry.threshold = run->threshold;
-                if (const auto chosen = project.setting("view/threshold/" + std::to_string(modelId))) {
-                    bool ok = false;
-                    const double value = fromStd(*chosen).toDouble(&ok);
-                    if (ok && std::isfinite(value))
-                        entry.threshold = value;
-                }
+                entry.threshold = project.chosenThreshold(modelId).value_or(run->threshold);
                 try {
                     entry.metrics = ds::computeRunMetrics(project, run->id, &job);
                     entry.scores = ds::runScores(project, run->id);

@@ -597,10 +597,7 @@ void MainWindow::refreshModels()
                                     .arg(model.nTrain)
                                     .arg(fromStd(model.createdAt), fromStd(model.paramsJson)));
             // Image AUROC of the latest finished run, when its images carry both labels.
-            const std::vector<ds::RunRecord> runs = project_->runs(model.id);
-            const auto latest = std::find_if(runs.rbegin(), runs.rend(),
-                                             [](const ds::RunRecord& run) { return run.status == ds::RunStatus::Done; });
-            if (latest != runs.rend()) {
+            if (const std::optional<ds::RunRecord> latest = project_->latestDoneRun(model.id)) {
                 std::vector<float> scores;
                 std::vector<int> truth;
                 for (const ds::ResultRecord& result : project_->results(latest->id, ds::ProjectFile::Heatmaps::Skip)) {
@@ -674,20 +671,11 @@ void MainWindow::loadLatestRun(qint64 modelId)
                 images_.insert(image.id, {file.dir().dirName() + QLatin1Char('/') + file.fileName(), file.filePath(),
                                           fromStd(image.label)});
             }
-            const std::vector<ds::RunRecord> runs = project_->runs(modelId);
-            auto latest = std::find_if(runs.rbegin(), runs.rend(),
-                                       [](const ds::RunRecord& run) { return run.status == ds::RunStatus::Done; });
-            if (latest != runs.rend()) {
+            if (const std::optional<ds::RunRecord> latest = project_->latestDoneRun(modelId)) {
                 runId_ = latest->id;
-                threshold = latest->threshold;
-                runThreshold_ = threshold;
+                runThreshold_ = latest->threshold;
                 runModelId_ = modelId;
-                if (const auto stored = project_->setting("view/threshold/" + std::to_string(modelId))) {
-                    bool ok = false;
-                    const double value = fromStd(*stored).toDouble(&ok);
-                    if (ok && std::isfinite(value))
-                        threshold = value;
-                }
+                threshold = project_->chosenThreshold(modelId).value_or(latest->threshold);
                 for (const ds::ResultRecord& result : project_->results(runId_, ds::ProjectFile::Heatmaps::Skip)) {
                     ResultsModel::Row row;
                     row.imageId = result.imageId;
@@ -843,8 +831,7 @@ void MainWindow::saveThresholdNow()
         return;
     thresholdDirty_ = false;
     try {
-        project_->setSetting("view/threshold/" + std::to_string(runModelId_),
-                             QString::number(currentThreshold(), 'g', 17).toStdString());
+        project_->setChosenThreshold(runModelId_, currentThreshold());
     } catch (const std::exception& e) {
         statusBar()->showMessage(QStringLiteral("Could not save the threshold: ") + fromStd(e.what()), 10000);
     }

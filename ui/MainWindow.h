@@ -157,7 +157,7 @@ private:
     int thresholdToSlider(double threshold) const;
     // Applies a threshold to the verdicts, overlay, slider, plots and inspection.
     void applyThreshold(double threshold, bool updateSlider);
-    // The user's threshold per model is kept in the project ("view/threshold/<modelId>"),
+    // The user's threshold per model is kept in the project (ProjectFile::chosenThreshold),
     // written shortly after the last change and before the run or project changes.
     void scheduleThresholdSave();
     void saveThresholdNow();

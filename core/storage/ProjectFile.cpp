@@ -11,7 +11,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -594,6 +598,36 @@ std::optional<std::string> ProjectFile::setting(const std::string& key) const
     if (!statement.step())
         return std::nullopt;
     return statement.textAt(0);
+}
+
+std::optional<RunRecord> ProjectFile::latestDoneRun(std::int64_t modelId) const
+{
+    const std::vector<RunRecord> all = runs(modelId);
+    const auto latest = std::find_if(all.rbegin(), all.rend(), [](const RunRecord& run) { return run.status == RunStatus::Done; });
+    return latest == all.rend() ? std::nullopt : std::optional<RunRecord>(*latest);
+}
+
+namespace {
+std::string chosenThresholdKey(std::int64_t modelId) { return "view/threshold/" + std::to_string(modelId); }
+}
+
+std::optional<double> ProjectFile::chosenThreshold(std::int64_t modelId) const
+{
+    const std::optional<std::string> stored = setting(chosenThresholdKey(modelId));
+    if (!stored || stored->empty())
+        return std::nullopt;
+    char* end = nullptr;
+    const double value = std::strtod(stored->c_str(), &end);
+    if (*end != '\0' || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+
+void ProjectFile::setChosenThreshold(std::int64_t modelId, double threshold)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", threshold); // round-trips exactly
+    setSetting(chosenThresholdKey(modelId), text);
 }
 
 ProjectFile::Transaction::Transaction(ProjectFile& project)

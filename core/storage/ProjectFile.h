@@ -146,6 +146,8 @@ public:
     // Deletes the run and its results; no-op for an unknown id.
     void discardRun(std::int64_t runId);
     std::vector<RunRecord> runs(std::int64_t modelId) const;
+    // The model's newest run that finished (status Done): the one its results are shown from.
+    std::optional<RunRecord> latestDoneRun(std::int64_t modelId) const;
     std::optional<RunRecord> run(std::int64_t runId) const;
 
     enum class Heatmaps { Skip, Load };
@@ -166,6 +168,10 @@ public:
     // Free-form key/value view state, e.g. "view/threshold/<modelId>", "view/lastImageId".
     void setSetting(const std::string& key, const std::string& value);
     std::optional<std::string> setting(const std::string& key) const;
+    // The threshold a person chose for a model (setting "view/threshold/<modelId>"), in
+    // score units; nullopt when none was chosen or the stored value is not a finite number.
+    std::optional<double> chosenThreshold(std::int64_t modelId) const;
+    void setChosenThreshold(std::int64_t modelId, double threshold);
 
     // Groups writes atomically: rolled back by the destructor unless commit() was called
     // (also when an exception leaves the scope). Transactions nest.

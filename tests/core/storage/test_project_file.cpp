@@ -36,6 +36,7 @@ private Q_SLOTS:
     void runsAndResultsRoundTrip();
     void runsRecordScoringTimePerImage();
     void settingsRoundTrip();
+    void chosenThresholdAndLatestDoneRun();
     void foreignKeysAreEnforced();
     void deletingModelDeletesItsRunsAndResults();
     void uncommittedTransactionLeavesNothing();
@@ -464,6 +465,31 @@ void TestProjectFile::settingsRoundTrip()
     QCOMPARE(project.setting("view/lastImageId"), std::optional<std::string>("42"));
     QCOMPARE(project.setting("empty"), std::optional<std::string>(""));
     QVERIFY(!project.setting("missing"));
+}
+
+void TestProjectFile::chosenThresholdAndLatestDoneRun()
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath());
+    const std::int64_t modelId = project.addModel(makeModel({1}));
+    QVERIFY(!project.latestDoneRun(modelId));
+    const std::int64_t first = project.beginRun(modelId, 1.0);
+    project.finishRun(first, ds::RunStatus::Done);
+    const std::int64_t second = project.beginRun(modelId, 2.0);
+    project.finishRun(second, ds::RunStatus::Done);
+    project.finishRun(project.beginRun(modelId, 3.0), ds::RunStatus::Cancelled);
+    project.beginRun(modelId, 4.0); // still running
+    QCOMPARE(project.latestDoneRun(modelId)->id, second);
+    QVERIFY(!project.latestDoneRun(modelId + 1));
+
+    QVERIFY(!project.chosenThreshold(modelId));
+    const double chosen = 0.1 + 0.2; // not exactly representable in short decimal
+    project.setChosenThreshold(modelId, chosen);
+    QCOMPARE(project.chosenThreshold(modelId), std::optional<double>(chosen));
+    QVERIFY(!project.chosenThreshold(modelId + 1));
+    project.setSetting("view/threshold/" + std::to_string(modelId), "not a number");
+    QVERIFY(!project.chosenThreshold(modelId));
+    project.setSetting("view/threshold/" + std::to_string(modelId), "inf");
+    QVERIFY(!project.chosenThreshold(modelId));
 }
 
 void TestProjectFile::foreignKeysAreEnforced()
