@@ -378,15 +378,23 @@ void CompareDialog::fillImagePicker()
         ranked.insert(ranked.end(), own.begin(), own.end());
     }
     std::map<std::int64_t, ds::ImageRecord> images;
-    for (ds::ImageRecord& image : project_->images())
-        images.emplace(image.id, std::move(image));
+    try {
+        for (ds::ImageRecord& image : project_->images())
+            images.emplace(image.id, std::move(image));
+    } catch (const std::exception& e) {
+        status_->setText(QStringLiteral("Could not read the project's images: ") + fromStd(e.what()));
+        return;
+    }
 
     const QVariant previous = imagePicker_->currentData();
     {
         const QSignalBlocker blocker(imagePicker_);
         imagePicker_->clear();
         for (size_t rank = 0; rank < ranked.size(); ++rank) {
-            const ds::ImageRecord& image = images.at(ranked[rank].second);
+            const auto found = images.find(ranked[rank].second);
+            if (found == images.end())
+                continue; // removed from the project since the run
+            const ds::ImageRecord& image = found->second;
             imagePicker_->addItem(QStringLiteral("%1. %2 · %3")
                                       .arg(rank + 1)
                                       .arg(QFileInfo(fromStd(image.path)).fileName(), fromStd(image.label)),

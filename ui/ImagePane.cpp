@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QSettings>
 #include <QSlider>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -43,6 +44,10 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
 {
     QSettings settings;
     settings.beginGroup(settingsGroup_);
+    renderTimer_ = new QTimer(this);
+    renderTimer_->setSingleShot(true);
+    renderTimer_->setInterval(30);
+    connect(renderTimer_, &QTimer::timeout, this, &ImagePane::render);
     view_ = new ImageView;
     caption_ = new QLabel;
     caption_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -63,7 +68,7 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
     connect(opacity_, &QSlider::valueChanged, this, [this](int value) {
         opacityValue_->setText(QString::number(value) + QStringLiteral(" %"));
         QSettings().setValue(settingsGroup_ + QStringLiteral("/opacity"), value);
-        render();
+        scheduleRender();
     });
 
     colormap_ = new QComboBox;
@@ -154,11 +159,18 @@ void ImagePane::setThreshold(double threshold)
     if (threshold == threshold_)
         return;
     threshold_ = threshold;
-    render();
+    scheduleRender();
+}
+
+void ImagePane::scheduleRender()
+{
+    if (!renderTimer_->isActive())
+        renderTimer_->start();
 }
 
 void ImagePane::render()
 {
+    renderTimer_->stop();
     if (image_.empty())
         return;
     const QImage original = rgbToQImage(image_);

@@ -7,6 +7,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QSlider;
+class QTimer;
 
 namespace ds::ui {
 
@@ -39,6 +40,7 @@ public:
 
 private:
     void render();
+    void scheduleRender(); // coalesces bursts (a dragged threshold) into one render per ~30 ms
     void showPixel(QPoint pixel);
 
     ImageView* view_ = nullptr;
@@ -51,6 +53,7 @@ private:
     QCheckBox* sideBySide_ = nullptr;
 
     QString settingsGroup_;
+    QTimer* renderTimer_ = nullptr;
     cv::Mat image_;
     cv::Mat heatmap_;
     cv::Mat groundTruth_;

@@ -277,7 +277,7 @@ void InspectPanel::openImageDialog()
 
 void InspectPanel::addToProject()
 {
-    if (!shown_ || adding_ || projectPath_.isEmpty())
+    if (!shown_ || adding_ || !importAllowed_ || projectPath_.isEmpty())
         return;
     adding_ = true;
     showInfo(QStringLiteral("Adding %1 to the project…").arg(QFileInfo(shown_->path).fileName()));
@@ -341,7 +341,13 @@ void InspectPanel::showInfo(const QString& message)
 void InspectPanel::updateActions()
 {
     openButton_->setEnabled(modelId_ != 0);
-    addButton_->setEnabled(shown_.has_value() && !adding_ && !projectPath_.isEmpty());
+    addButton_->setEnabled(shown_.has_value() && !adding_ && importAllowed_ && !projectPath_.isEmpty());
+}
+
+void InspectPanel::setImportAllowed(bool allowed)
+{
+    importAllowed_ = allowed;
+    updateActions();
 }
 
 void InspectPanel::dragEnterEvent(QDragEnterEvent* event)

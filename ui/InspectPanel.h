@@ -38,9 +38,13 @@ public:
     // Re-renders the verdict and contours of the shown image; does not inspect again.
     void setThreshold(double threshold);
     void clearModel();
+    // Add to Project writes to the project: the window forbids it while its own job runs.
+    void setImportAllowed(bool allowed);
+    ImagePane* pane() const { return pane_; }
 
     double threshold() const { return threshold_; }
     bool isBusy() const { return inspecting_ || adding_; }
+    bool isAdding() const { return adding_; }
     // For tests: the result line ("score … · threshold … · verdict · time") and the
     // message line (errors, import outcome).
     QString resultText() const;
@@ -97,6 +101,7 @@ private:
     QString waitingPath_; // the latest file dropped while an inspection ran
     QFuture<void> inspection_;
     bool adding_ = false;
+    bool importAllowed_ = true;
     QFuture<void> import_;
     std::optional<Inspection> shown_;
 

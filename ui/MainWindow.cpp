@@ -45,6 +45,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QThreadPool>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QUrl>
@@ -114,6 +115,8 @@ QStringList localPaths(const QMimeData* mime)
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setAcceptDrops(true);
+    jobPool_ = new QThreadPool(this);
+    jobPool_->setMaxThreadCount(1);
     createWidgets();
     createActions();
     QSettings settings;
@@ -197,8 +200,9 @@ void MainWindow::createActions()
     connect(deleteKey, &QAction::triggered, this, &MainWindow::deleteModelDialog);
     modelsView_->addAction(deleteKey);
     model->addSeparator();
-    QAction* cancel = model->addAction(QStringLiteral("Cancel &Job"), this, &MainWindow::cancelJob);
-    cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+    cancelAction_ = model->addAction(QStringLiteral("Cancel &Job"), this, &MainWindow::cancelJob);
+    cancelAction_->setObjectName(QStringLiteral("cancelJobAction"));
+    cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
 
     QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
     QAction* next = view->addAction(QStringLiteral("&Next Image"), this, &MainWindow::nextImage);
@@ -207,20 +211,32 @@ void MainWindow::createActions()
     QAction* previous = view->addAction(QStringLiteral("&Previous Image"), this, &MainWindow::previousImage);
     previous->setObjectName(QStringLiteral("previousImageAction"));
     previous->setShortcuts({QKeySequence(Qt::Key_P), QKeySequence(Qt::Key_PageUp)});
+    // Letters must not fire while the user types elsewhere (combo boxes, the Inspect tab):
+    // only in the results table and the review tab.
+    for (QAction* step : {next, previous}) {
+        step->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        resultsView_->addAction(step);
+        tabs_->widget(0)->addAction(step);
+    }
     view->addSeparator();
-    ImageView* image = imagePane_->view();
-    view->addAction(QStringLiteral("&Fit to Window"), QKeySequence(Qt::CTRL | Qt::Key_0), image, &ImageView::fitToWindow);
-    view->addAction(QStringLiteral("&Actual Size"), QKeySequence(Qt::CTRL | Qt::Key_1), image, &ImageView::zoomActualSize);
-    view->addAction(QStringLiteral("Zoom &In"), QKeySequence::ZoomIn, image, &ImageView::zoomIn);
-    view->addAction(QStringLiteral("Zoom &Out"), QKeySequence::ZoomOut, image, &ImageView::zoomOut);
-    QAction* sideBySide = view->addAction(QStringLiteral("&Side by Side"), QKeySequence(Qt::CTRL | Qt::Key_B), imagePane_,
-                                          [this] { imagePane_->sideBySideBox()->toggle(); });
+    // The image actions act on the pane of the tab in front.
+    const auto pane = [this] { return tabs_->currentWidget() == inspectPanel_ ? inspectPanel_->pane() : imagePane_; };
+    view->addAction(QStringLiteral("&Fit to Window"), QKeySequence(Qt::CTRL | Qt::Key_0), this,
+                    [pane] { pane()->view()->fitToWindow(); });
+    view->addAction(QStringLiteral("&Actual Size"), QKeySequence(Qt::CTRL | Qt::Key_1), this,
+                    [pane] { pane()->view()->zoomActualSize(); });
+    view->addAction(QStringLiteral("Zoom &In"), QKeySequence::ZoomIn, this, [pane] { pane()->view()->zoomIn(); });
+    view->addAction(QStringLiteral("Zoom &Out"), QKeySequence::ZoomOut, this, [pane] { pane()->view()->zoomOut(); });
+    QAction* sideBySide = view->addAction(QStringLiteral("&Side by Side"), QKeySequence(Qt::CTRL | Qt::Key_B), this,
+                                          [pane] { pane()->sideBySideBox()->toggle(); });
     sideBySide->setStatusTip(QStringLiteral("Original and overlay next to each other"));
-    view->addAction(QStringLiteral("&Ground Truth Outline"), QKeySequence(Qt::CTRL | Qt::Key_G), imagePane_,
-                    [this] { imagePane_->groundTruthBox()->toggle(); });
+    view->addAction(QStringLiteral("&Ground Truth Outline"), QKeySequence(Qt::CTRL | Qt::Key_G), this, [pane] {
+        if (pane()->groundTruthBox()->isEnabled())
+            pane()->groundTruthBox()->toggle();
+    });
     view->addSeparator();
-    view->addAction(QStringLiteral("&Review"), QKeySequence(Qt::ALT | Qt::Key_1), this, [this] { tabs_->setCurrentIndex(0); });
-    view->addAction(QStringLiteral("I&nspect"), QKeySequence(Qt::ALT | Qt::Key_2), this, [this] { tabs_->setCurrentIndex(1); });
+    view->addAction(QStringLiteral("&Review Tab"), QKeySequence(Qt::ALT | Qt::Key_1), this, [this] { tabs_->setCurrentIndex(0); });
+    view->addAction(QStringLiteral("Inspe&ct Tab"), QKeySequence(Qt::ALT | Qt::Key_2), this, [this] { tabs_->setCurrentIndex(1); });
     QAction* logAction = logDock_->toggleViewAction();
     logAction->setText(QStringLiteral("Job &Log"));
     logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -253,6 +269,9 @@ void MainWindow::createWidgets()
 
     inspectPanel_ = new InspectPanel;
     inspectPanel_->setObjectName(QStringLiteral("inspectPanel"));
+    connect(inspectPanel_, &InspectPanel::addedToProject, this, [this] {
+        statusBar()->showMessage(QStringLiteral("Added to the test images: Score Test Images (Ctrl+R) includes it."), 10000);
+    });
     tabs_ = new QTabWidget;
     tabs_->setObjectName(QStringLiteral("centralTabs"));
     tabs_->addTab(createReviewTab(), QStringLiteral("&Review"));
@@ -419,6 +438,10 @@ void MainWindow::updateActions()
 {
     const bool hasProject = project_ != nullptr;
     const bool idle = !jobRunning_;
+    modelsView_->setEnabled(!scoringModelId_);
+    modelsView_->setToolTip(scoringModelId_ ? QStringLiteral("Available again when scoring ends") : QString());
+    cancelAction_->setEnabled(jobRunning_);
+    inspectPanel_->setImportAllowed(idle);
     newAction_->setEnabled(idle);
     openAction_->setEnabled(idle);
     recentMenu_->setEnabled(idle);
@@ -500,6 +523,8 @@ void MainWindow::closeProject()
     saveViewState();
     thumbnails_->cancel();
     resultsModel_->clearThumbnails();
+    if (compareDialog_) // it shows this project's data
+        compareDialog_->close();
     modelsView_->clear();
     loadLatestRun(0);
     inspectPanel_->clearModel();
@@ -511,8 +536,12 @@ void MainWindow::closeProject()
 
 bool MainWindow::saveProjectAs(const QString& path)
 {
-    if (!project_ || jobRunning_)
+    if (!project_)
         return false;
+    if (jobRunning_ || inspectPanel_->isAdding()) {
+        showMessage(true, QStringLiteral("Save Project As"), QStringLiteral("Wait until the running job has finished."));
+        return false;
+    }
     const QString target = QFileInfo(path).absoluteFilePath();
     saveThresholdNow();
     saveViewState();
@@ -655,7 +684,8 @@ void MainWindow::modelSelectionChanged()
 
 void MainWindow::loadLatestRun(qint64 modelId)
 {
-    saveThresholdNow(); // the previous model's, before runModelId_ changes
+    if (!saveThresholdNow()) // the previous model's, before runModelId_ changes
+        showMessage(true, QStringLiteral("Threshold"), QStringLiteral("The threshold you chose for the previous model could not be saved."));
     runId_ = 0;
     runModelId_ = 0;
     imageId_ = 0;
@@ -666,11 +696,7 @@ void MainWindow::loadLatestRun(qint64 modelId)
                               : QStringLiteral("No model selected.");
     if (project_ && modelId) {
         try {
-            for (const ds::ImageRecord& image : project_->images()) {
-                const QFileInfo file(fromStd(image.path));
-                images_.insert(image.id, {file.dir().dirName() + QLatin1Char('/') + file.fileName(), file.filePath(),
-                                          fromStd(image.label)});
-            }
+            readImages();
             if (const std::optional<ds::RunRecord> latest = project_->latestDoneRun(modelId)) {
                 runId_ = latest->id;
                 runThreshold_ = latest->threshold;
@@ -723,6 +749,16 @@ void MainWindow::loadLatestRun(qint64 modelId)
         resultsView_->setCurrentIndex(resultsProxy_->index(0, 0));
     } else {
         imagePane_->setPlaceholder(modelId ? runText : QStringLiteral("Select a model to see its results."));
+    }
+}
+
+void MainWindow::readImages()
+{
+    images_.clear();
+    for (const ds::ImageRecord& image : project_->images()) {
+        const QFileInfo file(fromStd(image.path));
+        images_.insert(image.id, {file.dir().dirName() + QLatin1Char('/') + file.fileName(), file.filePath(),
+                                  fromStd(image.label)});
     }
 }
 
@@ -824,16 +860,20 @@ void MainWindow::scheduleThresholdSave()
     thresholdSaveTimer_->start();
 }
 
-void MainWindow::saveThresholdNow()
+bool MainWindow::saveThresholdNow()
 {
     thresholdSaveTimer_->stop();
     if (!thresholdDirty_ || !project_ || !runModelId_)
-        return;
-    thresholdDirty_ = false;
+        return true;
     try {
         project_->setChosenThreshold(runModelId_, currentThreshold());
+        thresholdDirty_ = false;
+        return true;
     } catch (const std::exception& e) {
-        statusBar()->showMessage(QStringLiteral("Could not save the threshold: ") + fromStd(e.what()), 10000);
+        // E.g. another writer held the file too long: try again shortly.
+        statusBar()->showMessage(QStringLiteral("Could not save the threshold yet: ") + fromStd(e.what()), 10000);
+        thresholdSaveTimer_->start();
+        return false;
     }
 }
 
@@ -905,9 +945,16 @@ void MainWindow::newProjectDialog()
         return;
     if (!path.endsWith(QStringLiteral(".dsproj")))
         path += QStringLiteral(".dsproj");
-    if (QFileInfo::exists(path) && !QFile::remove(path)) { // the dialog asked to overwrite it
-        showMessage(true, QStringLiteral("New Project"), QStringLiteral("Could not replace %1.").arg(path));
-        return;
+    if (QFileInfo::exists(path)) { // the dialog asked to overwrite it
+        if (QFileInfo(path).absoluteFilePath() == projectPath_)
+            closeProject(); // its connection must not outlive the file
+        // SQLite's companion files belong to the old project and must go with it.
+        for (const QString& file : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
+            if (QFileInfo::exists(file) && !QFile::remove(file)) {
+                showMessage(true, QStringLiteral("New Project"), QStringLiteral("Could not replace %1.").arg(file));
+                return;
+            }
+        }
     }
     openProject(path);
 }
@@ -1015,14 +1062,13 @@ void MainWindow::compareModels()
 {
     if (!project_)
         return;
-    saveThresholdNow();
-    QList<qint64> models;
-    for (int i = 0; i < modelsView_->topLevelItemCount(); ++i)
-        models << modelsView_->topLevelItem(i)->data(0, kModelIdRole).toLongLong();
-    auto* dialog = new CompareDialog(projectPath_, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setSelectedModels(models);
-    dialog->show();
+    saveThresholdNow(); // the dialog judges each model at its chosen threshold
+    if (compareDialog_)
+        compareDialog_->close();
+    // Models with a finished run start out ticked.
+    compareDialog_ = new CompareDialog(projectPath_, this);
+    compareDialog_->setAttribute(Qt::WA_DeleteOnClose);
+    compareDialog_->show();
 }
 
 void MainWindow::about()
@@ -1155,26 +1201,41 @@ void MainWindow::scoreTestImages()
     }
     if (jobRunning_ || !project_)
         return;
-    // Rows appear as they are scored; the finished run then replaces them.
+    // Rows appear as they are scored, judged at the threshold the user chose for this model;
+    // the finished run then replaces them. The model list and the threshold controls wait
+    // until the run is complete, so nothing mixes two runs.
     saveThresholdNow();
-    const double modelThreshold = modelsView_->currentItem()->data(0, kModelThresholdRole).toDouble();
-    resultsModel_->setRows({}, modelThreshold);
+    double threshold = modelsView_->currentItem()->data(0, kModelThresholdRole).toDouble();
+    try {
+        threshold = project_->chosenThreshold(modelId).value_or(threshold);
+    } catch (const std::exception&) {
+        // The model's own threshold is a fine stand-in for the live rows.
+    }
+    try {
+        readImages(); // including any added since the run shown was loaded
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Score Test Images"), QStringLiteral("Could not read the project."), fromStd(e.what()));
+        return;
+    }
+    resultsModel_->setRows({}, threshold);
+    updateThresholdPlots();
     runId_ = 0;
+    runModelId_ = 0;
     imageId_ = 0;
+    scoringModelId_ = modelId;
+    thresholdSlider_->setEnabled(false);
+    resetThreshold_->setEnabled(false);
+    thresholdPlots_->setEnabled(false);
     imagePane_->setPlaceholder(QStringLiteral("Scoring…"));
     runLabel_->setText(QStringLiteral("Scoring…"));
     const std::string project = projectPath_.toStdString();
-    QPointer<MainWindow> self(this);
-    runJob(QStringLiteral("Scoring"), [project, modelId, self](ds::JobContext& job) {
-        const auto onResult = [self](const ds::ResultRecord& result) {
+    // The window waits for its job before it is destroyed, so `this` outlives the worker.
+    runJob(QStringLiteral("Scoring"), [this, project, modelId](ds::JobContext& job) {
+        const auto onResult = [this](const ds::ResultRecord& result) {
             const qint64 runId = result.runId, imageId = result.imageId;
             const double score = result.score;
             QMetaObject::invokeMethod(
-                self.data(), [self, runId, imageId, score] {
-                    if (self)
-                        self->appendLiveResult(runId, imageId, score);
-                },
-                Qt::QueuedConnection);
+                this, [this, runId, imageId, score] { appendLiveResult(runId, imageId, score); }, Qt::QueuedConnection);
         };
         const ds::InferOutcome inferred = ds::inferImages(project, modelId, {}, job, onResult);
         JobOutcome outcome;
@@ -1189,13 +1250,13 @@ void MainWindow::scoreTestImages()
 
 void MainWindow::appendLiveResult(qint64 runId, qint64 imageId, double score)
 {
-    if (!jobRunning_)
+    if (!scoringModelId_)
         return; // the job ended first: its finished run is shown instead
     runId_ = runId; // each result is committed, so its heatmap can be shown already
     const ImageInfo image = images_.value(imageId);
     resultsModel_->appendRow({imageId, image.fileName, image.label, score});
     runLabel_->setText(QStringLiteral("Scoring… %1 images so far").arg(resultsModel_->rowCount()));
-    if (!resultsModel_->hasThumbnail(imageId))
+    if (!resultsModel_->hasThumbnail(imageId) && !thumbnailBatch_->isActive())
         thumbnailBatch_->start(); // previews for the rows so far, made on a worker thread
 }
 
@@ -1213,28 +1274,19 @@ void MainWindow::runJob(const QString& title, std::function<JobOutcome(ds::JobCo
     appendLog(title + QStringLiteral(" started."));
     updateActions();
 
-    // Progress and log lines arrive on the worker thread; the UI updates on ours.
-    QPointer<MainWindow> self(this);
-    job_->setProgressCallback([self](double fraction, const std::string& stage) {
+    // Progress and log lines arrive on the worker thread; the UI updates on ours. The
+    // destructor cancels and waits for the job, so `this` outlives every callback, and
+    // events still queued for a destroyed window are dropped by Qt.
+    job_->setProgressCallback([this](double fraction, const std::string& stage) {
         const QString text = fromStd(stage);
-        QMetaObject::invokeMethod(
-            self.data(), [self, fraction, text] {
-                if (self)
-                    self->showJobProgress(fraction, text);
-            },
-            Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, fraction, text] { showJobProgress(fraction, text); }, Qt::QueuedConnection);
     });
-    job_->setLogCallback([self](const std::string& line) {
+    job_->setLogCallback([this](const std::string& line) {
         const QString text = fromStd(line);
-        QMetaObject::invokeMethod(
-            self.data(), [self, text] {
-                if (self)
-                    self->appendLog(text);
-            },
-            Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, text] { appendLog(text); }, Qt::QueuedConnection);
     });
     std::shared_ptr<ds::JobContext> job = job_;
-    jobFuture_ = QtConcurrent::run([self, job, work = std::move(work)] {
+    jobFuture_ = QtConcurrent::run(jobPool_, [this, job, work = std::move(work)] {
         JobOutcome outcome;
         try {
             outcome = work(*job);
@@ -1250,12 +1302,7 @@ void MainWindow::runJob(const QString& title, std::function<JobOutcome(ds::JobCo
         }
         if (job->isCancelled() && outcome.status == JobOutcome::Status::Failed)
             outcome.status = JobOutcome::Status::Cancelled;
-        QMetaObject::invokeMethod(
-            self.data(), [self, outcome] {
-                if (self)
-                    self->finishJob(outcome);
-            },
-            Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, outcome] { finishJob(outcome); }, Qt::QueuedConnection);
     });
     Q_EMIT jobStarted(title);
 }
@@ -1295,14 +1342,18 @@ void MainWindow::finishJob(const JobOutcome& outcome)
     jobFuture_.waitForFinished(); // already returning: the lambda's last act queued us
     job_.reset();
     jobRunning_ = false;
+    scoringModelId_ = 0;
     jobPanel_->hide();
     appendLog(QStringLiteral("%1 (%2)").arg(outcome.message, formatSeconds(jobClock_.elapsed() / 1000.0)));
 
+    const qint64 shownImage = imageId_; // stay on the image the user was looking at
     refreshModels();
     if (outcome.selectModelId)
         selectModel(outcome.selectModelId);
     else
         modelSelectionChanged();
+    if (shownImage)
+        selectImage(shownImage);
     updateActions();
 
     switch (outcome.status) {

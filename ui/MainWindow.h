@@ -6,6 +6,7 @@
 #include <QFuture>
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
 
 #include <functional>
@@ -23,6 +24,7 @@ class QPushButton;
 class QSlider;
 class QTabWidget;
 class QTableView;
+class QThreadPool;
 class QTimer;
 class QTreeWidget;
 class QWidget;
@@ -34,6 +36,7 @@ struct ResultRecord;
 
 namespace ds::ui {
 
+class CompareDialog;
 class ImagePane;
 class InspectPanel;
 class ResultsFilterProxy;
@@ -145,6 +148,7 @@ private:
     void updateLabelFilter();
     void requestThumbnails();
     void updateThresholdPlots();
+    void readImages(); // fills images_; throws on a read error
     QString imageCaption() const;
     qint64 selectedModelId() const;
     void runJob(const QString& title, std::function<JobOutcome(ds::JobContext&)> work);
@@ -160,7 +164,7 @@ private:
     // The user's threshold per model is kept in the project (ProjectFile::chosenThreshold),
     // written shortly after the last change and before the run or project changes.
     void scheduleThresholdSave();
-    void saveThresholdNow();
+    bool saveThresholdNow(); // false: not written (retried shortly)
     // The selected model and image, restored when the project is reopened.
     void saveViewState();
 
@@ -181,6 +185,7 @@ private:
     QAction* scoreAction_ = nullptr;
     QAction* compareAction_ = nullptr;
     QAction* deleteModelAction_ = nullptr;
+    QAction* cancelAction_ = nullptr;
 
     // Views
     QTreeWidget* modelsView_ = nullptr;
@@ -201,6 +206,7 @@ private:
     ThresholdPlots* thresholdPlots_ = nullptr;
     QTimer* thresholdSaveTimer_ = nullptr;
     bool thresholdDirty_ = false;
+    QPointer<CompareDialog> compareDialog_;
     QDockWidget* logDock_ = nullptr;
     QPlainTextEdit* log_ = nullptr;
 
@@ -213,6 +219,8 @@ private:
     QFuture<void> jobFuture_;
     QElapsedTimer jobClock_;
     bool jobRunning_ = false;
+    qint64 scoringModelId_ = 0; // while a scoring job runs: its model
+    QThreadPool* jobPool_ = nullptr; // jobs never queue behind thumbnails or inspections
 
     // Current run and image
     qint64 runId_ = 0;

@@ -27,7 +27,7 @@ namespace {
 // An image checked and hashed before any write, so the write transaction stays short.
 struct CheckedImage {
     ImageRecord record;
-    std::string maskPath;
+    cv::Mat mask; // CV_8U at the image size, decoded before writing; empty for none
 };
 
 std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Split split, JobContext& job,
@@ -47,11 +47,25 @@ std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Spl
             entry.record.height = image.rows;
             entry.record.split = split;
             entry.record.label = item.label;
-            entry.maskPath = item.maskPath;
             checked.push_back(std::move(entry));
         } catch (const Error& e) {
             report.skipped.push_back({item.path, e.what()});
             job.log("skipped " + std::string(e.what()));
+            continue;
+        }
+        // Masks are decoded here too, so the write transaction holds the lock only to write.
+        if (item.maskPath.empty())
+            continue;
+        try {
+            const cv::Mat mask = loadMask(item.maskPath);
+            const ImageRecord& record = checked.back().record;
+            if (mask.cols != record.width || mask.rows != record.height)
+                throw InputError(item.maskPath + ": mask is " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
+                                 + " but its image is " + std::to_string(record.width) + "x"
+                                 + std::to_string(record.height));
+            checked.back().mask = mask;
+        } catch (const InputError& e) {
+            report.skipped.push_back({item.maskPath, e.what()});
         }
     }
     return checked;
@@ -70,18 +84,8 @@ void storeImages(ProjectFile& project, const std::vector<CheckedImage>& images, 
             continue;
         }
         ++report.added;
-        if (image.maskPath.empty())
-            continue;
-        try {
-            const cv::Mat mask = loadMask(image.maskPath);
-            if (mask.cols != image.record.width || mask.rows != image.record.height)
-                throw InputError(image.maskPath + ": mask is " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
-                                 + " but its image is " + std::to_string(image.record.width) + "x"
-                                 + std::to_string(image.record.height));
-            project.setMask(added.id, mask);
-        } catch (const InputError& e) {
-            report.skipped.push_back({image.maskPath, e.what()});
-        }
+        if (!image.mask.empty())
+            project.setMask(added.id, image.mask);
     }
     transaction.commit();
 }

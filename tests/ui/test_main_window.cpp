@@ -152,7 +152,17 @@ private Q_SLOTS:
 
         // Rows appear one by one while scoring, before the finished run replaces them.
         QSignalSpy inserted(window_->resultsModel(), &QAbstractItemModel::rowsInserted);
-        QVERIFY(runJob(*window_, [&] { window_->scoreTestImages(); }));
+        bool lockedWhileScoring = false;
+        QVERIFY(runJob(*window_, [&] {
+            window_->scoreTestImages();
+            // Another model's rows must not mix with the live ones, nor the threshold move.
+            lockedWhileScoring = !window_->modelsView()->isEnabled() && !window_->thresholdSlider()->isEnabled()
+                && actionEnabled(*window_, "cancelJobAction");
+        }));
+        QVERIFY(lockedWhileScoring);
+        QVERIFY(window_->modelsView()->isEnabled());
+        QVERIFY(window_->thresholdSlider()->isEnabled());
+        QVERIFY(!actionEnabled(*window_, "cancelJobAction")); // Esc does nothing without a job
         QCOMPARE(inserted.count(), testImages_);
         QCOMPARE(window_->resultsProxy()->rowCount(), testImages_);
         // The job log kept what happened.

@@ -2,8 +2,7 @@
 
 #include "core/data/ImageIO.h"
 
-#include <QPointer>
-#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <opencv2/imgproc.hpp>
 
@@ -13,7 +12,11 @@ namespace ds::ui {
 
 ThumbnailLoader::ThumbnailLoader(int side, QObject* parent) : QObject(parent), side_(side) {}
 
-ThumbnailLoader::~ThumbnailLoader() { cancel(); }
+ThumbnailLoader::~ThumbnailLoader()
+{
+    cancel();
+    running_.waitForFinished(); // the worker posts to this object
+}
 
 void ThumbnailLoader::cancel()
 {
@@ -44,23 +47,21 @@ void ThumbnailLoader::load(QList<Request> requests)
         return;
     auto cancelled = std::make_shared<std::atomic<bool>>(false);
     cancelled_ = cancelled;
-    QPointer<ThumbnailLoader> self(this);
     const int side = side_;
-    QThreadPool::globalInstance()->start([self, cancelled, side, requests = std::move(requests)] {
+    // `this` outlives the worker: the destructor waits for it.
+    running_ = QtConcurrent::run([this, cancelled, side, requests = std::move(requests)] {
         for (const Request& request : requests) {
             if (cancelled->load())
                 return;
             const QImage thumbnail = makeThumbnail(request.path, side);
-            if (thumbnail.isNull())
+            if (thumbnail.isNull() || cancelled->load())
                 continue;
             const qint64 imageId = request.imageId;
-            if (!self)
-                return;
             QMetaObject::invokeMethod(
-                self.data(),
-                [self, cancelled, imageId, thumbnail] {
-                    if (self && !cancelled->load())
-                        Q_EMIT self->thumbnailReady(imageId, thumbnail);
+                this,
+                [this, cancelled, imageId, thumbnail] {
+                    if (!cancelled->load()) // a newer request or the project changed meanwhile
+                        Q_EMIT thumbnailReady(imageId, thumbnail);
                 },
                 Qt::QueuedConnection);
         }

@@ -1,4 +1,5 @@
 #pragma once
+#include <QFuture>
 #include <QImage>
 #include <QList>
 #include <QObject>
@@ -36,6 +37,7 @@ Q_SIGNALS:
 private:
     int side_;
     std::shared_ptr<std::atomic<bool>> cancelled_;
+    QFuture<void> running_; // waited for on destruction
 };
 
 } // namespace ds::ui
