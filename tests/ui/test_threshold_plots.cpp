@@ -2,6 +2,7 @@
 // and clicking the histogram to move the threshold.
 #include "ui/plots/ThresholdPlots.h"
 
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -32,6 +33,43 @@ private Q_SLOTS:
         QCOMPARE(c.tn, 3);
         // Pairs (defect > good): 0.9 beats 4, 0.7 beats 3, 0.4 beats 3 -> 10 of 12.
         QVERIFY(std::abs(plots.auroc() - 10.0 / 12.0) < 1e-9);
+    }
+
+    void unlabelledScoresOnlyInTheHistogram()
+    {
+        ThresholdPlots plots;
+        // The labelled case above plus two unknown images, one on each side of the threshold.
+        plots.setScores({0.9f, 0.8f, 0.7f, 0.4f, 0.3f, 0.2f, 0.1f, 0.95f, 0.05f}, {1, 0, 1, 1, 0, 0, 0, -1, -1});
+        plots.setThreshold(0.5);
+        QVERIFY(plots.hasBothClasses());
+        const ds::Confusion c = plots.confusion();
+        QCOMPARE(c.tp + c.fp + c.tn + c.fn, 7);
+        QCOMPARE(c.tp, 2);
+        QCOMPARE(c.fp, 1);
+        QVERIFY(std::abs(plots.auroc() - 10.0 / 12.0) < 1e-9);
+        plots.setLabelNote(QStringLiteral("7 labels, 2 from reviewers"));
+        QVERIFY(plots.summaryText().contains(QStringLiteral("7 labels, 2 from reviewers")));
+    }
+
+    void suggestsTheF1OptimalThreshold()
+    {
+        ThresholdPlots plots;
+        plots.setScores({0.9f, 0.8f, 0.7f, 0.4f, 0.3f, 0.2f, 0.1f}, {1, 0, 1, 1, 0, 0, 0});
+        plots.setThreshold(0.85);
+        // Flagging 0.9 0.8 0.7 0.4 gives TP 3, FP 1: F1 = 6/7, the best; the midpoint below 0.4 is 0.35.
+        QVERIFY(plots.suggestedThreshold());
+        QVERIFY(std::abs(*plots.suggestedThreshold() - 0.35) < 1e-6);
+        QSignalSpy changed(&plots, &ThresholdPlots::thresholdChanged);
+        auto* use = plots.findChild<QPushButton*>(QStringLiteral("useSuggestedButton"));
+        QVERIFY(use && use->isEnabled());
+        QTest::mouseClick(use, Qt::LeftButton);
+        QCOMPARE(changed.size(), 1);
+        QVERIFY(std::abs(plots.threshold() - 0.35) < 1e-6);
+        QCOMPARE(plots.confusion().fn, 0);
+
+        plots.setScores({0.1f, 0.2f}, {0, -1});
+        QVERIFY(!plots.suggestedThreshold());
+        QVERIFY(!use->isEnabled());
     }
 
     void oneClassShowsNote()

@@ -1,10 +1,13 @@
 #include "ui/plots/ThresholdPlots.h"
 
 #include "core/metrics/Metrics.h"
+#include "core/metrics/Threshold.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QPushButton>
+#include <QVBoxLayout>
 
 #include <qcustomplot.h>
 
@@ -18,6 +21,7 @@ namespace {
 constexpr int kBins = 30;
 const QColor kGoodColor(46, 134, 193);
 const QColor kDefectColor(214, 69, 65);
+const QColor kUnknownColor(150, 150, 150);
 
 void styleAxes(QCustomPlot* plot)
 {
@@ -47,6 +51,10 @@ ThresholdPlots::ThresholdPlots(QWidget* parent) : QWidget(parent)
     defectBars_->setName(QStringLiteral("defective"));
     defectBars_->setPen(QPen(kDefectColor.darker(130)));
     defectBars_->setBrush(QColor(kDefectColor.red(), kDefectColor.green(), kDefectColor.blue(), 150));
+    unknownBars_ = new QCPBars(histogram_->xAxis, histogram_->yAxis);
+    unknownBars_->setName(QStringLiteral("unlabelled"));
+    unknownBars_->setPen(QPen(kUnknownColor.darker(130)));
+    unknownBars_->setBrush(QColor(kUnknownColor.red(), kUnknownColor.green(), kUnknownColor.blue(), 120));
     histogram_->legend->setVisible(true);
     histogram_->legend->setFont(histogram_->xAxis->tickLabelFont());
     histogram_->legend->setRowSpacing(0);
@@ -85,12 +93,26 @@ ThresholdPlots::ThresholdPlots(QWidget* parent) : QWidget(parent)
     summary_->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     summary_->setWordWrap(false);
     summary_->setMinimumWidth(summary_->fontMetrics().horizontalAdvance(QStringLiteral("Precision   0.000")) + 16);
+    useSuggested_ = new QPushButton(QStringLiteral("Use F1-optimal"), this);
+    useSuggested_->setObjectName(QStringLiteral("useSuggestedButton"));
+    useSuggested_->setToolTip(QStringLiteral("Set the threshold that maximises F1 on the labelled images"));
+    connect(useSuggested_, &QPushButton::clicked, this, [this] {
+        if (!suggested_)
+            return;
+        setThreshold(*suggested_);
+        Q_EMIT thresholdChanged(*suggested_);
+    });
 
+    auto* side = new QVBoxLayout;
+    side->addStretch(1);
+    side->addWidget(summary_);
+    side->addWidget(useSuggested_);
+    side->addStretch(1);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(histogram_, 3);
     layout->addWidget(roc_, 2);
-    layout->addWidget(summary_, 0);
+    layout->addLayout(side, 0);
     rebuild();
 }
 
@@ -132,16 +154,20 @@ void ThresholdPlots::histogramMouse(QMouseEvent* event, bool press)
 
 void ThresholdPlots::rebuild()
 {
-    hasBoth_ = false;
     auroc_ = 0.0;
-    int good = 0;
-    for (int label : labels_)
-        good += label == 0;
-    const int defective = int(labels_.size()) - good;
-    hasBoth_ = good > 0 && defective > 0;
+    suggested_.reset();
+    labelledScores_.clear();
+    labelledLabels_.clear();
+    for (size_t i = 0; i < scores_.size(); ++i)
+        if (labels_[i] >= 0) {
+            labelledScores_.push_back(scores_[i]);
+            labelledLabels_.push_back(labels_[i]);
+        }
+    const auto defective = std::count(labelledLabels_.begin(), labelledLabels_.end(), 1);
+    hasBoth_ = defective > 0 && defective < std::ptrdiff_t(labelledLabels_.size());
 
-    // Histogram: the same bins for both classes, overlapping translucent bars.
-    QVector<double> keys, goodCounts, defectCounts;
+    // Histogram: the same bins for every class, overlapping translucent bars.
+    QVector<double> keys, goodCounts, defectCounts, unknownCounts;
     double low = 0.0, high = 1.0;
     if (!scores_.empty()) {
         const auto [mn, mx] = std::minmax_element(scores_.begin(), scores_.end());
@@ -153,17 +179,30 @@ void ThresholdPlots::rebuild()
         keys.resize(kBins);
         goodCounts.fill(0.0, kBins);
         defectCounts.fill(0.0, kBins);
+        unknownCounts.fill(0.0, kBins);
         for (int bin = 0; bin < kBins; ++bin)
             keys[bin] = low + (bin + 0.5) * width;
         for (size_t i = 0; i < scores_.size(); ++i) {
             const int bin = std::clamp(int((scores_[i] - low) / width), 0, kBins - 1);
-            (labels_[i] ? defectCounts : goodCounts)[bin] += 1.0;
+            (labels_[i] < 0 ? unknownCounts : labels_[i] ? defectCounts : goodCounts)[bin] += 1.0;
         }
         goodBars_->setWidth(width);
         defectBars_->setWidth(width);
+        unknownBars_->setWidth(width);
     }
     goodBars_->setData(keys, goodCounts, true);
     defectBars_->setData(keys, defectCounts, true);
+    unknownBars_->setData(keys, unknownCounts, true);
+    // The legend lists only the classes present.
+    const auto showInLegend = [](QCPBars* bars, const QVector<double>& counts) {
+        if (std::any_of(counts.begin(), counts.end(), [](double c) { return c > 0; }))
+            bars->addToLegend();
+        else
+            bars->removeFromLegend();
+    };
+    showInLegend(goodBars_, goodCounts);
+    showInLegend(defectBars_, defectCounts);
+    showInLegend(unknownBars_, unknownCounts);
     const double pad = (high - low) * 0.05;
     histogram_->xAxis->setRange(low - pad, high + pad);
     double peak = 1.0;
@@ -171,16 +210,19 @@ void ThresholdPlots::rebuild()
         peak = std::max(peak, count);
     for (double count : defectCounts)
         peak = std::max(peak, count);
+    for (double count : unknownCounts)
+        peak = std::max(peak, count);
     histogram_->yAxis->setRange(0, peak * 1.25);
 
     // ROC curve.
     QVector<double> fpr, tpr;
     if (hasBoth_) {
         try {
-            const ds::RocCurve curve = ds::rocCurve(scores_, labels_);
+            const ds::RocCurve curve = ds::rocCurve(labelledScores_, labelledLabels_);
             fpr = QVector<double>(curve.fpr.begin(), curve.fpr.end());
             tpr = QVector<double>(curve.tpr.begin(), curve.tpr.end());
-            auroc_ = ds::rocAuc(scores_, labels_);
+            auroc_ = ds::rocAuc(labelledScores_, labelledLabels_);
+            suggested_ = ds::f1OptimalThreshold(labelledScores_, labelledLabels_);
         } catch (const std::exception&) {
             hasBoth_ = false;
         }
@@ -197,22 +239,27 @@ void ThresholdPlots::updateThresholdViews()
     confusion_ = ds::Confusion{};
     QVector<double> px, py;
     if (hasBoth_) {
-        confusion_ = ds::confusionAt(scores_, labels_, threshold_);
+        confusion_ = ds::confusionAt(labelledScores_, labelledLabels_, threshold_);
         px << double(confusion_.fp) / std::max(1, confusion_.fp + confusion_.tn);
         py << double(confusion_.tp) / std::max(1, confusion_.tp + confusion_.fn);
     }
     operatingPoint_->setData(px, py);
     summary_->setText(summaryText());
+    useSuggested_->setEnabled(suggested_.has_value());
+    useSuggested_->setToolTip(suggested_ ? QStringLiteral("Set the threshold to %1, which maximises F1 on the labelled images")
+                                               .arg(*suggested_, 0, 'f', 4)
+                                         : QStringLiteral("Needs good and defective labels"));
     histogram_->replot(QCustomPlot::rpQueuedReplot);
     roc_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QString ThresholdPlots::summaryText() const
 {
+    const QString note = labelNote_.isEmpty() ? QString() : QStringLiteral("<br><small>%1</small>").arg(labelNote_.toHtmlEscaped());
     if (scores_.empty())
         return QStringLiteral("<i>No scores</i>");
     if (!hasBoth_)
-        return QStringLiteral("<i>ROC and confusion counts:<br>needs good and defective labels.</i>");
+        return QStringLiteral("<i>ROC and confusion counts:<br>needs good and defective labels.</i>") + note;
     const ds::Confusion& c = confusion_;
     const auto ratio = [](int num, int den) {
         return den > 0 ? QString::number(double(num) / den, 'f', 3) : QStringLiteral("–");
@@ -224,12 +271,21 @@ QString ThresholdPlots::summaryText() const
                           "<tr><td>TN</td><td align=right><b>%3</b></td></tr>"
                           "<tr><td>FN</td><td align=right><b>%4</b></td></tr>"
                           "<tr><td>Precision&nbsp;</td><td align=right><b>%5</b></td></tr>"
-                          "<tr><td>Recall</td><td align=right><b>%6</b></td></tr></table>")
-        .arg(c.tp)
-        .arg(c.fp)
-        .arg(c.tn)
-        .arg(c.fn)
-        .arg(ratio(c.tp, c.tp + c.fp), ratio(c.tp, c.tp + c.fn));
+                          "<tr><td>Recall</td><td align=right><b>%6</b></td></tr>"
+                          "<tr><td>F1-optimal&nbsp;</td><td align=right><b>%7</b></td></tr></table>")
+               .arg(c.tp)
+               .arg(c.fp)
+               .arg(c.tn)
+               .arg(c.fn)
+               .arg(ratio(c.tp, c.tp + c.fp), ratio(c.tp, c.tp + c.fn),
+                    suggested_ ? QString::number(*suggested_, 'f', 3) : QStringLiteral("–"))
+        + note;
+}
+
+void ThresholdPlots::setLabelNote(const QString& note)
+{
+    labelNote_ = note;
+    summary_->setText(summaryText());
 }
 
 } // namespace ds::ui

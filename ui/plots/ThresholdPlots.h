@@ -4,6 +4,7 @@
 #include <QPoint>
 #include <QWidget>
 
+#include <optional>
 #include <vector>
 
 class QCustomPlot;
@@ -13,14 +14,16 @@ class QCPGraph;
 class QCPItemStraightLine;
 class QCPTextElement;
 class QLabel;
+class QPushButton;
 class QMouseEvent;
 
 namespace ds::ui {
 
-// How the image-level threshold judges a run: a score histogram (good vs defective) with
-// the threshold as a vertical line that can be clicked or dragged, the ROC curve with the
-// current operating point, and the confusion counts. Labels are 1 = defective, 0 = good.
-// The ROC curve and the counts need both classes; otherwise a note says so.
+// How the image-level threshold judges a run: a score histogram (good vs defective vs
+// unlabelled) with the threshold as a vertical line that can be clicked or dragged, the ROC
+// curve with the current operating point, the confusion counts and the F1-optimal threshold
+// as a suggestion. Labels are 1 = defective, 0 = good, -1 = unknown (histogram only). The ROC
+// curve, counts and suggestion need both classes; otherwise a note says so.
 class ThresholdPlots : public QWidget {
     Q_OBJECT
 public:
@@ -33,6 +36,10 @@ public:
     ds::Confusion confusion() const { return confusion_; }
     double auroc() const { return auroc_; }
     QString summaryText() const;
+    // F1-optimal threshold on the labelled scores; nullopt without both classes.
+    std::optional<double> suggestedThreshold() const { return suggested_; }
+    // A line under the counts saying what the labels rest on, e.g. "44 labels, 12 from reviewers".
+    void setLabelNote(const QString& note);
 
     // For tests: the histogram plot and the pixel (in its coordinates) of score x.
     QWidget* histogramWidget() const;
@@ -67,6 +74,12 @@ private:
     QCPCurve* rocCurve_ = nullptr;
     QCPGraph* operatingPoint_ = nullptr;
     QLabel* summary_ = nullptr;
+    QPushButton* useSuggested_ = nullptr;
+    QCPBars* unknownBars_ = nullptr;
+    std::vector<float> labelledScores_; // scores_ with a known label, and those labels
+    std::vector<int> labelledLabels_;
+    std::optional<double> suggested_;
+    QString labelNote_;
 };
 
 } // namespace ds::ui
