@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -61,11 +62,48 @@ void enableWriteAheadLog(SqliteConnection& connection)
                     + "'); network drives do not support it");
 }
 
+// Turns foreign key enforcement off for its lifetime (it cannot change inside a
+// transaction, so this wraps one) and back on, also when a migration step fails.
+class ForeignKeysOff {
+public:
+    explicit ForeignKeysOff(SqliteConnection& connection)
+        : connection_(connection)
+    {
+        connection_.execute("PRAGMA foreign_keys = OFF");
+    }
+    ~ForeignKeysOff()
+    {
+        try {
+            connection_.execute("PRAGMA foreign_keys = ON");
+        } catch (const Error&) {
+            // Only fails on a closed connection, which is then never used again.
+        }
+    }
+    ForeignKeysOff(const ForeignKeysOff&) = delete;
+    ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+private:
+    SqliteConnection& connection_;
+};
+
+// A step that rebuilt a table must leave every reference pointing at a row.
+void requireIntactReferences(SqliteConnection& connection, int version)
+{
+    SqliteStatement check(connection, "PRAGMA foreign_key_check");
+    if (check.step())
+        throw InputError("Project file " + quoted(connection.path()) + " is damaged: upgrading it to schema version "
+                         + std::to_string(version) + " found a row of table '" + check.textAt(0)
+                         + "' that refers to a missing row of table '" + check.textAt(2) + "'");
+}
+
 void migrate(SqliteConnection& connection)
 {
     if (pragmaInt(connection, "PRAGMA user_version") == schema::currentVersion())
         return;
     for (const schema::Migration& migration : schema::migrations()) {
+        std::optional<ForeignKeysOff> foreignKeysOff;
+        if (migration.rebuildsTables)
+            foreignKeysOff.emplace(connection);
         SqliteTransaction transaction(connection);
         // Read under the write lock: another connection may have just applied this step.
         const int version = pragmaInt(connection, "PRAGMA user_version");
@@ -74,6 +112,8 @@ void migrate(SqliteConnection& connection)
         if (version == 0)
             connection.execute("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
         connection.execute(migration.sql);
+        if (migration.rebuildsTables)
+            requireIntactReferences(connection, migration.version);
         connection.execute("PRAGMA user_version = " + std::to_string(migration.version));
         transaction.commit();
     }
@@ -170,7 +210,148 @@ std::string syncToDisk(const std::filesystem::path& file)
     return reason;
 }
 
+// Masks are stored as lossless PNGs.
+std::vector<std::uint8_t> maskPng(const cv::Mat& mask)
+{
+    std::vector<std::uint8_t> png;
+    if (!cv::imencode(".png", mask, png))
+        throw Error("Cannot store mask: PNG encoding failed");
+    return png;
+}
+
+// The mask as stored, after checking that it covers the image exactly.
+std::vector<std::uint8_t> encodeMask(const cv::Mat& mask, const ImageRecord& image)
+{
+    if (mask.cols != image.width || mask.rows != image.height)
+        throw InputError("Mask of " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
+                         + " does not match image " + quoted(image.path) + " of "
+                         + std::to_string(image.width) + "x" + std::to_string(image.height));
+    return maskPng(mask);
+}
+
+// what: the stored mask's owner for the message, e.g. "the mask of image 3".
+cv::Mat decodeMask(const std::vector<std::uint8_t>& png, const std::string& path, const std::string& what)
+{
+    cv::Mat mask;
+    try {
+        mask = cv::imdecode(png, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception&) {
+        // Left empty: reported below like any other undecodable data.
+    }
+    if (mask.empty() || mask.type() != CV_8UC1)
+        throw InputError("Project file " + quoted(path) + " is damaged: " + what
+                         + " is not an 8-bit grayscale PNG");
+    return mask;
+}
+
+bool isHexColour(const std::string& color)
+{
+    return color.size() == 7 && color[0] == '#'
+        && std::all_of(color.begin() + 1, color.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+std::string lowerCase(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return text;
+}
+
+void checkDefectTypeFields(const std::string& name, const std::string& color)
+{
+    if (name.empty())
+        throw InputError("A defect type needs a name");
+    if (name == kGoodLabel || name == kUntypedDefectName)
+        throw InputError("'" + name + "' cannot name a defect type: it is reserved");
+    if (!isHexColour(color))
+        throw InputError("Colour '" + color + "' of defect type '" + name + "' is not of the form #rrggbb");
+}
+
+// Throws ds::InputError when another type than exceptId already has that name.
+void requireUnusedTypeName(SqliteConnection& db, const std::string& name, int exceptId)
+{
+    SqliteStatement statement(db, "SELECT 1 FROM defect_types WHERE name = ? AND id <> ?");
+    statement.bind(1, name).bind(2, exceptId);
+    if (statement.step())
+        throw InputError("Project file " + quoted(db.path()) + " already has a defect type named '" + name + "'");
+}
+
+void bindContext(SqliteStatement& statement, int firstParameter, const ReviewContext& context)
+{
+    if (context.modelId)
+        statement.bind(firstParameter, *context.modelId);
+    else
+        statement.bindNull(firstParameter);
+    if (context.runId)
+        statement.bind(firstParameter + 1, *context.runId);
+    else
+        statement.bindNull(firstParameter + 1);
+    if (context.threshold)
+        statement.bind(firstParameter + 2, *context.threshold);
+    else
+        statement.bindNull(firstParameter + 2);
+}
+
+ReviewContext contextAt(const SqliteStatement& statement, int firstColumn)
+{
+    ReviewContext context;
+    if (!statement.isNullAt(firstColumn))
+        context.modelId = statement.int64At(firstColumn);
+    if (!statement.isNullAt(firstColumn + 1))
+        context.runId = statement.int64At(firstColumn + 1);
+    if (!statement.isNullAt(firstColumn + 2))
+        context.threshold = statement.doubleAt(firstColumn + 2);
+    return context;
+}
+
+// Columns: id, image_id, verdict, reviewer, created_at, model_id, run_id, threshold.
+constexpr const char* kSelectReviews =
+    "SELECT id, image_id, verdict, reviewer, created_at, model_id, run_id, threshold FROM reviews ";
+
+ReviewRecord reviewAt(const SqliteStatement& statement, const std::string& path)
+{
+    ReviewRecord review;
+    review.id = statement.int64At(0);
+    review.imageId = statement.int64At(1);
+    const std::optional<Verdict> verdict = verdictFromName(statement.textAt(2));
+    if (!verdict)
+        throw InputError("Project file " + quoted(path) + " is damaged: unknown review verdict '"
+                         + statement.textAt(2) + "'");
+    review.verdict = *verdict;
+    review.reviewer = statement.textAt(3);
+    review.createdAt = statement.textAt(4);
+    review.context = contextAt(statement, 5);
+    return review;
+}
+
+bool imageExists(SqliteConnection& db, std::int64_t imageId)
+{
+    SqliteStatement statement(db, "SELECT 1 FROM images WHERE id = ?");
+    statement.bind(1, imageId);
+    return statement.step();
+}
+
 } // namespace
+
+const char* verdictName(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Defect:
+        return "defect";
+    case Verdict::Good:
+        return "good";
+    case Verdict::Unsure:
+        return "unsure";
+    }
+    return "";
+}
+
+std::optional<Verdict> verdictFromName(const std::string& name)
+{
+    for (Verdict verdict : {Verdict::Defect, Verdict::Good, Verdict::Unsure})
+        if (name == verdictName(verdict))
+            return verdict;
+    return std::nullopt;
+}
 
 const char* splitName(Split split)
 {
@@ -349,18 +530,10 @@ void ProjectFile::setMask(std::int64_t imageId, const cv::Mat& mask)
     if (!target)
         throw Error("Cannot store mask: project " + quoted(path()) + " has no image with id "
                     + std::to_string(imageId));
-    if (mask.cols != target->width || mask.rows != target->height)
-        throw InputError("Mask of " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
-                         + " does not match image " + quoted(target->path) + " of "
-                         + std::to_string(target->width) + "x" + std::to_string(target->height));
-    std::vector<std::uint8_t> png;
-    if (!cv::imencode(".png", mask, png))
-        throw Error("Cannot store mask: PNG encoding failed");
-
     SqliteStatement statement(connection(),
                               "INSERT INTO masks (image_id, png) VALUES (?, ?) "
                               "ON CONFLICT (image_id) DO UPDATE SET png = excluded.png");
-    statement.bind(1, imageId).bind(2, png).run();
+    statement.bind(1, imageId).bind(2, encodeMask(mask, *target)).run();
 }
 
 cv::Mat ProjectFile::mask(std::int64_t imageId) const
@@ -369,16 +542,210 @@ cv::Mat ProjectFile::mask(std::int64_t imageId) const
     statement.bind(1, imageId);
     if (!statement.step())
         return {};
-    cv::Mat mask;
-    try {
-        mask = cv::imdecode(statement.blobAt(0), cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception&) {
-        // Left empty: reported below like any other undecodable data.
+    return decodeMask(statement.blobAt(0), path(), "the mask of image " + std::to_string(imageId));
+}
+
+void ProjectFile::setSplit(const std::vector<std::int64_t>& imageIds, Split split)
+{
+    SqliteConnection& db = connection();
+    SqliteTransaction transaction(db);
+    SqliteStatement update(db, "UPDATE images SET split = ? WHERE id = ?");
+    for (std::int64_t imageId : imageIds) {
+        update.reset();
+        update.bind(1, std::string(splitName(split))).bind(2, imageId).run();
+        if (db.changes() == 0)
+            throw InputError("Cannot change the split: project " + quoted(path()) + " has no image with id "
+                             + std::to_string(imageId));
     }
+    transaction.commit();
+}
+
+std::vector<DefectType> ProjectFile::defectTypes() const
+{
+    SqliteStatement statement(connection(), "SELECT id, name, color FROM defect_types ORDER BY id");
+    std::vector<DefectType> types;
+    while (statement.step())
+        types.push_back({static_cast<int>(statement.int64At(0)), statement.textAt(1), statement.textAt(2)});
+    return types;
+}
+
+int ProjectFile::addDefectType(const std::string& name, const std::string& color)
+{
+    checkDefectTypeFields(name, color);
+    SqliteConnection& db = connection();
+    SqliteTransaction transaction(db);
+    requireUnusedTypeName(db, name, 0);
+    int id = 1;
+    for (const DefectType& type : defectTypes()) {
+        if (type.id != id)
+            break;
+        ++id;
+    }
+    if (id >= kUntypedDefect)
+        throw InputError("Project file " + quoted(path()) + " already has "
+                         + std::to_string(kUntypedDefect - 1) + " defect types, the most a mask can tell apart");
+    SqliteStatement insert(db, "INSERT INTO defect_types (id, name, color) VALUES (?, ?, ?)");
+    insert.bind(1, id).bind(2, name).bind(3, lowerCase(color)).run();
+    transaction.commit();
+    return id;
+}
+
+void ProjectFile::updateDefectType(const DefectType& type)
+{
+    checkDefectTypeFields(type.name, type.color);
+    SqliteConnection& db = connection();
+    SqliteTransaction transaction(db);
+    SqliteStatement current(db, "SELECT name FROM defect_types WHERE id = ?");
+    current.bind(1, type.id);
+    if (!current.step())
+        throw InputError("Project file " + quoted(path()) + " has no defect type with id " + std::to_string(type.id));
+    const std::string oldName = current.textAt(0);
+    requireUnusedTypeName(db, type.name, type.id);
+    SqliteStatement update(db, "UPDATE defect_types SET name = ?, color = ? WHERE id = ?");
+    update.bind(1, type.name).bind(2, lowerCase(type.color)).bind(3, type.id).run();
+    SqliteStatement relabel(db, "UPDATE images SET label = ? WHERE label = ?");
+    relabel.bind(1, type.name).bind(2, oldName).run();
+    transaction.commit();
+}
+
+void ProjectFile::deleteDefectType(int id)
+{
+    SqliteConnection& db = connection();
+    SqliteTransaction transaction(db);
+    SqliteStatement remove(db, "DELETE FROM defect_types WHERE id = ?");
+    remove.bind(1, id).run();
+    if (db.changes() == 0)
+        return;
+    // The id may be handed out again, so no stored mask may keep using it, not even a
+    // snapshot in the audit trail.
+    const auto untype = [&](const char* select, const char* update, const char* owner) {
+        SqliteStatement masks(db, select);
+        SqliteStatement store(db, update);
+        while (masks.step()) {
+            const std::int64_t key = masks.int64At(0);
+            cv::Mat mask = decodeMask(masks.blobAt(1), path(), owner + std::to_string(key));
+            const cv::Mat regions = mask == id;
+            if (cv::countNonZero(regions) == 0)
+                continue;
+            mask.setTo(kUntypedDefect, regions);
+            store.reset();
+            store.bind(1, maskPng(mask)).bind(2, key).run();
+        }
+    };
+    untype("SELECT image_id, png FROM masks", "UPDATE masks SET png = ? WHERE image_id = ?", "the mask of image ");
+    untype("SELECT id, snapshot_png FROM mask_edits WHERE snapshot_png IS NOT NULL",
+           "UPDATE mask_edits SET snapshot_png = ? WHERE id = ?", "the snapshot of mask edit ");
+    transaction.commit();
+}
+
+std::int64_t ProjectFile::addReview(const ReviewRecord& review)
+{
+    SqliteConnection& db = connection();
+    SqliteTransaction transaction(db);
+    if (!imageExists(db, review.imageId))
+        throw InputError("Cannot record the review: project " + quoted(path()) + " has no image with id "
+                         + std::to_string(review.imageId));
+    SqliteStatement insert(db, "INSERT INTO reviews (image_id, verdict, reviewer, model_id, run_id, threshold) "
+                               "VALUES (?, ?, ?, ?, ?, ?)");
+    insert.bind(1, review.imageId).bind(2, std::string(verdictName(review.verdict))).bind(3, review.reviewer);
+    bindContext(insert, 4, review.context);
+    insert.run();
+    const std::int64_t id = db.lastInsertRowId();
+    transaction.commit();
+    return id;
+}
+
+std::vector<ReviewRecord> ProjectFile::reviews(std::int64_t imageId) const
+{
+    const std::string sql = std::string(kSelectReviews) + "WHERE image_id = ? ORDER BY id";
+    SqliteStatement statement(connection(), sql.c_str());
+    statement.bind(1, imageId);
+    std::vector<ReviewRecord> reviews;
+    while (statement.step())
+        reviews.push_back(reviewAt(statement, path()));
+    return reviews;
+}
+
+std::map<std::int64_t, ReviewRecord> ProjectFile::latestReviews() const
+{
+    const std::string sql = std::string(kSelectReviews)
+        + "WHERE id IN (SELECT max(id) FROM reviews GROUP BY image_id)";
+    SqliteStatement statement(connection(), sql.c_str());
+    std::map<std::int64_t, ReviewRecord> latest;
+    while (statement.step()) {
+        ReviewRecord review = reviewAt(statement, path());
+        latest.emplace(review.imageId, std::move(review));
+    }
+    return latest;
+}
+
+std::int64_t ProjectFile::saveMaskEdit(const MaskEditRecord& edit, const cv::Mat& mask)
+{
     if (mask.empty() || mask.type() != CV_8UC1)
-        throw InputError("Project file " + quoted(path()) + " is damaged: the mask of image "
-                         + std::to_string(imageId) + " is not an 8-bit grayscale PNG");
-    return mask;
+        throw InputError("Cannot save the mask edit: expected a non-empty single-channel 8-bit mask");
+    SqliteConnection& db = connection();
+    SqliteTransaction transaction(db);
+    const std::optional<ImageRecord> target = image(edit.imageId);
+    if (!target)
+        throw InputError("Cannot save the mask edit: project " + quoted(path()) + " has no image with id "
+                         + std::to_string(edit.imageId));
+    const std::vector<std::uint8_t> png = encodeMask(mask, *target);
+    const int defectPixels = cv::countNonZero(mask);
+    if (defectPixels == 0) {
+        SqliteStatement remove(db, "DELETE FROM masks WHERE image_id = ?");
+        remove.bind(1, edit.imageId).run();
+    } else {
+        SqliteStatement store(db, "INSERT INTO masks (image_id, png) VALUES (?, ?) "
+                                  "ON CONFLICT (image_id) DO UPDATE SET png = excluded.png");
+        store.bind(1, edit.imageId).bind(2, png).run();
+    }
+    SqliteStatement insert(db, "INSERT INTO mask_edits (image_id, reviewer, model_id, run_id, threshold, action, "
+                               "defect_pixels, snapshot_png) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, edit.imageId).bind(2, edit.reviewer);
+    bindContext(insert, 3, edit.context);
+    insert.bind(6, edit.action).bind(7, defectPixels);
+    if (defectPixels == 0)
+        insert.bindNull(8);
+    else
+        insert.bind(8, png);
+    insert.run();
+    const std::int64_t id = db.lastInsertRowId();
+    transaction.commit();
+    return id;
+}
+
+std::vector<MaskEditRecord> ProjectFile::maskEdits(std::int64_t imageId) const
+{
+    SqliteStatement statement(connection(),
+                              "SELECT id, image_id, reviewer, created_at, model_id, run_id, threshold, action, "
+                              "defect_pixels FROM mask_edits WHERE image_id = ? ORDER BY id");
+    statement.bind(1, imageId);
+    std::vector<MaskEditRecord> edits;
+    while (statement.step()) {
+        MaskEditRecord edit;
+        edit.id = statement.int64At(0);
+        edit.imageId = statement.int64At(1);
+        edit.reviewer = statement.textAt(2);
+        edit.createdAt = statement.textAt(3);
+        edit.context = contextAt(statement, 4);
+        edit.action = statement.textAt(7);
+        edit.defectPixels = statement.int64At(8);
+        edits.push_back(std::move(edit));
+    }
+    return edits;
+}
+
+cv::Mat ProjectFile::maskEditSnapshot(std::int64_t editId) const
+{
+    SqliteStatement statement(connection(),
+                              "SELECT snapshot_png, images.width, images.height FROM mask_edits "
+                              "JOIN images ON images.id = mask_edits.image_id WHERE mask_edits.id = ?");
+    statement.bind(1, editId);
+    if (!statement.step())
+        throw Error("Project file " + quoted(path()) + " has no mask edit with id " + std::to_string(editId));
+    if (statement.isNullAt(0))
+        return cv::Mat::zeros(static_cast<int>(statement.int64At(2)), static_cast<int>(statement.int64At(1)), CV_8UC1);
+    return decodeMask(statement.blobAt(0), path(), "the snapshot of mask edit " + std::to_string(editId));
 }
 
 std::int64_t ProjectFile::addModel(const ModelRecord& model)

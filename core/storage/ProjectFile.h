@@ -4,6 +4,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,8 +23,54 @@ enum class RunStatus { Running, Done, Failed, Cancelled };
 const char* runStatusName(RunStatus status);
 std::optional<RunStatus> runStatusFromName(const std::string& name);
 
-// Label of a defect-free image; any other label names a defect type.
+// Label of a defect-free image; any other label names a defect type, except kUnknownLabel.
 inline constexpr const char* kGoodLabel = "good";
+// An image's label may be "" = unknown (no ground truth), besides "good" and a defect type
+// name. Images added from single-part inspection or `infer --images` are unknown.
+inline constexpr const char* kUnknownLabel = "";
+
+// A person's verdict on an image.
+enum class Verdict { Defect, Good, Unsure };
+// "defect", "good", "unsure": the names stored in the file.
+const char* verdictName(Verdict verdict);
+std::optional<Verdict> verdictFromName(const std::string& name);
+
+// What a person was shown when deciding; each part may be absent.
+struct ReviewContext {
+    std::optional<std::int64_t> modelId;
+    std::optional<std::int64_t> runId;
+    std::optional<double> threshold;   // in score units
+};
+
+struct ReviewRecord {
+    std::int64_t id = 0;               // set by the project
+    std::int64_t imageId = 0;
+    Verdict verdict = Verdict::Unsure;
+    std::string reviewer;
+    std::string createdAt;             // ISO 8601 UTC, set by the project
+    ReviewContext context;
+};
+
+struct MaskEditRecord {
+    std::int64_t id = 0;               // set by the project
+    std::int64_t imageId = 0;
+    std::string reviewer;
+    std::string createdAt;             // set by the project
+    ReviewContext context;
+    std::string action;                // what was done, e.g. "brush", "polygon", "undo brush"
+    std::int64_t defectPixels = 0;     // non-zero pixels after the edit; filled by the project
+};
+
+// Mask pixel values: 0 background, 1..254 the DefectType with that id, 255 a defect region
+// of no particular type (e.g. imported MVTec ground truth).
+inline constexpr int kUntypedDefect = 255;
+// How exports name kUntypedDefect regions; no DefectType may take this name.
+inline constexpr const char* kUntypedDefectName = "untyped";
+struct DefectType {
+    int id = 0;                        // 1..254
+    std::string name;
+    std::string color;                 // "#rrggbb"
+};
 
 struct ImageRecord {
     std::int64_t id = 0;      // set by the project; ignored by addImage
@@ -121,10 +168,48 @@ public:
     std::optional<ImageRecord> image(std::int64_t imageId) const;
 
     // mask: CV_8UC1 at the image's width x height, stored losslessly (PNG), replacing any
-    // earlier mask. Throws ds::InputError when the size does not match the image.
+    // earlier mask. Throws ds::InputError when the size does not match the image. Not
+    // recorded in the audit trail: imports use it; a person's edits go through saveMaskEdit.
     void setMask(std::int64_t imageId, const cv::Mat& mask);
     // The stored CV_8UC1 mask, or an empty Mat when the image has none.
     cv::Mat mask(std::int64_t imageId) const;
+
+    // Moves images to another split, all or none. Throws ds::InputError for an unknown id.
+    void setSplit(const std::vector<std::int64_t>& imageIds, Split split);
+
+    // Defect types, ordered by id.
+    std::vector<DefectType> defectTypes() const;
+    // Takes the lowest free id and returns it. Throws ds::InputError for an empty name, a
+    // name already used or reserved (kGoodLabel, kUntypedDefectName), a colour other than
+    // "#rrggbb" (stored in lower case), or when all 254 ids are used.
+    int addDefectType(const std::string& name, const std::string& color);
+    // Renames / recolours type.id; images labelled with the old name take the new one.
+    // ds::InputError as addDefectType, or for an unknown id.
+    void updateDefectType(const DefectType& type);
+    // Its regions in every mask and mask-edit snapshot become kUntypedDefect (its id may be
+    // handed out again), atomically. Images labelled with its name keep that label. No-op
+    // for an unknown id.
+    void deleteDefectType(int id);
+
+    // Appends a verdict to the image's audit trail and returns its id. Throws
+    // ds::InputError for an unknown image.
+    std::int64_t addReview(const ReviewRecord& review);
+    // The image's reviews, oldest first.
+    std::vector<ReviewRecord> reviews(std::int64_t imageId) const;
+    // Image id -> its current human verdict (its newest review, Unsure included), for every
+    // reviewed image.
+    std::map<std::int64_t, ReviewRecord> latestReviews() const;
+
+    // Replaces the image's mask (CV_8UC1 at the image's size, values as kUntypedDefect
+    // describes; an all-zero mask removes it) and appends the edit, with a snapshot of the
+    // new mask, to the audit trail: atomically. Returns the edit's id. ds::InputError for a
+    // wrong size/type or an unknown image.
+    std::int64_t saveMaskEdit(const MaskEditRecord& edit, const cv::Mat& mask);
+    // The image's mask edits, oldest first.
+    std::vector<MaskEditRecord> maskEdits(std::int64_t imageId) const;
+    // The mask as that edit left it (an all-zero Mat at the image's size when it removed
+    // the mask). Throws ds::Error for an unknown edit id.
+    cv::Mat maskEditSnapshot(std::int64_t editId) const;
 
     std::int64_t addModel(const ModelRecord& model);
     // All models ordered by id, without their state (see modelState).

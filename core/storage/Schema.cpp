@@ -71,6 +71,59 @@ constexpr const char* kVersion3 = R"sql(
 ALTER TABLE runs ADD COLUMN ms_per_image REAL;
 )sql";
 
+// The review loop: an image's label may be '' (unknown: nothing says whether it is
+// defective), so images is rebuilt without its label CHECK, keeping every id. Defect
+// types name the values 1..254 of a mask's pixels. Reviews and mask edits are audit
+// trails, appended to and never changed; the model and run a person was shown are kept
+// as plain numbers so the trail outlives a deleted model. A mask edit keeps the mask it
+// left (PNG; NULL when it removed the mask).
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE images_v4 (
+    id     INTEGER PRIMARY KEY,
+    path   TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+    width  INTEGER NOT NULL CHECK (width > 0),
+    height INTEGER NOT NULL CHECK (height > 0),
+    split  TEXT NOT NULL CHECK (split IN ('train', 'test', 'holdout')),
+    label  TEXT NOT NULL
+);
+INSERT INTO images_v4 (id, path, sha256, width, height, split, label)
+    SELECT id, path, sha256, width, height, split, label FROM images;
+DROP TABLE images;
+ALTER TABLE images_v4 RENAME TO images;
+CREATE INDEX images_by_split ON images(split, id);
+
+CREATE TABLE defect_types (
+    id    INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 254),
+    name  TEXT NOT NULL UNIQUE CHECK (name <> ''),
+    color TEXT NOT NULL CHECK (length(color) = 7)
+);
+CREATE TABLE reviews (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_id   INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    verdict    TEXT NOT NULL CHECK (verdict IN ('defect', 'good', 'unsure')),
+    reviewer   TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    model_id   INTEGER,
+    run_id     INTEGER,
+    threshold  REAL
+);
+CREATE INDEX reviews_by_image ON reviews(image_id, id);
+CREATE TABLE mask_edits (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_id      INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    reviewer      TEXT NOT NULL,
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    model_id      INTEGER,
+    run_id        INTEGER,
+    threshold     REAL,
+    action        TEXT NOT NULL,
+    defect_pixels INTEGER NOT NULL CHECK (defect_pixels >= 0),
+    snapshot_png  BLOB
+);
+CREATE INDEX mask_edits_by_image ON mask_edits(image_id, id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations()
@@ -79,6 +132,7 @@ const std::vector<Migration>& migrations()
         {1, kVersion1},
         {2, kVersion2},
         {3, kVersion3},
+        {4, kVersion4, true},
     };
     return steps;
 }

@@ -13,6 +13,10 @@ inline constexpr std::int32_t kApplicationId = 0x4453504A;
 struct Migration {
     int version;
     const char* sql;
+    // The step rebuilds a table that others reference (SQLite cannot drop a CHECK in
+    // place): it runs with foreign keys off, as SQLite's documented procedure requires,
+    // and the references are checked before it commits.
+    bool rebuildsTables = false;
 };
 
 // Append-only: a released step is never edited, a schema change is a new step.

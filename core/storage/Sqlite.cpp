@@ -155,6 +155,12 @@ void SqliteStatement::run()
     }
 }
 
+void SqliteStatement::reset()
+{
+    // sqlite3_reset repeats the last step's error, which step() has already thrown.
+    sqlite3_reset(statement_);
+}
+
 bool SqliteStatement::isNullAt(int column) const
 {
     return sqlite3_column_type(statement_, column) == SQLITE_NULL;

@@ -64,6 +64,9 @@ public:
     bool step();
     // Steps a statement that returns no rows (INSERT, UPDATE, DELETE, PRAGMA x = y).
     void run();
+    // Makes the statement ready to step again from the start; bindings are kept until
+    // bound anew.
+    void reset();
 
     bool isNullAt(int column) const;
     std::int64_t int64At(int column) const;

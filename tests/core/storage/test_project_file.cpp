@@ -45,6 +45,17 @@ private Q_SLOTS:
     void discardRunLeavesProjectAsBefore();
     void migratesVersion1ProjectKeepingData();
     void migratesVersion2ProjectWithUnknownScoringTime();
+    void migratesVersion3ProjectRebuildingImagesKeepingEveryRow();
+    void migrationRefusesDanglingReferenceAndLeavesFileAsItWas();
+    void unknownLabelRoundTrips();
+    void setSplitMovesAllOrNone();
+    void defectTypesTakeLowestFreeIdAndRejectBadInput();
+    void renamingDefectTypeRelabelsItsImages();
+    void deletingDefectTypeUntypesItsRegionsEverywhere();
+    void reviewsFormAnAuditTrailWithLatestVerdictPerImage();
+    void verdictNamesRoundTrip();
+    void maskEditsReplaceMaskAndKeepSnapshots();
+    void invalidMaskEditWritesNothing();
     void saveCopyAsWritesWholeProject();
     void saveCopyAsReplacesExistingFile();
     void saveCopyAsRefusesProjectItself();
@@ -168,7 +179,8 @@ std::int64_t rowCount(const std::string& path, const std::string& table)
 std::vector<std::int64_t> allRowCounts(const std::string& path)
 {
     std::vector<std::int64_t> counts;
-    for (const char* table : {"images", "masks", "models", "runs", "results", "settings"})
+    for (const char* table : {"images", "masks", "models", "runs", "results", "settings", "defect_types",
+                              "reviews", "mask_edits"})
         counts.push_back(rowCount(path, table));
     return counts;
 }
@@ -692,6 +704,7 @@ void TestProjectFile::migratesVersion1ProjectKeepingData()
     QCOMPARE(runs[0].threshold, 2.5);
     QVERIFY(runs[0].finishedAt.empty()); // column added by version 2
     QVERIFY(!runs[0].msPerImage);          // column added by version 3
+    QVERIFY(project.latestReviews().empty()); // table added by version 4
 
     const std::vector<ds::ResultRecord> results = project.results(1, ProjectFile::Heatmaps::Load);
     QCOMPARE(results.size(), std::size_t(1));
@@ -738,6 +751,359 @@ void TestProjectFile::migratesVersion2ProjectWithUnknownScoringTime()
     const std::int64_t runId = project.beginRun(1, 2.5);
     project.finishRun(runId, ds::RunStatus::Done, 3.5);
     QCOMPARE(project.run(runId)->msPerImage, std::optional<double>(3.5));
+}
+
+void TestProjectFile::migratesVersion3ProjectRebuildingImagesKeepingEveryRow()
+{
+    const std::string path = projectPath("v3.dsproj");
+    const cv::Mat mask = randomMap(31, 41, CV_8UC1, 0, 256, 31);
+    const cv::Mat heatmap = randomMap(16, 16, CV_32FC1, 0.0, 2.0, 32);
+    createProjectAtVersion(path, 3);
+    {
+        // Ids with gaps, as after deletions: references must keep pointing at the same rows.
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        ds::SqliteStatement image(raw, "INSERT INTO images (id, path, sha256, width, height, split, label) "
+                                       "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        image.bind(1, 5).bind(2, std::string("/old/good.png")).bind(3, ds::sha256Hex({5}))
+            .bind(4, 40).bind(5, 30).bind(6, std::string("train")).bind(7, std::string("good")).run();
+        image.reset();
+        image.bind(1, 9).bind(2, std::string("/old/crack.png")).bind(3, ds::sha256Hex({9}))
+            .bind(4, 41).bind(5, 31).bind(6, std::string("test")).bind(7, std::string("crack")).run();
+        std::vector<std::uint8_t> maskPng;
+        QVERIFY(cv::imencode(".png", mask, maskPng));
+        ds::SqliteStatement maskRow(raw, "INSERT INTO masks (image_id, png) VALUES (9, ?)");
+        maskRow.bind(1, maskPng).run();
+        raw.execute("INSERT INTO models (id, name, method, params_json, backbone, state, train_seconds, "
+                    "n_train, threshold) VALUES (3, 'm', 'padim', '{}', 'resnet18', x'0102', 4.5, 20, 2.0);"
+                    "INSERT INTO runs (id, model_id, status, threshold, finished_at, ms_per_image) "
+                    "VALUES (7, 3, 'done', 2.5, '2024-05-01T10:00:00.000Z', 12.5);"
+                    "INSERT INTO settings (key, value) VALUES ('view/lastImageId', '9')");
+        float min = 0.0f;
+        float max = 0.0f;
+        const std::vector<std::uint8_t> heatmapPng = ds::encodeHeatmap(heatmap, min, max);
+        ds::SqliteStatement result(raw, "INSERT INTO results (run_id, image_id, score, heatmap_png, heatmap_min, "
+                                        "heatmap_max, threshold) VALUES (7, ?, ?, ?, ?, ?, 2.5)");
+        result.bind(1, 5).bind(2, 1.25).bind(3, heatmapPng).bind(4, double(min)).bind(5, double(max)).run();
+        result.reset();
+        result.bind(1, 9).bind(2, 3.5).run();
+    }
+    const std::vector<std::int64_t> countsBefore = {2, 1, 1, 1, 2, 1};
+
+    {
+        ProjectFile project = ProjectFile::open(path);
+        QCOMPARE(project.schemaVersion(), 4);
+        const std::vector<ds::ImageRecord> images = project.images();
+        QCOMPARE(images.size(), std::size_t(2));
+        QCOMPARE(images[0].id, std::int64_t(5));
+        QCOMPARE(images[0].path, std::string("/old/good.png"));
+        QCOMPARE(images[0].label, std::string("good"));
+        QCOMPARE(images[0].split, ds::Split::Train);
+        QCOMPARE(images[1].id, std::int64_t(9));
+        QCOMPARE(images[1].label, std::string("crack"));
+        QCOMPARE(images[1].width, 41);
+        QVERIFY(images[1].hasMask);
+        QCOMPARE(maxAbsDifference(project.mask(9), mask), 0.0);
+        const std::vector<ds::ResultRecord> results = project.results(7, ProjectFile::Heatmaps::Load);
+        QCOMPARE(results.size(), std::size_t(2));
+        QCOMPARE(results[0].imageId, std::int64_t(5));
+        QVERIFY(maxAbsDifference(results[0].heatmap, heatmap)
+                <= (results[0].heatmapMax - results[0].heatmapMin) / 65535.0);
+        QCOMPARE(results[1].score, 3.5);
+        QCOMPARE(project.run(7)->msPerImage, std::optional<double>(12.5));
+        QCOMPARE(project.setting("view/lastImageId"), std::optional<std::string>("9"));
+
+        // The rebuilt table keeps its constraints, and references to it are enforced again.
+        const std::string missingImage = thrownBy([&] { project.addResult(makeResult(7, 777, 1.0, cv::Mat())); });
+        QVERIFY2(contains(missingImage, "FOREIGN KEY"), missingImage.c_str());
+        ds::ImageRecord duplicate = makeImage(1, ds::Split::Test, ds::kUnknownLabel);
+        duplicate.sha256 = ds::sha256Hex({9});
+        QVERIFY(!project.addImage(duplicate).inserted);
+        QCOMPARE(project.addImage(makeImage(1, ds::Split::Test, ds::kUnknownLabel)).id, std::int64_t(10));
+    }
+
+    ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+    std::vector<std::int64_t> countsAfter = allRowCounts(path);
+    countsAfter[0] -= 1; // the image added above
+    countsAfter.resize(countsBefore.size());
+    QCOMPARE(countsAfter, countsBefore);
+    ds::SqliteStatement check(raw, "PRAGMA foreign_key_check");
+    QVERIFY(!check.step());
+    ds::SqliteStatement integrity(raw, "PRAGMA integrity_check");
+    QVERIFY(integrity.step());
+    QCOMPARE(integrity.textAt(0), std::string("ok"));
+    QCOMPARE(queryInt(raw, "SELECT count(*) FROM sqlite_master WHERE name IN ('images_by_split', "
+                           "'images_v4')"),
+             1);
+    // Deleting an image still cascades to what refers to it.
+    raw.execute("PRAGMA foreign_keys = ON; DELETE FROM images WHERE id = 9");
+    QCOMPARE(rowCount(path, "masks"), 0);
+    QCOMPARE(rowCount(path, "results"), 1);
+}
+
+void TestProjectFile::migrationRefusesDanglingReferenceAndLeavesFileAsItWas()
+{
+    const std::string path = projectPath("broken.dsproj");
+    createProjectAtVersion(path, 3);
+    {
+        // Written with foreign keys off (sqlite's default), as only a damaged file holds it.
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("INSERT INTO masks (image_id, png) VALUES (42, x'00')");
+    }
+    const std::string refused = thrownBy([&] { ProjectFile::open(path); });
+    QVERIFY2(startsWith(refused, "InputError: ") && contains(refused, path) && contains(refused, "masks"),
+             refused.c_str());
+    ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+    QCOMPARE(queryInt(raw, "PRAGMA user_version"), 3);
+    QCOMPARE(queryInt(raw, "SELECT count(*) FROM sqlite_master WHERE name IN ('images_v4', 'reviews')"), 0);
+    QCOMPARE(rowCount(path, "masks"), 1);
+}
+
+void TestProjectFile::unknownLabelRoundTrips()
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath());
+    const std::int64_t id = project.addImage(makeImage(1, ds::Split::Test, ds::kUnknownLabel)).id;
+    QCOMPARE(project.image(id)->label, std::string());
+    QCOMPARE(project.images(ds::Split::Test).at(0).label, std::string(ds::kUnknownLabel));
+}
+
+void TestProjectFile::setSplitMovesAllOrNone()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::int64_t first = project.addImage(makeImage(1, ds::Split::Test)).id;
+    const std::int64_t second = project.addImage(makeImage(2, ds::Split::Test)).id;
+
+    const std::string unknown = thrownBy([&] { project.setSplit({first, 999}, ds::Split::Train); });
+    QVERIFY2(startsWith(unknown, "InputError: ") && contains(unknown, "999") && contains(unknown, path),
+             unknown.c_str());
+    QCOMPARE(project.image(first)->split, ds::Split::Test);
+
+    project.setSplit({first, second}, ds::Split::Holdout);
+    QCOMPARE(project.images(ds::Split::Holdout).size(), std::size_t(2));
+    project.setSplit({second}, ds::Split::Train);
+    QCOMPARE(project.image(first)->split, ds::Split::Holdout);
+    QCOMPARE(project.image(second)->split, ds::Split::Train);
+}
+
+void TestProjectFile::defectTypesTakeLowestFreeIdAndRejectBadInput()
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath());
+    QCOMPARE(project.addDefectType("scratch", "#FF0000"), 1);
+    QCOMPARE(project.addDefectType("dent", "#00ff00"), 2);
+    QCOMPARE(project.addDefectType("stain", "#0000ff"), 3);
+    project.deleteDefectType(2);
+    QCOMPARE(project.addDefectType("crack", "#123abc"), 2);
+
+    const std::vector<ds::DefectType> types = project.defectTypes();
+    QCOMPARE(types.size(), std::size_t(3));
+    QCOMPARE(types[0].name, std::string("scratch"));
+    QCOMPARE(types[0].color, std::string("#ff0000")); // stored in lower case
+    QCOMPARE(types[1].id, 2);
+    QCOMPARE(types[1].name, std::string("crack"));
+    QCOMPARE(types[2].id, 3);
+
+    for (const auto& [name, color] : std::vector<std::pair<std::string, std::string>>{
+             {"", "#000000"}, {"scratch", "#000000"}, {"good", "#000000"}, {"untyped", "#000000"},
+             {"hole", "red"}, {"hole", "#12345"}, {"hole", "#12345g"}}) {
+        const std::string refused = thrownBy([&] { project.addDefectType(name, color); });
+        QVERIFY2(startsWith(refused, "InputError: "), (name + " " + color + ": " + refused).c_str());
+    }
+    const std::string unknownId = thrownBy([&] { project.updateDefectType({77, "hole", "#000000"}); });
+    QVERIFY2(startsWith(unknownId, "InputError: ") && contains(unknownId, "77"), unknownId.c_str());
+    const std::string takenName = thrownBy([&] { project.updateDefectType({1, "crack", "#000000"}); });
+    QVERIFY2(startsWith(takenName, "InputError: ") && contains(takenName, "crack"), takenName.c_str());
+    QCOMPARE(project.defectTypes().size(), std::size_t(3));
+    project.deleteDefectType(77); // no such type: nothing happens
+    QCOMPARE(project.defectTypes().size(), std::size_t(3));
+
+    for (int i = 4; i <= 254; ++i)
+        project.addDefectType("type " + std::to_string(i), "#000000");
+    QCOMPARE(project.defectTypes().back().id, 254);
+    const std::string full = thrownBy([&] { project.addDefectType("one too many", "#000000"); });
+    QVERIFY2(startsWith(full, "InputError: ") && contains(full, "254"), full.c_str());
+}
+
+void TestProjectFile::renamingDefectTypeRelabelsItsImages()
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath());
+    const int id = project.addDefectType("scratch", "#ff0000");
+    const std::int64_t scratched = project.addImage(makeImage(1, ds::Split::Test, "scratch")).id;
+    const std::int64_t dented = project.addImage(makeImage(2, ds::Split::Test, "dent")).id;
+
+    project.updateDefectType({id, "deep scratch", "#00FF00"});
+    QCOMPARE(project.defectTypes().at(0).name, std::string("deep scratch"));
+    QCOMPARE(project.defectTypes().at(0).color, std::string("#00ff00"));
+    QCOMPARE(project.image(scratched)->label, std::string("deep scratch"));
+    QCOMPARE(project.image(dented)->label, std::string("dent"));
+
+    project.updateDefectType({id, "deep scratch", "#0000ff"}); // recolour only
+    QCOMPARE(project.defectTypes().at(0).color, std::string("#0000ff"));
+}
+
+void TestProjectFile::deletingDefectTypeUntypesItsRegionsEverywhere()
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath());
+    const int scratch = project.addDefectType("scratch", "#ff0000");
+    const int dent = project.addDefectType("dent", "#00ff00");
+    const ds::ImageRecord record = makeImage(1, ds::Split::Test, "scratch");
+    const std::int64_t imageId = project.addImage(record).id;
+    cv::Mat mask = cv::Mat::zeros(record.height, record.width, CV_8UC1);
+    mask(cv::Rect(0, 0, 5, 5)).setTo(scratch);
+    mask(cv::Rect(10, 10, 4, 4)).setTo(dent);
+    mask(cv::Rect(20, 20, 3, 3)).setTo(ds::kUntypedDefect);
+    const std::int64_t editId = project.saveMaskEdit({0, imageId, "ana", {}, {}, "brush", 0}, mask);
+
+    project.deleteDefectType(scratch);
+
+    cv::Mat expected = mask.clone();
+    expected(cv::Rect(0, 0, 5, 5)).setTo(ds::kUntypedDefect);
+    QCOMPARE(maxAbsDifference(project.mask(imageId), expected), 0.0);
+    QCOMPARE(maxAbsDifference(project.maskEditSnapshot(editId), expected), 0.0);
+    QCOMPARE(project.defectTypes().size(), std::size_t(1));
+    QCOMPARE(project.defectTypes().at(0).id, dent);
+    QCOMPARE(project.image(imageId)->label, std::string("scratch"));
+}
+
+void TestProjectFile::reviewsFormAnAuditTrailWithLatestVerdictPerImage()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::int64_t first = project.addImage(makeImage(1, ds::Split::Test)).id;
+    const std::int64_t second = project.addImage(makeImage(2, ds::Split::Test, ds::kUnknownLabel)).id;
+    const std::int64_t modelId = project.addModel(makeModel({1}));
+    const std::int64_t runId = project.beginRun(modelId, 0.5);
+
+    ds::ReviewRecord review;
+    review.imageId = first;
+    review.verdict = ds::Verdict::Defect;
+    review.reviewer = "ana";
+    review.context = {modelId, runId, 0.75};
+    const std::int64_t firstReview = project.addReview(review);
+    review.verdict = ds::Verdict::Good;
+    review.reviewer = "ben";
+    review.context = {};
+    const std::int64_t secondReview = project.addReview(review);
+    review.imageId = second;
+    review.verdict = ds::Verdict::Unsure;
+    project.addReview(review);
+    QVERIFY(secondReview > firstReview);
+
+    const std::vector<ds::ReviewRecord> trail = project.reviews(first);
+    QCOMPARE(trail.size(), std::size_t(2));
+    QCOMPARE(trail[0].id, firstReview);
+    QCOMPARE(trail[0].verdict, ds::Verdict::Defect);
+    QCOMPARE(trail[0].reviewer, std::string("ana"));
+    QCOMPARE(trail[0].context.modelId, std::optional<std::int64_t>(modelId));
+    QCOMPARE(trail[0].context.runId, std::optional<std::int64_t>(runId));
+    QCOMPARE(trail[0].context.threshold, std::optional<double>(0.75));
+    QVERIFY(trail[0].createdAt.size() >= 20 && trail[0].createdAt.back() == 'Z');
+    QCOMPARE(trail[1].verdict, ds::Verdict::Good);
+    QVERIFY(!trail[1].context.modelId && !trail[1].context.runId && !trail[1].context.threshold);
+
+    const std::map<std::int64_t, ds::ReviewRecord> latest = project.latestReviews();
+    QCOMPARE(latest.size(), std::size_t(2));
+    QCOMPARE(latest.at(first).id, secondReview);
+    QCOMPARE(latest.at(first).verdict, ds::Verdict::Good);
+    QCOMPARE(latest.at(second).verdict, ds::Verdict::Unsure);
+
+    // The trail outlives the model the verdict was made with.
+    project.deleteModel(modelId);
+    QCOMPARE(project.reviews(first).at(0).context.modelId, std::optional<std::int64_t>(modelId));
+
+    review.imageId = 999;
+    const std::string unknown = thrownBy([&] { project.addReview(review); });
+    QVERIFY2(startsWith(unknown, "InputError: ") && contains(unknown, "999") && contains(unknown, path),
+             unknown.c_str());
+    QCOMPARE(rowCount(path, "reviews"), 3);
+}
+
+void TestProjectFile::verdictNamesRoundTrip()
+{
+    QCOMPARE(std::string(ds::verdictName(ds::Verdict::Defect)), std::string("defect"));
+    QCOMPARE(std::string(ds::verdictName(ds::Verdict::Good)), std::string("good"));
+    QCOMPARE(std::string(ds::verdictName(ds::Verdict::Unsure)), std::string("unsure"));
+    for (ds::Verdict verdict : {ds::Verdict::Defect, ds::Verdict::Good, ds::Verdict::Unsure})
+        QCOMPARE(ds::verdictFromName(ds::verdictName(verdict)), std::optional<ds::Verdict>(verdict));
+    QVERIFY(!ds::verdictFromName("Good"));
+    QVERIFY(!ds::verdictFromName(""));
+}
+
+void TestProjectFile::maskEditsReplaceMaskAndKeepSnapshots()
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath());
+    const ds::ImageRecord record = makeImage(1, ds::Split::Test, "crack");
+    const std::int64_t imageId = project.addImage(record).id;
+    const int crack = project.addDefectType("crack", "#ff0000");
+
+    cv::Mat first = cv::Mat::zeros(record.height, record.width, CV_8UC1);
+    first(cv::Rect(2, 3, 4, 5)).setTo(crack);
+    ds::MaskEditRecord edit;
+    edit.imageId = imageId;
+    edit.reviewer = "ana";
+    edit.context = {std::nullopt, std::nullopt, 1.5};
+    edit.action = "brush";
+    edit.defectPixels = 12345; // filled by the project, whatever was passed
+    const std::int64_t firstEdit = project.saveMaskEdit(edit, first);
+
+    cv::Mat second = first.clone();
+    second(cv::Rect(20, 20, 2, 2)).setTo(ds::kUntypedDefect);
+    edit.action = "polygon";
+    const std::int64_t secondEdit = project.saveMaskEdit(edit, second);
+    QCOMPARE(maxAbsDifference(project.mask(imageId), second), 0.0);
+    QVERIFY(project.image(imageId)->hasMask);
+
+    edit.action = "erase all";
+    const std::int64_t removal = project.saveMaskEdit(edit, cv::Mat::zeros(first.size(), CV_8UC1));
+    QVERIFY(project.mask(imageId).empty());
+    QVERIFY(!project.image(imageId)->hasMask);
+
+    const std::vector<ds::MaskEditRecord> edits = project.maskEdits(imageId);
+    QCOMPARE(edits.size(), std::size_t(3));
+    QCOMPARE(edits[0].id, firstEdit);
+    QCOMPARE(edits[0].action, std::string("brush"));
+    QCOMPARE(edits[0].defectPixels, std::int64_t(20));
+    QCOMPARE(edits[0].reviewer, std::string("ana"));
+    QCOMPARE(edits[0].context.threshold, std::optional<double>(1.5));
+    QVERIFY(!edits[0].context.modelId);
+    QVERIFY(!edits[0].createdAt.empty());
+    QCOMPARE(edits[1].id, secondEdit);
+    QCOMPARE(edits[1].defectPixels, std::int64_t(24));
+    QCOMPARE(edits[2].id, removal);
+    QCOMPARE(edits[2].defectPixels, std::int64_t(0));
+
+    QCOMPARE(maxAbsDifference(project.maskEditSnapshot(firstEdit), first), 0.0);
+    QCOMPARE(maxAbsDifference(project.maskEditSnapshot(secondEdit), second), 0.0);
+    const cv::Mat removed = project.maskEditSnapshot(removal);
+    QCOMPARE(removed.size(), first.size());
+    QCOMPARE(removed.type(), CV_8UC1);
+    QCOMPARE(cv::countNonZero(removed), 0);
+    const std::string unknown = thrownBy([&] { project.maskEditSnapshot(removal + 10); });
+    QVERIFY2(startsWith(unknown, "Error: "), unknown.c_str());
+}
+
+void TestProjectFile::invalidMaskEditWritesNothing()
+{
+    const std::string path = projectPath();
+    ProjectFile project = ProjectFile::openOrCreate(path);
+    const ds::ImageRecord record = makeImage(1, ds::Split::Test);
+    const std::int64_t imageId = project.addImage(record).id;
+    const std::vector<std::int64_t> before = allRowCounts(path);
+    ds::MaskEditRecord edit;
+    edit.imageId = imageId;
+    edit.action = "brush";
+
+    const std::string wrongSize = thrownBy([&] { project.saveMaskEdit(edit, cv::Mat::ones(5, 5, CV_8UC1)); });
+    QVERIFY2(startsWith(wrongSize, "InputError: "), wrongSize.c_str());
+    const std::string wrongType = thrownBy([&] {
+        project.saveMaskEdit(edit, cv::Mat::ones(record.height, record.width, CV_8UC3));
+    });
+    QVERIFY2(startsWith(wrongType, "InputError: "), wrongType.c_str());
+    edit.imageId = 999;
+    const std::string unknownImage = thrownBy([&] {
+        project.saveMaskEdit(edit, cv::Mat::ones(record.height, record.width, CV_8UC1));
+    });
+    QVERIFY2(startsWith(unknownImage, "InputError: ") && contains(unknownImage, "999"), unknownImage.c_str());
+    QCOMPARE(allRowCounts(path), before);
 }
 
 void TestProjectFile::saveCopyAsWritesWholeProject()
