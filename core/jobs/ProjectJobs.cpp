@@ -4,6 +4,7 @@
 #include "core/data/ImageIO.h"
 #include "core/jobs/ChunkedPrediction.h"
 #include "core/metrics/Threshold.h"
+#include "core/review/GroundTruth.h"
 #include "core/storage/ContentHash.h"
 
 #include <opencv2/imgproc.hpp>
@@ -223,6 +224,8 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
         }
     }
 
+    // Ground truth for the F1-optimal threshold; images of unknown truth cannot inform it.
+    const std::map<std::int64_t, ImageTruth> truth = effectiveTruth(project);
     InferOutcome outcome;
     outcome.threshold = model->threshold;
     outcome.runId = project.beginRun(modelId, model->threshold);
@@ -255,8 +258,10 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
                 record.threshold = model->threshold;
                 project.addResult(record);
                 ++outcome.scored;
-                scores.push_back(results[i].score);
-                labels.push_back(image.label == kGoodLabel ? 0 : 1);
+                if (const std::optional<bool> defective = truth.at(image.id).defective) {
+                    scores.push_back(results[i].score);
+                    labels.push_back(*defective ? 1 : 0);
+                }
                 if (onResult)
                     onResult(record);
             }

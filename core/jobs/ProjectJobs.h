@@ -46,7 +46,7 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
 struct InferOutcome {
     std::int64_t runId = 0;
     double threshold = 0;          // the model's threshold, stored with the run
-    std::optional<double> f1Threshold; // F1-optimal, when the scored images have both labels
+    std::optional<double> f1Threshold; // F1-optimal, when scored images are known good and known defective (effectiveTruth)
     int scored = 0;
     std::vector<SkippedFile> skipped;
 };

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/metrics/Metrics.h"
+#include "core/review/GroundTruth.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -28,6 +29,12 @@ cv::Size workingSize(const ImageRecord& image)
     return {std::max(1, int(std::lround(image.width * scale))), std::max(1, int(std::lround(image.height * scale)))};
 }
 
+// An image pixel metrics use; a good one is compared against an empty mask.
+struct PixelImage {
+    ImageRecord image;
+    bool defective = false;
+};
+
 // Heatmaps and masks of the images pixel metrics use, at their working size. A good
 // image's mask stays empty: core/metrics reads that as "no defect pixel".
 struct PixelSamples {
@@ -37,7 +44,7 @@ struct PixelSamples {
     std::int64_t goodPixels = 0;
 };
 
-PixelSamples pixelSamples(const ProjectFile& project, std::int64_t runId, const std::vector<ImageRecord>& images,
+PixelSamples pixelSamples(const ProjectFile& project, std::int64_t runId, const std::vector<PixelImage>& images,
                           JobContext* job)
 {
     PixelSamples samples;
@@ -46,7 +53,7 @@ PixelSamples pixelSamples(const ProjectFile& project, std::int64_t runId, const 
             job->throwIfCancelled();
             job->report(double(i) / double(images.size()), "Reading heatmaps");
         }
-        const ImageRecord& image = images[i];
+        const ImageRecord& image = images[i].image;
         const cv::Mat heatmap = project.heatmap(runId, image.id);
         if (heatmap.empty())
             continue;
@@ -54,7 +61,7 @@ PixelSamples pixelSamples(const ProjectFile& project, std::int64_t runId, const 
         cv::Mat map;
         cv::resize(heatmap, map, size, 0, 0, cv::INTER_LINEAR);
         cv::Mat mask;
-        if (image.label != kGoodLabel)
+        if (images[i].defective)
             cv::resize(project.mask(image.id), mask, size, 0, 0, cv::INTER_NEAREST);
         const std::int64_t defects = mask.empty() ? 0 : cv::countNonZero(mask);
         samples.defectPixels += defects;
@@ -79,13 +86,21 @@ std::map<std::int64_t, ImageRecord> imagesById(const ProjectFile& project)
     return images;
 }
 
-RunScores scoresOf(const ProjectFile& project, std::int64_t runId, const std::map<std::int64_t, ImageRecord>& images)
+// The run's scores of images with a known truth; unknown counts those left out.
+RunScores scoresOf(const ProjectFile& project, std::int64_t runId, const std::map<std::int64_t, ImageTruth>& truth,
+                   int* unknown = nullptr)
 {
     RunScores scores;
     for (const ResultRecord& result : project.results(runId, ProjectFile::Heatmaps::Skip)) {
+        const std::optional<bool> defective = truth.at(result.imageId).defective;
+        if (!defective) {
+            if (unknown)
+                ++*unknown;
+            continue;
+        }
         scores.imageIds.push_back(result.imageId);
         scores.scores.push_back(float(result.score));
-        scores.labels.push_back(images.at(result.imageId).label == kGoodLabel ? 0 : 1);
+        scores.labels.push_back(*defective ? 1 : 0);
     }
     return scores;
 }
@@ -95,7 +110,7 @@ RunScores scoresOf(const ProjectFile& project, std::int64_t runId, const std::ma
 RunScores runScores(const ProjectFile& project, std::int64_t runId)
 {
     requireRun(project, runId);
-    return scoresOf(project, runId, imagesById(project));
+    return scoresOf(project, runId, effectiveTruth(project));
 }
 
 RunMetrics computeRunMetrics(const ProjectFile& project, std::int64_t runId, JobContext* job)
@@ -108,7 +123,10 @@ RunMetrics computeRunMetrics(const ProjectFile& project, std::int64_t runId, Job
             metrics.trainSeconds = model.trainSeconds;
 
     const std::map<std::int64_t, ImageRecord> images = imagesById(project);
-    const RunScores scores = scoresOf(project, runId, images);
+    const std::map<std::int64_t, ImageTruth> truth = effectiveTruth(project);
+    const RunScores scores = scoresOf(project, runId, truth, &metrics.nUnknown);
+    for (std::int64_t imageId : scores.imageIds)
+        metrics.nReviewed += truth.at(imageId).fromReviewer ? 1 : 0;
     metrics.nDefective = int(std::count(scores.labels.begin(), scores.labels.end(), 1));
     metrics.nGood = int(scores.labels.size()) - metrics.nDefective;
     if (metrics.nGood > 0 && metrics.nDefective > 0) {
@@ -119,13 +137,14 @@ RunMetrics computeRunMetrics(const ProjectFile& project, std::int64_t runId, Job
     }
 
     // The scored images pixel metrics can use: good ones, and defective ones with a mask.
-    std::vector<ImageRecord> pixelImages;
+    std::vector<PixelImage> pixelImages;
     for (size_t i = 0; i < scores.imageIds.size(); ++i) {
         const ImageRecord& image = images.at(scores.imageIds[i]);
-        if (scores.labels[i] == 1 && image.hasMask)
+        const bool defective = scores.labels[i] == 1;
+        if (defective && image.hasMask)
             ++metrics.nWithMask;
-        if (scores.labels[i] == 0 || image.hasMask)
-            pixelImages.push_back(image);
+        if (!defective || image.hasMask)
+            pixelImages.push_back({image, defective});
     }
     if (metrics.nWithMask == 0)
         return metrics;

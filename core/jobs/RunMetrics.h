@@ -10,8 +10,9 @@
 
 namespace ds {
 
-// A run's image scores with their ground truth, ordered by image id. labels: 0 for an
-// image labelled kGoodLabel, 1 for any other label (as core/metrics expects).
+// A run's image scores with their ground truth (effectiveTruth: a person's verdict over the
+// dataset label), ordered by image id. labels: 0 for a good image, 1 for a defective one (as
+// core/metrics expects); images whose truth is unknown are left out.
 struct RunScores {
     std::vector<std::int64_t> imageIds;
     std::vector<float> scores;
@@ -27,9 +28,11 @@ struct RunMetrics {
     std::optional<double> aupro;        // up to 30 % FPR, normalised (core/metrics aupro)
     std::optional<double> f1Max;
     double f1Threshold = 0.0;           // where f1Max is reached; meaningful only with f1Max
-    int nGood = 0;                      // scored images per label
+    int nGood = 0;                      // scored images per truth
     int nDefective = 0;
     int nWithMask = 0;                  // scored defective images with a ground-truth mask
+    int nReviewed = 0;                  // images counted whose truth came from a reviewer
+    int nUnknown = 0;                   // scored images left out for lack of truth
     std::optional<double> msPerImage;   // RunRecord::msPerImage
     double trainSeconds = 0.0;          // the run's model's ModelRecord::trainSeconds
 };
@@ -37,9 +40,10 @@ struct RunMetrics {
 // The scores of run runId's results. Throws ds::Error when the project has no such run.
 RunScores runScores(const ProjectFile& project, std::int64_t runId);
 
-// Metrics of run runId. Pixel metrics take every scored good image (all pixels good) and
+// Metrics of run runId, against effectiveTruth; images of unknown truth are left out.
+// Pixel metrics take every scored good image (all pixels good, whatever its mask says) and
 // every defective image with a mask (defective images without one are left out: their
-// pixels' truth is unknown). Each heatmap is resized to its image's aspect ratio and mask
+// pixels' truth is unknown); any non-zero mask value is a defect pixel. Each heatmap is resized to its image's aspect ratio and mask
 // and heatmap are compared at a working size of at most 256 px on the long side (the
 // image's own size when smaller): the field compares at mask resolution, but full-size
 // maps of many large images would not fit in memory, and at 256 px the metrics change

@@ -58,6 +58,15 @@ public:
         return id;
     }
 
+    void review(std::int64_t imageId, Verdict verdict)
+    {
+        ReviewRecord record;
+        record.imageId = imageId;
+        record.verdict = verdict;
+        record.reviewer = "inspector";
+        project_.addReview(record);
+    }
+
     void finish(std::optional<double> msPerImage) { project_.finishRun(runId_, RunStatus::Done, msPerImage); }
     const ProjectFile& project() const { return project_; }
     std::int64_t runId() const { return runId_; }
@@ -198,6 +207,83 @@ private Q_SLOTS:
         QCOMPARE(scores.imageIds, (std::vector<std::int64_t>{good, defect}));
         QCOMPARE(scores.scores, (std::vector<float>{0.25f, 0.75f}));
         QCOMPARE(scores.labels, (std::vector<int>{0, 1}));
+    }
+
+    void reviewerVerdictsOverrideLabelsAndUnknownImagesAreLeftOut()
+    {
+        HandMadeRun run(path("reviewed.dsproj"));
+        const std::int64_t good = run.add(kGoodLabel, 1.0);
+        const std::int64_t goodJudgedDefect = run.add(kGoodLabel, 3.0);
+        run.review(goodJudgedDefect, Verdict::Defect);
+        const std::int64_t crack = run.add("crack", 2.0);
+        const std::int64_t scratchJudgedGood = run.add("scratch", 0.5);
+        run.review(scratchJudgedGood, Verdict::Good);
+        run.add(kUnknownLabel, 5.0);
+        run.review(run.add(kUnknownLabel, 0.1), Verdict::Unsure);
+        const std::int64_t crackWithdrawn = run.add("crack", 4.0);
+        run.review(crackWithdrawn, Verdict::Good);
+        run.review(crackWithdrawn, Verdict::Unsure);
+        run.finish(1.0);
+
+        // Truth: good 1.0 and 0.5; defective 3.0, 2.0 and 4.0; the two unknown images are
+        // left out (counted as good, the 5.0 would lower the AUROC to 5/6).
+        const RunMetrics metrics = computeRunMetrics(run.project(), run.runId());
+        QCOMPARE(metrics.nGood, 2);
+        QCOMPARE(metrics.nDefective, 3);
+        QCOMPARE(metrics.nReviewed, 2);
+        QCOMPARE(metrics.nUnknown, 2);
+        QCOMPARE(metrics.imageAuroc, std::optional<double>(1.0));
+        QVERIFY(metrics.f1Max && std::abs(*metrics.f1Max - 1.0) < kTolerance);
+        QCOMPARE(metrics.f1Threshold, 1.5);
+
+        const RunScores scores = runScores(run.project(), run.runId());
+        QCOMPARE(scores.imageIds, (std::vector<std::int64_t>{good, goodJudgedDefect, crack, scratchJudgedGood,
+                                                             crackWithdrawn}));
+        QCOMPARE(scores.labels, (std::vector<int>{0, 1, 1, 0, 1}));
+    }
+
+    void onlyUnknownImagesGiveNoMetrics()
+    {
+        HandMadeRun run(path("unknown-only.dsproj"));
+        run.add(kUnknownLabel, 1.0, map2x4({1, 0, 0, 0, 0, 0, 0, 0}));
+        run.add(kUnknownLabel, 2.0, map2x4({0, 0, 0, 0, 0, 0, 0, 1}), mask2x4({0, 0, 0, 0, 0, 0, 0, 255}));
+        run.finish(1.0);
+
+        const RunMetrics metrics = computeRunMetrics(run.project(), run.runId());
+        QCOMPARE(metrics.nUnknown, 2);
+        QCOMPARE(metrics.nGood + metrics.nDefective + metrics.nWithMask + metrics.nReviewed, 0);
+        QVERIFY(!metrics.imageAuroc);
+        QVERIFY(!metrics.pixelAuroc);
+        QVERIFY(runScores(run.project(), run.runId()).imageIds.empty());
+    }
+
+    void pixelMetricsFollowReviewerVerdicts()
+    {
+        HandMadeRun run(path("pixel-reviewed.dsproj"));
+        // Defect pixel 0.35 (mask value 7: a defect type's id), good pixels 0.2 0 0 0.5 0.1 0 0.
+        run.add("crack", 3.0, map2x4({0.35f, 0.2f, 0.0f, 0.0f, 0.5f, 0.1f, 0.0f, 0.0f}),
+                mask2x4({7, 0, 0, 0, 0, 0, 0, 0}));
+        // Judged good: all 8 pixels are good, its mask notwithstanding (else 0.9 would be a
+        // defect pixel).
+        const std::int64_t judgedGood = run.add("scratch", 1.0, map2x4({0.9f, 0, 0, 0, 0, 0, 0, 0}),
+                                                mask2x4({255, 0, 0, 0, 0, 0, 0, 0}));
+        run.review(judgedGood, Verdict::Good);
+        // Judged defective without a mask: its pixels' truth is unknown, left out.
+        const std::int64_t judgedDefect = run.add(kGoodLabel, 2.0, cv::Mat(2, 4, CV_32F, cv::Scalar(0.99f)));
+        run.review(judgedDefect, Verdict::Defect);
+        run.finish(1.0);
+
+        const RunMetrics metrics = computeRunMetrics(run.project(), run.runId());
+        QCOMPARE(metrics.nGood, 1);
+        QCOMPARE(metrics.nDefective, 2);
+        QCOMPARE(metrics.nWithMask, 1);
+        QCOMPARE(metrics.nReviewed, 2);
+        // 15 good pixels, of which 0.5 and 0.9 are above the defect's 0.35.
+        QVERIFY(metrics.pixelAuroc);
+        QVERIFY2(std::abs(*metrics.pixelAuroc - 13.0 / 15.0) < 1e-6, std::to_string(*metrics.pixelAuroc).c_str());
+        // PRO jumps from 0 to 1 at FPR 2/15: the area up to FPR 0.3 is 0.3 - 2/15, normalised 5/9.
+        QVERIFY(metrics.aupro);
+        QVERIFY2(std::abs(*metrics.aupro - 5.0 / 9.0) < 1e-6, std::to_string(*metrics.aupro).c_str());
     }
 
     void unknownRunIsAnError()
