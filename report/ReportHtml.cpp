@@ -1,0 +1,395 @@
+#include "report/ReportHtml.h"
+
+#include "core/Error.h"
+#include "core/data/ImageIO.h"
+#include "core/data/Overlay.h"
+#include "report/ReportPlots.h"
+
+#include <QBuffer>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+
+namespace ds::report {
+namespace {
+
+constexpr int kOverlayRenderSide = 192; // pixels of the overlay's long side, twice what is shown
+constexpr int kOverlayShownSide = 96;
+const QSize kPlotSize(330, 230);       // two side by side fill an A4 text width
+const QSize kComparisonPlotSize(460, 320);
+
+// Only what both browsers and QTextDocument understand.
+const char* const kStyle = R"(
+body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; font-size: 9.5pt; color: #222222; }
+h1 { font-size: 16pt; margin-bottom: 2px; }
+h2 { font-size: 12.5pt; color: #1f3a5f; margin-top: 14px; margin-bottom: 6px; }
+p { margin-top: 3px; margin-bottom: 5px; }
+p.subtitle { color: #666666; margin-top: 0px; }
+p.explain { color: #555555; font-size: 8.5pt; }
+table.data { border-collapse: collapse; margin-bottom: 6px; }
+table.data th { background-color: #eef2f6; text-align: left; font-weight: bold; border: 1px solid #c9d2dc; padding: 3px 6px; }
+table.data td { border: 1px solid #c9d2dc; padding: 3px 6px; }
+td.metric, td.number { text-align: right; }
+td.metric { font-weight: bold; }
+td.note { color: #666666; font-size: 8.5pt; }
+td.defect { color: #b03a2e; font-weight: bold; }
+td.good { color: #1e6f9f; font-weight: bold; }
+tr.this-model td { background-color: #f6f8e8; }
+.page { page-break-before: always; }
+)";
+
+QString dash() { return QString(QChar(0x2014)); }
+QString escaped(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); }
+QString fixed(double value, int decimals = 3) { return QString::number(value, 'f', decimals); }
+// Thresholds and scores are in the detector's own units: four significant digits.
+QString scoreText(double value) { return QString::number(value, 'g', 4); }
+QString count(int value) { return QString::number(value); }
+QString optionalFixed(const std::optional<double>& value, int decimals = 3)
+{
+    return value ? fixed(*value, decimals) : dash();
+}
+
+QString cell(const QString& content, const QString& cssClass = {})
+{
+    return (cssClass.isEmpty() ? QStringLiteral("<td>") : QStringLiteral("<td class=\"") + cssClass + QStringLiteral("\">"))
+           + content + QStringLiteral("</td>");
+}
+
+QString headerRow(const QStringList& headers)
+{
+    QString row = QStringLiteral("<tr>");
+    for (const QString& header : headers)
+        row += QStringLiteral("<th>") + header + QStringLiteral("</th>");
+    return row + QStringLiteral("</tr>");
+}
+
+QString factRow(const QString& name, const QString& value, const QString& id = {})
+{
+    const QString idAttribute = id.isEmpty() ? QString() : QStringLiteral(" id=\"") + id + QStringLiteral("\"");
+    return QStringLiteral("<tr><th>") + name + QStringLiteral("</th><td") + idAttribute + QStringLiteral(">") + value
+           + QStringLiteral("</td></tr>");
+}
+
+QString metricCell(const QString& id, const QString& value)
+{
+    return QStringLiteral("<td class=\"metric\" id=\"") + id + QStringLiteral("\">") + value + QStringLiteral("</td>");
+}
+
+QString metricRow(const QString& id, const QString& name, const QString& value, const QString& note)
+{
+    return QStringLiteral("<tr><th>") + name + QStringLiteral("</th>") + metricCell(id, value) + cell(note, QStringLiteral("note"))
+           + QStringLiteral("</tr>");
+}
+
+QString imageTag(const ImageSource& imageSource, const QString& name, const QByteArray& png, QSize shown, const QString& alt)
+{
+    return QStringLiteral("<img src=\"") + imageSource(name, png) + QStringLiteral("\" width=\"") + count(shown.width())
+           + QStringLiteral("\" height=\"") + count(shown.height()) + QStringLiteral("\" alt=\"") + alt.toHtmlEscaped()
+           + QStringLiteral("\">");
+}
+
+QString plotTag(const ImageSource& imageSource, const QString& name, const QImage& plot, const QString& alt)
+{
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    plot.save(&buffer, "PNG");
+    return imageTag(imageSource, name, png, plot.deviceIndependentSize().toSize(), alt);
+}
+
+QString verdictCell(const std::optional<Verdict>& verdict)
+{
+    if (!verdict)
+        return cell(dash());
+    const QString name = QString::fromLatin1(verdictName(*verdict));
+    return cell(name, *verdict == Verdict::Defect ? QStringLiteral("defect")
+                      : *verdict == Verdict::Good ? QStringLiteral("good")
+                                                  : QString());
+}
+
+QString header(const ReportData& report)
+{
+    const QString model = escaped(report.measured.model.name);
+    return QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>DefectScope report: ") + model
+           + QStringLiteral("</title><style>") + QLatin1String(kStyle) + QStringLiteral("</style></head><body>\n")
+           + QStringLiteral("<h1>Anomaly detection report: ") + model + QStringLiteral("</h1>")
+           + QStringLiteral("<p class=\"subtitle\">") + escaped(report.project.path) + QStringLiteral("<br>Generated ")
+           + escaped(report.createdAt) + QStringLiteral(" by DefectScope ") + QStringLiteral(DEFECTSCOPE_VERSION)
+           + QStringLiteral("</p>\n");
+}
+
+QString projectAndModel(const ReportData& report)
+{
+    const ReportProjectSummary& project = report.project;
+    const int total = project.trainImages + project.testImages + project.holdoutImages;
+    QString html = QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"48%\" valign=\"top\">");
+    html += QStringLiteral("<h2>Project</h2><table class=\"data\" width=\"100%\">");
+    html += factRow(QStringLiteral("Images"),
+                    count(total) + QStringLiteral(" (") + count(project.trainImages) + QStringLiteral(" train, ")
+                        + count(project.testImages) + QStringLiteral(" test, ") + count(project.holdoutImages)
+                        + QStringLiteral(" held out)"),
+                    QStringLiteral("project-images"));
+    html += factRow(QStringLiteral("Good"), count(project.goodImages), QStringLiteral("project-good"));
+    html += factRow(QStringLiteral("Defective"), count(project.defectiveImages), QStringLiteral("project-defective"));
+    html += factRow(QStringLiteral("Unknown"), count(project.unknownImages), QStringLiteral("project-unknown"));
+    html += factRow(QStringLiteral("Reviewed"), count(project.reviewedImages), QStringLiteral("project-reviewed"));
+    html += QStringLiteral("</table><p class=\"explain\">Good and defective by a reviewer's latest verdict, else by the "
+                           "dataset label; unknown: neither.</p>");
+
+    const ModelRecord& model = report.measured.model;
+    const RunRecord& run = report.measured.run;
+    html += QStringLiteral("</td><td width=\"4%\"></td><td width=\"48%\" valign=\"top\"><h2>Model</h2><table class=\"data\" width=\"100%\">");
+    html += factRow(QStringLiteral("Name"), escaped(model.name) + QStringLiteral(" (id ") + count(int(model.id)) + QStringLiteral(")"));
+    html += factRow(QStringLiteral("Method"), escaped(model.method) + QStringLiteral(" on ") + escaped(model.backbone));
+    html += factRow(QStringLiteral("Parameters"), escaped(model.paramsJson));
+    html += factRow(QStringLiteral("Trained"), count(model.nTrain) + QStringLiteral(" images in ") + fixed(model.trainSeconds, 1)
+                                                   + QStringLiteral(" s"));
+    html += factRow(QStringLiteral("Created"), escaped(model.createdAt));
+    html += factRow(QStringLiteral("Scored"), QStringLiteral("run ") + count(int(run.id)) + QStringLiteral(", ")
+                                                  + count(int(report.scoredImages.size())) + QStringLiteral(" images, ")
+                                                  + escaped(run.finishedAt));
+    return html + QStringLiteral("</table></td></tr></table>\n");
+}
+
+QString thresholdNote(const ThresholdChoice& threshold)
+{
+    switch (threshold.source) {
+    case ThresholdSource::Given: return QStringLiteral("given for this report");
+    case ThresholdSource::Chosen: return QStringLiteral("chosen in the workbench");
+    case ThresholdSource::Run: return QStringLiteral("the model's default, applied by the run");
+    }
+    return {};
+}
+
+QString metricsSection(const ReportData& report)
+{
+    const RunMetrics& metrics = report.measured.metrics;
+    const Confusion& confusion = report.confusion;
+    const QString imageNote = QStringLiteral("needs both good and defective images (labels or verdicts)");
+    const QString pixelNote = metrics.nWithMask == 0 ? QStringLiteral("needs a defective image with a ground-truth mask")
+                                                     : QStringLiteral("needs both defect and defect-free pixels");
+    const bool imageMetrics = metrics.imageAuroc.has_value();
+    const bool pixelMetrics = metrics.pixelAuroc.has_value();
+
+    QString html = QStringLiteral("<h2>Metrics</h2><p>Measured on the ") + count(metrics.nGood + metrics.nDefective)
+                   + QStringLiteral(" scored images whose truth is known: ") + count(metrics.nGood)
+                   + QStringLiteral(" good, ") + count(metrics.nDefective) + QStringLiteral(" defective (")
+                   + count(metrics.nWithMask) + QStringLiteral(" with a mask); ") + count(metrics.nReviewed)
+                   + QStringLiteral(" of them judged by a reviewer. ") + count(metrics.nUnknown)
+                   + QStringLiteral(" scored images of unknown truth are left out.</p>");
+    html += QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"64%\" valign=\"top\">");
+    html += QStringLiteral("<table class=\"data\" width=\"100%\">")
+            + headerRow({QStringLiteral("Metric"), QStringLiteral("Value"), QStringLiteral("Note")});
+    html += metricRow(QStringLiteral("image-auroc"), QStringLiteral("Image AUROC"), optionalFixed(metrics.imageAuroc),
+                      imageMetrics ? QString() : imageNote);
+    html += metricRow(QStringLiteral("pixel-auroc"), QStringLiteral("Pixel AUROC"), optionalFixed(metrics.pixelAuroc),
+                      pixelMetrics ? QString() : pixelNote);
+    html += metricRow(QStringLiteral("aupro"), QStringLiteral("AUPRO"), optionalFixed(metrics.aupro),
+                      metrics.aupro ? QStringLiteral("up to 30 % false positive rate") : pixelNote);
+    html += metricRow(QStringLiteral("f1-max"), QStringLiteral("F1-max"), optionalFixed(metrics.f1Max),
+                      metrics.f1Max ? QString() : imageNote);
+    html += metricRow(QStringLiteral("f1-threshold"), QStringLiteral("F1-optimal threshold"),
+                      metrics.f1Max ? scoreText(metrics.f1Threshold) : dash(),
+                      metrics.f1Max ? QStringLiteral("where F1-max is reached") : imageNote);
+    html += metricRow(QStringLiteral("threshold"), QStringLiteral("Threshold"), scoreText(report.threshold.value),
+                      thresholdNote(report.threshold));
+    const int flaggedKnown = confusion.tp + confusion.fp;
+    const int defective = confusion.tp + confusion.fn;
+    html += metricRow(QStringLiteral("precision"), QStringLiteral("Precision"),
+                      flaggedKnown > 0 ? fixed(double(confusion.tp) / flaggedKnown) : dash(),
+                      flaggedKnown > 0 ? QStringLiteral("flagged images that are defective")
+                                       : QStringLiteral("needs a flagged image of known truth"));
+    html += metricRow(QStringLiteral("recall"), QStringLiteral("Recall"),
+                      defective > 0 ? fixed(double(confusion.tp) / defective) : dash(),
+                      defective > 0 ? QStringLiteral("defective images that are flagged")
+                                    : QStringLiteral("needs defective images"));
+    html += metricRow(QStringLiteral("ms-per-image"), QStringLiteral("Scoring time"),
+                      metrics.msPerImage ? fixed(*metrics.msPerImage, 1) : dash(),
+                      metrics.msPerImage ? QStringLiteral("ms per image") : QStringLiteral("not recorded for this run"));
+    html += metricRow(QStringLiteral("train-seconds"), QStringLiteral("Training time"), fixed(metrics.trainSeconds, 1),
+                      QStringLiteral("seconds"));
+    html += QStringLiteral("</table></td><td width=\"4%\"></td><td width=\"32%\" valign=\"top\">");
+
+    html += QStringLiteral("<table class=\"data\" width=\"100%\">")
+            + headerRow({QStringLiteral("At threshold"), QStringLiteral("Flagged"), QStringLiteral("Passed")});
+    html += QStringLiteral("<tr><th>Defective</th>") + metricCell(QStringLiteral("true-positives"), count(confusion.tp))
+            + metricCell(QStringLiteral("false-negatives"), count(confusion.fn)) + QStringLiteral("</tr>");
+    html += QStringLiteral("<tr><th>Good</th>") + metricCell(QStringLiteral("false-positives"), count(confusion.fp))
+            + metricCell(QStringLiteral("true-negatives"), count(confusion.tn)) + QStringLiteral("</tr>");
+    html += QStringLiteral("</table><p class=\"explain\">Images of known truth, flagged when their score is at or above ")
+            + scoreText(report.threshold.value) + QStringLiteral(". ") + count(report.flaggedCount)
+            + QStringLiteral(" of all ") + count(int(report.scoredImages.size()))
+            + QStringLiteral(" scored images are flagged.</p></td></tr></table>\n");
+    return html;
+}
+
+QString plotsSection(const ReportData& report, const ImageSource& imageSource)
+{
+    QString html = QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\"><tr><td valign=\"top\">");
+    html += plotTag(imageSource, QStringLiteral("score-histogram"),
+                    scoreHistogram(report.scoredImages, report.threshold.value, kPlotSize),
+                    QStringLiteral("Histogram of the image scores of good and defective images with the threshold"));
+    html += QStringLiteral("</td><td valign=\"top\">");
+    const MeasuredRun& measured = report.measured;
+    if (measured.metrics.imageAuroc) {
+        const Confusion& c = report.confusion;
+        const QPointF operatingPoint(double(c.fp) / std::max(1, c.fp + c.tn), double(c.tp) / std::max(1, c.tp + c.fn));
+        html += plotTag(imageSource, QStringLiteral("roc-curve"),
+                        rocPlot({{QString::fromStdString(measured.model.name), measured.scores, measured.labels}},
+                                operatingPoint, kPlotSize),
+                        QStringLiteral("ROC curve with the operating point at the threshold"));
+    } else {
+        html += QStringLiteral("<p class=\"explain\">ROC curve: ") + dash()
+                + QStringLiteral(" needs both good and defective images (labels or verdicts).</p>");
+    }
+    return html + QStringLiteral("</td></tr></table>\n");
+}
+
+// The image under its heatmap with predicted (white) and ground-truth (green) outlines, as
+// PNG at most kOverlayRenderSide on its long side; empty when the image cannot be read.
+QByteArray overlayPng(const FlaggedImage& flagged, double threshold)
+{
+    cv::Mat image;
+    try {
+        image = loadImageRgb(flagged.path);
+    } catch (const InputError&) {
+        return {};
+    }
+    const double scale = double(kOverlayRenderSide) / std::max(image.cols, image.rows);
+    if (scale < 1.0)
+        cv::resize(image, image, cv::Size(), scale, scale, cv::INTER_AREA);
+    OverlayStyle style;
+    style.groundTruth = flagged.mask;
+    cv::Mat map = flagged.heatmap;
+    if (map.empty()) { // no heatmap stored: the image with its outline only
+        map = cv::Mat::zeros(1, 1, CV_32F);
+        style.opacity = 0.0;
+        style.drawPredictedContours = false;
+    }
+    std::vector<uchar> png;
+    cv::imencode(".png", renderOverlay(image, map, threshold, style), png);
+    return QByteArray(reinterpret_cast<const char*>(png.data()), qsizetype(png.size()));
+}
+
+QString flaggedSection(const ReportData& report, const ImageSource& imageSource)
+{
+    QString html = QStringLiteral("<h2 class=\"page\">Flagged images</h2><p>");
+    if (report.topFlagged.empty())
+        return html + QStringLiteral("No scored image is at or above the threshold ") + scoreText(report.threshold.value)
+               + QStringLiteral(".</p>\n");
+    html += count(report.flaggedCount) + QStringLiteral(" of ") + count(int(report.scoredImages.size()))
+            + QStringLiteral(" scored images are at or above the threshold ") + scoreText(report.threshold.value)
+            + QStringLiteral("; the ") + count(int(report.topFlagged.size()))
+            + QStringLiteral(" highest scores are shown. Overlay: the heatmap over the image, white outlines where it "
+                             "reaches the threshold, green outlines the defect mask.</p>");
+    html += QStringLiteral("<table class=\"data\" width=\"100%\">")
+            + headerRow({QStringLiteral("#"), QStringLiteral("Overlay"), QStringLiteral("Image"), QStringLiteral("Score"),
+                         QStringLiteral("Model"), QStringLiteral("Reviewer"), QStringLiteral("Label"),
+                         QStringLiteral("Defect types")});
+    for (size_t i = 0; i < report.topFlagged.size(); ++i) {
+        const FlaggedImage& flagged = report.topFlagged[i];
+        const QString id = count(int(flagged.imageId));
+        const QByteArray png = overlayPng(flagged, report.threshold.value);
+        QString overlay = QStringLiteral("image not found");
+        if (!png.isEmpty()) {
+            const QImage decoded = QImage::fromData(png);
+            const double shrink = double(kOverlayShownSide) / std::max(decoded.width(), decoded.height());
+            overlay = imageTag(imageSource, QStringLiteral("overlay-") + id, png,
+                               QSize(int(decoded.width() * shrink), int(decoded.height() * shrink)),
+                               QStringLiteral("Heatmap overlay of image ") + id);
+        }
+        QStringList types;
+        for (const std::string& type : flagged.defectTypes)
+            types << escaped(type);
+        html += QStringLiteral("<tr class=\"flagged-image\" id=\"image-") + id + QStringLiteral("\">");
+        html += cell(count(int(i) + 1), QStringLiteral("number")) + cell(overlay);
+        html += cell(escaped(flagged.path) + QStringLiteral("<br><span class=\"explain\">image ") + id + QStringLiteral("</span>"));
+        html += cell(scoreText(flagged.score), QStringLiteral("number score"));
+        html += verdictCell(flagged.modelVerdict) + verdictCell(flagged.humanVerdict);
+        html += cell(flagged.label == kUnknownLabel ? QStringLiteral("unknown") : escaped(flagged.label));
+        html += cell(types.isEmpty() ? dash() : types.join(QStringLiteral(", "))) + QStringLiteral("</tr>\n");
+    }
+    return html + QStringLiteral("</table>\n");
+}
+
+QString reviewersSection(const ReportData& report)
+{
+    QString html = QStringLiteral("<h2 class=\"page\">Reviewers</h2>");
+    if (report.reviewers.empty())
+        return html + QStringLiteral("<p>No image has been reviewed yet.</p>\n");
+    html += QStringLiteral("<p>Every verdict each reviewer gave, and how often a defect or good verdict agreed with what "
+                           "the model said when they decided: the score of the run they were shown against the threshold "
+                           "then in force. Unsure verdicts, and verdicts given without a scored run, are not compared.</p>");
+    html += QStringLiteral("<table class=\"data\" width=\"100%\">")
+            + headerRow({QStringLiteral("Reviewer"), QStringLiteral("Defect"), QStringLiteral("Good"), QStringLiteral("Unsure"),
+                         QStringLiteral("Total"), QStringLiteral("Agreed with the model"), QStringLiteral("Agreement")});
+    for (const ReviewerStats& reviewer : report.reviewers) {
+        html += QStringLiteral("<tr class=\"reviewer\">") + cell(escaped(reviewer.reviewer.empty() ? "(anonymous)" : reviewer.reviewer));
+        html += cell(count(reviewer.defect), QStringLiteral("number")) + cell(count(reviewer.good), QStringLiteral("number"))
+                + cell(count(reviewer.unsure), QStringLiteral("number"))
+                + cell(count(reviewer.defect + reviewer.good + reviewer.unsure), QStringLiteral("number"));
+        html += cell(count(reviewer.agreed) + QStringLiteral(" of ") + count(reviewer.compared), QStringLiteral("number"));
+        html += reviewer.compared > 0
+                    ? cell(fixed(100.0 * reviewer.agreed / reviewer.compared, 0) + QStringLiteral(" %"), QStringLiteral("metric"))
+                    : cell(dash() + QStringLiteral(" no verdict to compare"), QStringLiteral("note"));
+        html += QStringLiteral("</tr>\n");
+    }
+    return html + QStringLiteral("</table>\n");
+}
+
+QString comparisonRow(const MeasuredRun& measured, bool thisModel)
+{
+    const RunMetrics& metrics = measured.metrics;
+    QString html = QStringLiteral("<tr class=\"compared-model") + (thisModel ? QStringLiteral(" this-model") : QString())
+                   + QStringLiteral("\" id=\"model-") + count(int(measured.model.id)) + QStringLiteral("\">");
+    html += cell(escaped(measured.model.name) + (thisModel ? QStringLiteral(" (this report)") : QString()));
+    html += cell(escaped(measured.model.method) + QStringLiteral(" / ") + escaped(measured.model.backbone));
+    for (const std::optional<double>& value : {metrics.imageAuroc, metrics.pixelAuroc, metrics.aupro, metrics.f1Max})
+        html += cell(optionalFixed(value), QStringLiteral("metric"));
+    html += cell(optionalFixed(metrics.msPerImage, 1), QStringLiteral("number"));
+    html += cell(fixed(metrics.trainSeconds, 1), QStringLiteral("number"));
+    html += cell(count(metrics.nGood + metrics.nDefective), QStringLiteral("number"));
+    return html + QStringLiteral("</tr>\n");
+}
+
+QString comparisonSection(const ReportData& report, const ImageSource& imageSource)
+{
+    QString html = QStringLiteral("<h2 class=\"page\">Model comparison</h2>");
+    if (report.comparison.empty())
+        return html + QStringLiteral("<p>No other model of this project has a finished run to compare with.</p>\n");
+    html += QStringLiteral("<p>Every model of the project with a finished run, each measured on its latest run against what "
+                           "the project knows now. ")
+            + dash() + QStringLiteral(": the run's images cannot measure it.</p>");
+    html += QStringLiteral("<table class=\"data\" width=\"100%\">")
+            + headerRow({QStringLiteral("Model"), QStringLiteral("Method"), QStringLiteral("Image AUROC"),
+                         QStringLiteral("Pixel AUROC"), QStringLiteral("AUPRO"), QStringLiteral("F1-max"),
+                         QStringLiteral("ms / image"), QStringLiteral("Training s"), QStringLiteral("Images measured")});
+    html += comparisonRow(report.measured, true);
+    std::vector<RocSeries> curves;
+    if (report.measured.metrics.imageAuroc)
+        curves.push_back({QString::fromStdString(report.measured.model.name), report.measured.scores, report.measured.labels});
+    for (const MeasuredRun& other : report.comparison) {
+        html += comparisonRow(other, false);
+        if (other.metrics.imageAuroc)
+            curves.push_back({QString::fromStdString(other.model.name), other.scores, other.labels});
+    }
+    html += QStringLiteral("</table>\n");
+    if (curves.empty())
+        return html + QStringLiteral("<p class=\"explain\">ROC curves: ") + dash()
+               + QStringLiteral(" need both good and defective images (labels or verdicts).</p>\n");
+    return html + QStringLiteral("<p>")
+           + plotTag(imageSource, QStringLiteral("roc-comparison"), rocPlot(curves, std::nullopt, kComparisonPlotSize),
+                     QStringLiteral("ROC curves of the compared models"))
+           + QStringLiteral("</p>\n");
+}
+
+} // namespace
+
+QString reportHtml(const ReportData& report, const ImageSource& imageSource)
+{
+    return header(report) + projectAndModel(report) + metricsSection(report) + plotsSection(report, imageSource)
+           + flaggedSection(report, imageSource) + reviewersSection(report) + comparisonSection(report, imageSource)
+           + QStringLiteral("</body></html>\n");
+}
+
+} // namespace ds::report
