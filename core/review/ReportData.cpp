@@ -50,6 +50,8 @@ struct OptionalSpan {
 MeasuredRun measure(const ProjectFile& project, const ModelRecord& model, const RunRecord& run, const TruthMap& truth,
                     JobContext* job)
 {
+    if (job)
+        job->throwIfCancelled();
     MeasuredRun measured{model, run, computeRunMetrics(project, run.id, job), {}, {}};
     for (const ResultRecord& result : project.results(run.id, ProjectFile::Heatmaps::Skip)) {
         if (const std::optional<bool> defective = truthOf(truth, result.imageId)) {
