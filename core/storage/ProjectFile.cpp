@@ -1,6 +1,7 @@
 #include "core/storage/ProjectFile.h"
 
 #include "core/Error.h"
+#include "core/storage/AtomicFile.h"
 #include "core/storage/HeatmapCodec.h"
 #include "core/storage/Schema.h"
 
@@ -8,19 +9,13 @@
 #include <opencv2/imgcodecs.hpp>
 #include <sqlite3.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cassert>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <random>
 #include <utility>
 
 namespace ds {
@@ -186,28 +181,6 @@ RunRecord runAt(const SqliteStatement& statement, const std::string& path)
     if (!statement.isNullAt(6))
         run.msPerImage = statement.doubleAt(6);
     return run;
-}
-
-// A name in target's folder (so the final rename stays on one file system) that no other
-// save uses at the same time.
-std::filesystem::path temporaryNameNextTo(const std::filesystem::path& target)
-{
-    std::random_device random;
-    const std::string suffix = std::to_string(random()) + std::to_string(random());
-    return target.parent_path() / ("." + target.filename().string() + ".saving-" + suffix);
-}
-
-// VACUUM INTO does not sync its output; the copy must be on disk before the rename makes
-// it visible, or a power cut could leave a damaged file under the target's name.
-// Returns why it failed, or an empty string.
-std::string syncToDisk(const std::filesystem::path& file)
-{
-    const int descriptor = ::open(file.c_str(), O_RDONLY);
-    const bool synced = descriptor >= 0 && ::fsync(descriptor) == 0;
-    const std::string reason = synced ? "" : std::string("cannot write it to disk: ") + std::strerror(errno);
-    if (descriptor >= 0)
-        ::close(descriptor);
-    return reason;
 }
 
 // Masks are stored as lossless PNGs.
@@ -937,6 +910,7 @@ void ProjectFile::saveCopyAs(const std::string& target) const
         // names the project being copied as the file that failed.
         reason = sqlite3_errmsg(connection().handle());
     }
+    // VACUUM INTO does not sync its output.
     if (reason.empty())
         reason = syncToDisk(temporary);
     if (reason.empty()) {
