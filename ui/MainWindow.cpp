@@ -6,10 +6,14 @@
 #include "core/data/ImageIO.h"
 #include "core/jobs/JobContext.h"
 #include "core/jobs/ProjectJobs.h"
+#include "core/jobs/RunMetrics.h"
 #include "core/metrics/Metrics.h"
+#include "core/review/GroundTruth.h"
+#include "core/review/ReviewQueue.h"
 #include "ui/CompareDialog.h"
 #include "ui/ImagePane.h"
 #include "ui/InspectPanel.h"
+#include "ui/ReviewPanel.h"
 #include "ui/TrainDialog.h"
 #include "ui/models/ResultsFilterProxy.h"
 #include "ui/models/ResultsModel.h"
@@ -31,6 +35,7 @@
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -134,6 +139,7 @@ MainWindow::~MainWindow()
     if (job_)
         job_->cancel();
     jobFuture_.waitForFinished();
+    metricsFuture_.waitForFinished();
     saveThresholdNow();
     saveViewState();
 }
@@ -188,6 +194,10 @@ void MainWindow::createActions()
     compareAction_->setObjectName(QStringLiteral("compareAction"));
     compareAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
     compareAction_->setStatusTip(QStringLiteral("Metrics, ROC curves and heatmaps of several models side by side"));
+    retrainAction_ = model->addAction(QStringLiteral("Retrain with &Reviewed Good Images…"), this,
+                                      &MainWindow::retrainWithReviewsDialog);
+    retrainAction_->setObjectName(QStringLiteral("retrainAction"));
+    retrainAction_->setStatusTip(QStringLiteral("Move test images reviewed as Good into the training set and retrain the selected model's settings"));
     deleteModelAction_ = model->addAction(QStringLiteral("&Delete Model…"), this, &MainWindow::deleteModelDialog);
     deleteModelAction_->setObjectName(QStringLiteral("deleteModelAction"));
     deleteModelAction_->setStatusTip(QStringLiteral("Remove the selected model with its runs and results"));
@@ -242,6 +252,50 @@ void MainWindow::createActions()
     logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     view->addAction(logAction);
 
+    QAction* historyAction = historyDock_->toggleViewAction();
+    historyAction->setText(QStringLiteral("Image &History"));
+    historyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    view->addAction(historyAction);
+
+    QMenu* review = menuBar()->addMenu(QStringLiteral("&Review"));
+    const auto verdictAction = [this, review](const QString& text, Qt::Key key, ds::Verdict verdict, const char* name) {
+        QAction* action = review->addAction(text, this, [this, verdict] { giveVerdict(verdict); });
+        action->setObjectName(QString::fromLatin1(name));
+        action->setShortcut(QKeySequence(key));
+        // Only while reviewing: the letters stay free for typing elsewhere.
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        resultsView_->addAction(action);
+        tabs_->widget(0)->addAction(action);
+    };
+    verdictAction(QStringLiteral("Mark &Defect"), Qt::Key_D, ds::Verdict::Defect, "defectAction");
+    verdictAction(QStringLiteral("Mark &Good"), Qt::Key_G, ds::Verdict::Good, "goodAction");
+    verdictAction(QStringLiteral("Mark &Unsure"), Qt::Key_U, ds::Verdict::Unsure, "unsureAction");
+    review->addSeparator();
+    QAction* toggleOverlay = review->addAction(QStringLiteral("Toggle &Overlay"), this, [this] {
+        // Back and forth between no heatmap and the opacity the user had.
+        QSlider* opacity = imagePane_->opacitySlider();
+        if (opacity->value() > 0) {
+            opacity->setProperty("restoreValue", opacity->value());
+            opacity->setValue(0);
+        } else {
+            opacity->setValue(opacity->property("restoreValue").isValid() ? opacity->property("restoreValue").toInt() : 45);
+        }
+    });
+    toggleOverlay->setShortcut(QKeySequence(Qt::Key_O));
+    toggleOverlay->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    resultsView_->addAction(toggleOverlay);
+    tabs_->widget(0)->addAction(toggleOverlay);
+    for (auto [key, step] : {std::pair{Qt::Key_Right, &MainWindow::nextImage}, std::pair{Qt::Key_Left, &MainWindow::previousImage}}) {
+        auto* arrow = new QAction(tabs_->widget(0));
+        arrow->setShortcut(QKeySequence(key));
+        arrow->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        connect(arrow, &QAction::triggered, this, step);
+        tabs_->widget(0)->addAction(arrow);
+        resultsView_->addAction(arrow);
+    }
+    review->addSeparator();
+    review->addAction(QStringLiteral("&Reviewer Name…"), this, &MainWindow::preferencesDialog);
+
     QMenu* help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(QStringLiteral("&About DefectScope"), this, &MainWindow::about);
 }
@@ -274,9 +328,10 @@ void MainWindow::createWidgets()
     });
     tabs_ = new QTabWidget;
     tabs_->setObjectName(QStringLiteral("centralTabs"));
-    tabs_->addTab(createReviewTab(), QStringLiteral("&Review"));
-    tabs_->addTab(inspectPanel_, QStringLiteral("&Inspect"));
-    tabs_->setTabToolTip(1, QStringLiteral("Drop any image here to score it with the selected model"));
+    tabs_->addTab(createReviewTab(), QStringLiteral("Review"));
+    tabs_->addTab(inspectPanel_, QStringLiteral("Inspect"));
+    tabs_->setTabToolTip(0, QStringLiteral("Ranked results, heatmaps, verdicts and the threshold (Alt+1)"));
+    tabs_->setTabToolTip(1, QStringLiteral("Drop any image here to score it with the selected model (Alt+2)"));
 
     auto* main = new QSplitter(Qt::Horizontal);
     main->addWidget(left);
@@ -294,6 +349,18 @@ void MainWindow::createWidgets()
     log_->setObjectName(QStringLiteral("jobLog"));
     log_->setReadOnly(true);
     log_->setMaximumBlockCount(5000);
+    historyView_ = new QTreeWidget;
+    historyView_->setObjectName(QStringLiteral("historyView"));
+    historyView_->setRootIsDecorated(false);
+    historyView_->setHeaderLabels({QStringLiteral("When (UTC)"), QStringLiteral("Who"), QStringLiteral("What"),
+                                   QStringLiteral("Model shown"), QStringLiteral("Threshold")});
+    historyView_->setAlternatingRowColors(true);
+    historyDock_ = new QDockWidget(QStringLiteral("History"), this);
+    historyDock_->setObjectName(QStringLiteral("historyDock"));
+    historyDock_->setWidget(historyView_);
+    addDockWidget(Qt::BottomDockWidgetArea, historyDock_);
+    historyDock_->hide();
+
     logDock_ = new QDockWidget(QStringLiteral("Job Log"), this);
     logDock_->setObjectName(QStringLiteral("jobLogDock"));
     logDock_->setWidget(log_);
@@ -336,7 +403,9 @@ QWidget* MainWindow::createResultsPane()
     showFilter_->addItem(QStringLiteral("All images"), int(ResultsFilterProxy::Show::All));
     showFilter_->addItem(QStringLiteral("Flagged as defect"), int(ResultsFilterProxy::Show::Flagged));
     showFilter_->addItem(QStringLiteral("Misclassified"), int(ResultsFilterProxy::Show::Misclassified));
-    showFilter_->setToolTip(QStringLiteral("Misclassified: the verdict at the current threshold disagrees with the label"));
+    showFilter_->addItem(QStringLiteral("Not yet reviewed"), int(ResultsFilterProxy::Show::Unreviewed));
+    showFilter_->setToolTip(QStringLiteral("Misclassified: the model's verdict at the current threshold disagrees with "
+                                           "the truth (a reviewer's verdict, else the dataset's label)"));
     connect(showFilter_, &QComboBox::currentIndexChanged, this, [this] {
         resultsProxy_->setShow(ResultsFilterProxy::Show(showFilter_->currentData().toInt()));
     });
@@ -396,11 +465,28 @@ QWidget* MainWindow::createReviewTab()
     thresholdSaveTimer_->setInterval(400);
     connect(thresholdSaveTimer_, &QTimer::timeout, this, &MainWindow::saveThresholdNow);
 
+    reviewPanel_ = new ReviewPanel;
+    reviewPanel_->setObjectName(QStringLiteral("reviewPanel"));
+    connect(reviewPanel_, &ReviewPanel::verdictGiven, this, &MainWindow::giveVerdict);
+    connect(reviewPanel_, &ReviewPanel::orderChanged, this, [this](ReviewPanel::Order) { applyReviewOrder(); });
+
+    metricsLabel_ = new QLabel;
+    metricsLabel_->setObjectName(QStringLiteral("metricsLabel"));
+    metricsLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    metricsLabel_->setToolTip(QStringLiteral("Measured on the images whose truth is known: a reviewer's verdict, "
+                                             "else the dataset's label; recomputed as you review"));
+    metricsTimer_ = new QTimer(this);
+    metricsTimer_->setSingleShot(true);
+    metricsTimer_->setInterval(400);
+    connect(metricsTimer_, &QTimer::timeout, this, &MainWindow::computeMetrics);
+
     auto* imageArea = new QWidget;
     auto* imageLayout = new QVBoxLayout(imageArea);
     imageLayout->setContentsMargins(4, 4, 4, 0);
     imageLayout->addWidget(imagePane_, 1);
+    imageLayout->addWidget(reviewPanel_);
     imageLayout->addLayout(thresholdRow);
+    imageLayout->addWidget(metricsLabel_);
 
     auto* review = new QSplitter(Qt::Vertical);
     review->addWidget(imageArea);
@@ -454,6 +540,7 @@ void MainWindow::updateActions()
     inspectAction_->setEnabled(hasProject && selectedModelId() != 0);
     compareAction_->setEnabled(hasProject && modelsView_->topLevelItemCount() >= 2);
     deleteModelAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
+    retrainAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
 }
 
 void MainWindow::updateTitle()
@@ -607,9 +694,7 @@ void MainWindow::refreshModels()
     if (!project_)
         return;
     try {
-        std::map<std::int64_t, QString> labels;
-        for (const ds::ImageRecord& image : project_->images())
-            labels.emplace(image.id, fromStd(image.label));
+        const std::map<std::int64_t, ds::ImageTruth> truth = ds::effectiveTruth(*project_);
         for (const ds::ModelRecord& model : project_->models()) {
             auto* item = new QTreeWidgetItem(modelsView_);
             item->setText(0, fromStd(model.name));
@@ -625,17 +710,20 @@ void MainWindow::refreshModels()
                                     .arg(fromStd(model.method), fromStd(model.backbone))
                                     .arg(model.nTrain)
                                     .arg(fromStd(model.createdAt), fromStd(model.paramsJson)));
-            // Image AUROC of the latest finished run, when its images carry both labels.
+            // Image AUROC of the latest finished run, on the images whose truth is known.
             if (const std::optional<ds::RunRecord> latest = project_->latestDoneRun(model.id)) {
                 std::vector<float> scores;
-                std::vector<int> truth;
+                std::vector<int> labels;
                 for (const ds::ResultRecord& result : project_->results(latest->id, ds::ProjectFile::Heatmaps::Skip)) {
+                    const auto known = truth.find(result.imageId);
+                    if (known == truth.end() || !known->second.defective)
+                        continue;
                     scores.push_back(float(result.score));
-                    truth.push_back(ResultsModel::isDefectLabel(labels[result.imageId]) ? 1 : 0);
+                    labels.push_back(*known->second.defective ? 1 : 0);
                 }
-                const auto defects = std::count(truth.begin(), truth.end(), 1);
-                if (defects > 0 && defects < std::ptrdiff_t(truth.size()))
-                    item->setText(2, QString::number(ds::rocAuc(scores, truth), 'f', 3));
+                const auto defects = std::count(labels.begin(), labels.end(), 1);
+                if (defects > 0 && defects < std::ptrdiff_t(labels.size()))
+                    item->setText(2, QString::number(ds::rocAuc(scores, labels), 'f', 3));
             }
             if (model.id == previous)
                 modelsView_->setCurrentItem(item);
@@ -690,6 +778,7 @@ void MainWindow::loadLatestRun(qint64 modelId)
     runModelId_ = 0;
     imageId_ = 0;
     images_.clear();
+    reviews_.clear();
     std::vector<ResultsModel::Row> rows;
     double threshold = 0.0;
     QString runText = modelId ? QStringLiteral("Not scored yet: use Model → Score Test Images (Ctrl+R).")
@@ -702,6 +791,8 @@ void MainWindow::loadLatestRun(qint64 modelId)
                 runThreshold_ = latest->threshold;
                 runModelId_ = modelId;
                 threshold = project_->chosenThreshold(modelId).value_or(latest->threshold);
+                reviews_ = project_->latestReviews();
+                const std::map<std::int64_t, ds::ImageTruth> truth = ds::effectiveTruth(*project_);
                 for (const ds::ResultRecord& result : project_->results(runId_, ds::ProjectFile::Heatmaps::Skip)) {
                     ResultsModel::Row row;
                     row.imageId = result.imageId;
@@ -711,6 +802,10 @@ void MainWindow::loadLatestRun(qint64 modelId)
                         row.fileName = image->fileName;
                         row.label = image->label;
                     }
+                    if (const auto review = reviews_.find(result.imageId); review != reviews_.end())
+                        row.review = QString::fromLatin1(ds::verdictName(review->second.verdict));
+                    if (const auto known = truth.find(result.imageId); known != truth.end())
+                        row.truth = known->second.defective;
                     rows.push_back(std::move(row));
                 }
                 QString when = fromStd(latest->createdAt).left(16);
@@ -739,6 +834,9 @@ void MainWindow::loadLatestRun(qint64 modelId)
     updateThresholdPlots();
     updateLabelFilter();
     requestThumbnails();
+    updateReviewProgress();
+    metricsLabel_->clear();
+    scheduleMetrics();
     thresholdSlider_->setEnabled(runId_ != 0);
     resetThreshold_->setEnabled(runId_ != 0);
     thresholdPlots_->setEnabled(runId_ != 0);
@@ -766,11 +864,20 @@ void MainWindow::updateThresholdPlots()
 {
     std::vector<float> scores;
     std::vector<int> labels;
+    int known = 0, fromReviewers = 0;
     for (const ResultsModel::Row& row : resultsModel_->rows()) {
         scores.push_back(float(row.score));
-        labels.push_back(ResultsModel::isDefectLabel(row.label) ? 1 : 0);
+        labels.push_back(row.truth ? int(*row.truth) : -1);
+        known += row.truth.has_value();
+        // A Good or Defect verdict decides the truth; Unsure leaves the dataset's label.
+        fromReviewers += row.truth.has_value() && (row.review == QStringLiteral("defect") || row.review == QStringLiteral("good"));
     }
     thresholdPlots_->setScores(std::move(scores), std::move(labels));
+    const int unknown = int(resultsModel_->rows().size()) - known;
+    thresholdPlots_->setLabelNote(QStringLiteral("On %1 labels, %2 from reviewers%3")
+                                      .arg(known)
+                                      .arg(fromReviewers)
+                                      .arg(unknown ? QStringLiteral("; %1 unlabelled").arg(unknown) : QString()));
 }
 
 void MainWindow::updateLabelFilter()
@@ -848,8 +955,19 @@ void MainWindow::applyThreshold(double threshold, bool updateSlider)
     thresholdValue_->setText(runId_ ? QStringLiteral("%1 (%2 defects)").arg(threshold, 0, 'f', 4).arg(resultsModel_->defectCount())
                                     : QString());
     imagePane_->setThreshold(threshold);
-    if (imageId_)
+    if (imageId_) {
         imagePane_->setCaption(imageCaption());
+        const QModelIndex current = resultsView_->currentIndex();
+        const ResultsModel::Row* row = resultsModel_->row(imageId_);
+        if (current.isValid() && row) {
+            const auto review = reviews_.find(imageId_);
+            reviewPanel_->showImage(row->score, threshold, row->review,
+                                    review == reviews_.end() ? QString() : fromStd(review->second.reviewer),
+                                    review == reviews_.end() ? QString() : fromStd(review->second.createdAt).left(16));
+        }
+    }
+    if (reviewPanel_->order() == ReviewPanel::Order::NearestThreshold)
+        applyReviewOrder();
     if (runModelId_ && runModelId_ == selectedModelId())
         inspectPanel_->setThreshold(threshold);
 }
@@ -920,9 +1038,21 @@ void MainWindow::resultSelectionChanged()
 {
     const QModelIndex current = resultsView_->currentIndex();
     imageId_ = current.isValid() ? current.data(ResultsModel::ImageIdRole).toLongLong() : 0;
+    showHistory();
     if (!imageId_ || !project_) {
         imagePane_->setPlaceholder(QString());
+        reviewPanel_->clearImage();
         return;
+    }
+    const auto review = reviews_.find(imageId_);
+    if (review == reviews_.end()) {
+        reviewPanel_->showImage(current.data(ResultsModel::ScoreRole).toDouble(), currentThreshold(), {}, {}, {});
+    } else {
+        QString when = fromStd(review->second.createdAt).left(16);
+        when.replace(QLatin1Char('T'), QLatin1Char(' '));
+        reviewPanel_->showImage(current.data(ResultsModel::ScoreRole).toDouble(), currentThreshold(),
+                                QString::fromLatin1(ds::verdictName(review->second.verdict)),
+                                fromStd(review->second.reviewer), when + QStringLiteral(" UTC"));
     }
     try {
         const std::optional<ds::ImageRecord> record = project_->image(imageId_);
@@ -933,6 +1063,265 @@ void MainWindow::resultSelectionChanged()
     } catch (const std::exception& e) {
         imagePane_->setPlaceholder(QStringLiteral("Cannot show this image:\n") + fromStd(e.what()));
     }
+}
+
+// ---- Review ----------------------------------------------------------------------------
+
+QString MainWindow::reviewerName()
+{
+    QString fallback = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
+    if (fallback.isEmpty())
+        fallback = QStringLiteral("reviewer");
+    return QSettings().value(QStringLiteral("review/reviewer"), fallback).toString();
+}
+
+void MainWindow::preferencesDialog()
+{
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, QStringLiteral("Reviewer Name"),
+                                               QStringLiteral("Verdicts and mask edits are recorded under this name:"),
+                                               QLineEdit::Normal, reviewerName(), &ok)
+                             .trimmed();
+    if (ok && !name.isEmpty())
+        QSettings().setValue(QStringLiteral("review/reviewer"), name);
+}
+
+ds::ReviewContext MainWindow::reviewContext() const
+{
+    ds::ReviewContext context;
+    if (runModelId_) {
+        context.modelId = runModelId_;
+        context.runId = runId_;
+        context.threshold = currentThreshold();
+    }
+    return context;
+}
+
+void MainWindow::giveVerdict(ds::Verdict verdict)
+{
+    if (!project_ || !imageId_ || scoringModelId_)
+        return;
+    ds::ReviewRecord review;
+    review.imageId = imageId_;
+    review.verdict = verdict;
+    review.reviewer = reviewerName().toStdString();
+    review.context = reviewContext();
+    // The next image to review, decided before the row may leave a filtered view.
+    const int row = resultsView_->currentIndex().row();
+    const qint64 next = row + 1 < resultsProxy_->rowCount()
+        ? resultsProxy_->index(row + 1, 0).data(ResultsModel::ImageIdRole).toLongLong()
+        : 0;
+    std::map<std::int64_t, ds::ImageTruth> truth;
+    try {
+        project_->addReview(review);
+        reviews_ = project_->latestReviews();
+        truth = ds::effectiveTruth(*project_);
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Review"), QStringLiteral("Could not record the verdict."), fromStd(e.what()));
+        return;
+    }
+    const qint64 reviewed = imageId_;
+    const auto known = truth.find(reviewed);
+    resultsModel_->setReview(reviewed, QString::fromLatin1(ds::verdictName(verdict)),
+                             known == truth.end() ? std::nullopt : known->second.defective);
+    updateThresholdPlots();
+    updateReviewProgress();
+    scheduleMetrics();
+    statusBar()->showMessage(QStringLiteral("%1 marked %2 by %3")
+                                 .arg(images_.value(reviewed).fileName, QString::fromLatin1(ds::verdictName(verdict)),
+                                      reviewerName()),
+                             4000);
+    if (next)
+        selectImage(next);
+    else if (imageId_ == reviewed)
+        resultSelectionChanged(); // the last one: show its new verdict
+}
+
+void MainWindow::updateReviewProgress()
+{
+    int reviewed = 0;
+    for (const ResultsModel::Row& row : resultsModel_->rows())
+        reviewed += !row.review.isEmpty();
+    reviewPanel_->setProgress(reviewed, int(resultsModel_->rows().size()));
+}
+
+void MainWindow::setReviewOrder(int order)
+{
+    reviewPanel_->orderBox()->setCurrentIndex(reviewPanel_->orderBox()->findData(order));
+}
+
+void MainWindow::applyReviewOrder()
+{
+    if (reviewPanel_->order() == ReviewPanel::Order::HighestScore) {
+        if (resultsProxy_->hasRanking()) {
+            resultsProxy_->setRanking({});
+            resultsView_->setSortingEnabled(true);
+            resultsView_->sortByColumn(ResultsModel::ScoreColumn, Qt::DescendingOrder);
+        }
+        return;
+    }
+    std::vector<std::int64_t> ids;
+    std::vector<double> scores;
+    for (const ResultsModel::Row& row : resultsModel_->rows()) {
+        ids.push_back(row.imageId);
+        scores.push_back(row.score);
+    }
+    resultsView_->setSortingEnabled(false); // the queue decides the order, not a column
+    resultsView_->horizontalHeader()->setSortIndicatorShown(false);
+    resultsProxy_->setRanking(ds::reviewOrder(ids, scores, currentThreshold(), ds::ReviewOrder::NearestThresholdFirst));
+    if (imageId_)
+        resultsView_->scrollTo(resultsView_->currentIndex());
+}
+
+void MainWindow::showHistory()
+{
+    historyView_->clear();
+    if (!project_ || !imageId_)
+        return;
+    struct Entry {
+        std::string when;
+        QStringList columns;
+    };
+    std::vector<Entry> entries;
+    const auto contextColumns = [this](const ds::ReviewContext& context) {
+        QString model = QStringLiteral("—");
+        if (context.modelId) {
+            model = QStringLiteral("model %1").arg(*context.modelId);
+            for (int i = 0; i < modelsView_->topLevelItemCount(); ++i)
+                if (modelsView_->topLevelItem(i)->data(0, kModelIdRole).toLongLong() == *context.modelId)
+                    model = modelsView_->topLevelItem(i)->text(0);
+        }
+        return QStringList{model, context.threshold ? QString::number(*context.threshold, 'f', 4) : QStringLiteral("—")};
+    };
+    try {
+        for (const ds::ReviewRecord& review : project_->reviews(imageId_))
+            entries.push_back({review.createdAt, QStringList{fromStd(review.reviewer),
+                                                             QStringLiteral("verdict: ") + QString::fromLatin1(ds::verdictName(review.verdict))}
+                                                     + contextColumns(review.context)});
+        for (const ds::MaskEditRecord& edit : project_->maskEdits(imageId_))
+            entries.push_back({edit.createdAt, QStringList{fromStd(edit.reviewer),
+                                                           QStringLiteral("mask: %1 (%2 px)").arg(fromStd(edit.action)).arg(edit.defectPixels)}
+                                                   + contextColumns(edit.context)});
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(QStringLiteral("Could not read the history: ") + fromStd(e.what()), 10000);
+        return;
+    }
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.when < b.when; });
+    for (const Entry& entry : entries) {
+        QString when = fromStd(entry.when).left(19);
+        when.replace(QLatin1Char('T'), QLatin1Char(' '));
+        new QTreeWidgetItem(historyView_, QStringList{when} + entry.columns);
+    }
+    for (int column = 0; column < historyView_->columnCount(); ++column)
+        historyView_->resizeColumnToContents(column);
+}
+
+void MainWindow::scheduleMetrics()
+{
+    if (runId_)
+        metricsTimer_->start();
+}
+
+void MainWindow::computeMetrics()
+{
+    if (!runId_ || projectPath_.isEmpty())
+        return;
+    if (metricsFuture_.isRunning()) { // one at a time: ask again when this one is done
+        metricsTimer_->start();
+        return;
+    }
+    const quint64 generation = ++metricsGeneration_;
+    const std::string project = projectPath_.toStdString();
+    const std::int64_t runId = runId_;
+    // The window waits for this future before it is destroyed, so `this` outlives it.
+    metricsFuture_ = QtConcurrent::run([this, project, runId, generation] {
+        QString text;
+        try {
+            const ds::ProjectFile file = ds::ProjectFile::open(project);
+            const ds::RunMetrics metrics = ds::computeRunMetrics(file, runId);
+            const auto value = [](const std::optional<double>& metric) {
+                return metric ? QString::number(*metric, 'f', 3) : QStringLiteral("—");
+            };
+            text = QStringLiteral("Image AUROC <b>%1</b> · pixel AUROC <b>%2</b> · AUPRO <b>%3</b> · F1-max <b>%4</b>"
+                                  " &nbsp;<small>on %5 good and %6 defective images (%7 with masks), %8 labels from reviewers%9</small>")
+                       .arg(value(metrics.imageAuroc), value(metrics.pixelAuroc), value(metrics.aupro), value(metrics.f1Max))
+                       .arg(metrics.nGood)
+                       .arg(metrics.nDefective)
+                       .arg(metrics.nWithMask)
+                       .arg(metrics.nReviewed)
+                       .arg(metrics.nUnknown ? QStringLiteral(", %1 without truth left out").arg(metrics.nUnknown) : QString());
+        } catch (const std::exception& e) {
+            text = QStringLiteral("Metrics unavailable: ") + fromStd(e.what()).toHtmlEscaped();
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, text] {
+                if (generation == metricsGeneration_)
+                    metricsLabel_->setText(text);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::retrainWithReviewsDialog()
+{
+    const QTreeWidgetItem* item = modelsView_->currentItem();
+    if (!item || !project_ || jobRunning_)
+        return;
+    int count = 0;
+    try {
+        for (const ds::ImageRecord& image : project_->images(ds::Split::Test)) {
+            const auto review = reviews_.find(image.id);
+            count += review != reviews_.end() && review->second.verdict == ds::Verdict::Good;
+        }
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Retrain"), QStringLiteral("Could not read the project."), fromStd(e.what()));
+        return;
+    }
+    if (count == 0) {
+        showMessage(false, QStringLiteral("Retrain"), QStringLiteral("No test image has been reviewed as Good yet."));
+        return;
+    }
+    const auto answer = QMessageBox::question(
+        this, QStringLiteral("Retrain with Reviewed Good Images"),
+        QStringLiteral("Move %1 test images reviewed as Good into the training set and train a new model with the "
+                       "settings of “%2”? They leave the test set, so later metrics no longer count them.")
+            .arg(count)
+            .arg(item->text(0)),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
+    if (answer == QMessageBox::Yes)
+        retrainWithReviewedGood();
+}
+
+bool MainWindow::retrainWithReviewedGood()
+{
+    const qint64 modelId = selectedModelId();
+    if (!project_ || jobRunning_ || !modelId)
+        return false;
+    ds::DetectorSettings settings;
+    QString name;
+    try {
+        std::vector<std::int64_t> good;
+        for (const ds::ImageRecord& image : project_->images(ds::Split::Test)) {
+            const auto review = reviews_.find(image.id);
+            if (review != reviews_.end() && review->second.verdict == ds::Verdict::Good)
+                good.push_back(image.id);
+        }
+        for (const ds::ModelRecord& model : project_->models())
+            if (model.id == modelId) {
+                settings = ds::DetectorSettings::fromJson(model.paramsJson);
+                name = fromStd(model.name) + QStringLiteral(" + %1 reviewed").arg(good.size());
+            }
+        if (good.empty())
+            return false;
+        project_->setSplit(good, ds::Split::Train);
+        appendLog(QStringLiteral("Moved %1 images reviewed Good into the training set.").arg(good.size()));
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Retrain"), QStringLiteral("Could not move the reviewed images."), fromStd(e.what()));
+        return false;
+    }
+    startTraining(settings, name);
+    return true;
 }
 
 // ---- Dialogs ---------------------------------------------------------------------------

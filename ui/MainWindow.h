@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <opencv2/core.hpp>
 
@@ -39,6 +40,7 @@ namespace ds::ui {
 class CompareDialog;
 class ImagePane;
 class InspectPanel;
+class ReviewPanel;
 class ResultsFilterProxy;
 class ResultsModel;
 class ThresholdPlots;
@@ -77,6 +79,11 @@ public:
     ThresholdPlots* thresholdPlots() const { return thresholdPlots_; }
     InspectPanel* inspectPanel() const { return inspectPanel_; }
     QTabWidget* centralTabs() const { return tabs_; }
+    ReviewPanel* reviewPanel() const { return reviewPanel_; }
+    QTreeWidget* historyView() const { return historyView_; }
+    QLabel* metricsLabel() const { return metricsLabel_; }
+    // The name verdicts and mask edits are recorded under (Edit → Preferences).
+    static QString reviewerName();
     QPlainTextEdit* jobLog() const { return log_; }
     QPushButton* resetThresholdButton() const { return resetThreshold_; }
     double currentThreshold() const;
@@ -106,6 +113,12 @@ public Q_SLOTS:
     void previousImage();
     void inspectImageDialog();
     void compareModels();
+    // Records a person's verdict on the image shown, then moves on to the next image.
+    void giveVerdict(ds::Verdict verdict);
+    void setReviewOrder(int order); // ReviewPanel::Order
+    // Moves the test images reviewed Good into the training set and retrains the selected
+    // model's settings on it (no confirmation: see retrainWithReviewsDialog).
+    bool retrainWithReviewedGood();
 
 Q_SIGNALS:
     void projectChanged(const QString& path);
@@ -126,6 +139,8 @@ private Q_SLOTS:
     void importGoodFolderDialog();
     void trainDialog();
     void deleteModelDialog();
+    void retrainWithReviewsDialog();
+    void preferencesDialog();
     void about();
     void modelSelectionChanged();
     void resultSelectionChanged();
@@ -148,6 +163,13 @@ private:
     void updateLabelFilter();
     void requestThumbnails();
     void updateThresholdPlots();
+    void updateReviewProgress();
+    void showHistory();
+    // Image and pixel metrics of the run shown, from the current truth, on a worker thread.
+    void scheduleMetrics();
+    void computeMetrics();
+    void applyReviewOrder();
+    ds::ReviewContext reviewContext() const;
     void readImages(); // fills images_; throws on a read error
     QString imageCaption() const;
     qint64 selectedModelId() const;
@@ -186,6 +208,7 @@ private:
     QAction* compareAction_ = nullptr;
     QAction* deleteModelAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
+    QAction* retrainAction_ = nullptr;
 
     // Views
     QTreeWidget* modelsView_ = nullptr;
@@ -208,6 +231,13 @@ private:
     bool thresholdDirty_ = false;
     QPointer<CompareDialog> compareDialog_;
     QDockWidget* logDock_ = nullptr;
+    ReviewPanel* reviewPanel_ = nullptr;
+    QDockWidget* historyDock_ = nullptr;
+    QTreeWidget* historyView_ = nullptr;
+    QLabel* metricsLabel_ = nullptr;
+    QTimer* metricsTimer_ = nullptr;
+    QFuture<void> metricsFuture_;
+    quint64 metricsGeneration_ = 0; // results of an older request are dropped
     QPlainTextEdit* log_ = nullptr;
 
     // Job panel
@@ -235,6 +265,7 @@ private:
         QString label;
     };
     QHash<qint64, ImageInfo> images_; // the project's images, by id
+    std::map<std::int64_t, ds::ReviewRecord> reviews_; // latest human verdict per image
 };
 
 } // namespace ds::ui

@@ -9,7 +9,9 @@
 #include "ui/models/ResultsModel.h"
 #include "ui/plots/ThresholdPlots.h"
 #include "ui/ImagePane.h"
+#include "core/review/ReviewQueue.h"
 #include "ui/InspectPanel.h"
+#include "ui/ReviewPanel.h"
 #include "ui/models/ResultsFilterProxy.h"
 
 #include <QAction>
@@ -18,6 +20,7 @@
 #include <QSpinBox>
 #include <QPushButton>
 #include <QApplication>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
 #include <QTimer>
@@ -105,6 +108,7 @@ private Q_SLOTS:
     {
         QCoreApplication::setOrganizationName(QStringLiteral("DefectScopeTests"));
         QSettings().clear();
+        QSettings().setValue(QStringLiteral("review/reviewer"), QStringLiteral("tester"));
         QVERIFY(dir_.isValid());
         const ds::SyntheticSpec spec = ds::test::smallPartSpec();
         dataset_ = QString::fromStdString(ds::writeSyntheticDataset(dir_.filePath(QStringLiteral("data")).toStdString(), spec));
@@ -195,7 +199,7 @@ private Q_SLOTS:
             window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Misclassified)));
         int misclassified = 0;
         for (const ResultsModel::Row& row : source.rows())
-            misclassified += (row.score >= source.threshold()) != (row.label != QStringLiteral("good"));
+            misclassified += row.truth && (row.score >= source.threshold()) != *row.truth;
         QCOMPARE(proxy.rowCount(), misclassified);
         window_->showFilter()->setCurrentIndex(0);
         QCOMPARE(proxy.rowCount(), all);
@@ -234,6 +238,85 @@ private Q_SLOTS:
         // The top row is selected and its overlay shown.
         QCOMPARE(window_->resultsView()->currentIndex().row(), 0);
         QTRY_VERIFY(window_->imagePane()->hasImage());
+    }
+
+    void reviewWithTheKeyboard()
+    {
+        ds::ui::ResultsFilterProxy& proxy = *window_->resultsProxy();
+        QTableView* table = window_->resultsView();
+        table->setCurrentIndex(proxy.index(0, 0));
+        table->setFocus();
+        QApplication::setActiveWindow(window_.get());
+        QVERIFY(QTest::qWaitForWindowActive(window_.get()));
+        const qint64 first = proxy.index(0, 0).data(ResultsModel::ImageIdRole).toLongLong();
+        const qint64 second = proxy.index(1, 0).data(ResultsModel::ImageIdRole).toLongLong();
+        const qint64 third = proxy.index(2, 0).data(ResultsModel::ImageIdRole).toLongLong();
+        const bool firstIsDefect = proxy.index(0, 0).data(ResultsModel::DefectRole).toBool();
+        const double threshold = window_->currentThreshold();
+
+        // G, D, U on the top three: each recorded, each moving on to the next image.
+        QTest::keyClick(table, Qt::Key_G);
+        QCOMPARE(window_->currentImageId(), second);
+        QTest::keyClick(table, Qt::Key_D);
+        QCOMPARE(window_->currentImageId(), third);
+        QTest::keyClick(table, Qt::Key_U);
+        QCOMPARE(proxy.index(0, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Good"));
+        QCOMPARE(proxy.index(1, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Defect"));
+        QCOMPARE(proxy.index(2, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Unsure"));
+        // The model's verdict is untouched by the person's.
+        QCOMPARE(proxy.index(0, 0).data(ResultsModel::DefectRole).toBool(), firstIsDefect);
+
+        // Every verdict is in the project with who, when and what was shown.
+        {
+            const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
+            const std::vector<ds::ReviewRecord> reviews = project.reviews(first);
+            QCOMPARE(reviews.size(), size_t(1));
+            QCOMPARE(reviews[0].verdict, ds::Verdict::Good);
+            QCOMPARE(QString::fromStdString(reviews[0].reviewer), QStringLiteral("tester"));
+            QVERIFY(!reviews[0].createdAt.empty());
+            QVERIFY(reviews[0].context.modelId && reviews[0].context.runId);
+            QCOMPARE(*reviews[0].context.threshold, threshold);
+            QCOMPARE(project.latestReviews().size(), size_t(3));
+        }
+        // The top image was a defect by its label: judged Good, it now counts as good, so the
+        // plots' labels follow the reviewer (the top score is a false positive now if flagged).
+        const ds::Confusion confusion = window_->thresholdPlots()->confusion();
+        int truthGood = 0, truthDefect = 0;
+        for (const ResultsModel::Row& row : window_->resultsModel()->rows())
+            if (row.truth)
+                (*row.truth ? truthDefect : truthGood) += 1;
+        QCOMPARE(confusion.tn + confusion.fp, truthGood);
+        QCOMPARE(confusion.tp + confusion.fn, truthDefect);
+        QCOMPARE(window_->resultsModel()->row(first)->truth, std::optional<bool>(false));
+        QVERIFY(window_->thresholdPlots()->summaryText().contains(QStringLiteral("2 from reviewers")));
+        QTRY_VERIFY_WITH_TIMEOUT(window_->metricsLabel()->text().contains(QStringLiteral("2 labels from reviewers")), 20000);
+
+        // The history of the first image, shown when it is selected again.
+        window_->selectImage(first);
+        QCOMPARE(window_->historyView()->topLevelItemCount(), 1);
+        QCOMPARE(window_->historyView()->topLevelItem(0)->text(1), QStringLiteral("tester"));
+        QVERIFY(window_->historyView()->topLevelItem(0)->text(2).contains(QStringLiteral("good")));
+        QVERIFY(window_->reviewPanel()->humanVerdictText().contains(QStringLiteral("Good")));
+
+        // The queue of images nobody reviewed yet.
+        window_->showFilter()->setCurrentIndex(window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Unreviewed)));
+        QCOMPARE(proxy.rowCount(), testImages_ - 3);
+        window_->showFilter()->setCurrentIndex(0);
+
+        // Nearest the threshold first: the order core gives, then back to the score ranking.
+        window_->setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
+        std::vector<std::int64_t> ids;
+        std::vector<double> scores;
+        for (const ResultsModel::Row& row : window_->resultsModel()->rows()) {
+            ids.push_back(row.imageId);
+            scores.push_back(row.score);
+        }
+        const std::vector<std::int64_t> expected =
+            ds::reviewOrder(ids, scores, window_->currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
+        window_->setReviewOrder(int(ds::ui::ReviewPanel::Order::HighestScore));
+        QVERIFY(rankedByScoreDescending(proxy));
     }
 
     void thresholdSliderChangesVerdicts()
@@ -360,6 +443,10 @@ private Q_SLOTS:
             QCOMPARE(reopened.resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble(), scores[size_t(row)]);
         QVERIFY(reopened.thresholdSlider()->isEnabled());
         QCOMPARE(reopened.currentImageId(), shownImage); // where the user left off
+        int reviewed = 0;
+        for (const ResultsModel::Row& row : reopened.resultsModel()->rows())
+            reviewed += !row.review.isEmpty();
+        QCOMPARE(reviewed, 3); // the verdicts given before
         QCOMPARE(MainWindow::recentProjects().value(0), QFileInfo(project_).absoluteFilePath());
 
         // The user's threshold was kept per model; Reset goes back to the run's.

@@ -20,11 +20,12 @@ class TestResultsModel : public QObject {
 private:
     static std::vector<ResultsModel::Row> sampleRows()
     {
-        return {{1, QStringLiteral("good/000.png"), QStringLiteral("good"), 2.5},
-                {2, QStringLiteral("scratch/000.png"), QStringLiteral("scratch"), 9.0},
-                {3, QStringLiteral("good/001.png"), QStringLiteral("good"), 1.0},
-                {4, QStringLiteral("hole/000.png"), QStringLiteral("hole"), 6.0},
-                {5, QStringLiteral("good/002.png"), QStringLiteral("good"), 4.0}};
+        // Truth as the dataset labels say; nobody has reviewed yet.
+        return {{1, QStringLiteral("good/000.png"), QStringLiteral("good"), 2.5, {}, false},
+                {2, QStringLiteral("scratch/000.png"), QStringLiteral("scratch"), 9.0, {}, true},
+                {3, QStringLiteral("good/001.png"), QStringLiteral("good"), 1.0, {}, false},
+                {4, QStringLiteral("hole/000.png"), QStringLiteral("hole"), 6.0, {}, true},
+                {5, QStringLiteral("good/002.png"), QStringLiteral("good"), 4.0, {}, false}};
     }
 
     static int defectsIn(const QAbstractItemModel& model)
@@ -85,7 +86,7 @@ private Q_SLOTS:
 
         // Numeric, not textual: 10 ranks above 9.
         auto rows = sampleRows();
-        rows.push_back({6, QStringLiteral("crack/000.png"), QStringLiteral("crack"), 10.0});
+        rows.push_back({6, QStringLiteral("crack/000.png"), QStringLiteral("crack"), 10.0, {}, true});
         model.setRows(rows, 5.0);
         QCOMPARE(proxy.index(0, 0).data(ResultsModel::ImageIdRole).toLongLong(), 6);
         QCOMPARE(proxy.index(proxy.rowCount() - 1, 0).data(ResultsModel::ImageIdRole).toLongLong(), 3);
@@ -164,7 +165,7 @@ private Q_SLOTS:
     {
         ResultsModel model;
         auto rows = sampleRows();
-        rows.push_back({6, QStringLiteral("new.png"), QString(), 7.0}); // no label known
+        rows.push_back({6, QStringLiteral("new.png"), QString(), 7.0, {}, std::nullopt}); // truth unknown
         model.setRows(rows, 5.0);
         // good 2.5 -> Good (right), scratch 9 -> Defect (right), good 4 -> Good (right),
         // hole 6 -> Defect (right), unknown 7 -> Defect (never misclassified).
@@ -180,6 +181,47 @@ private Q_SLOTS:
         QVERIFY(!model.index(3, 0).data(ResultsModel::DefectRole).toBool());
         QVERIFY(!model.index(5, 0).data(ResultsModel::MisclassifiedRole).toBool());
         QCOMPARE(model.index(5, ResultsModel::LabelColumn).data().toString(), QStringLiteral("—"));
+
+        // A reviewer overrules the label: the human verdict is shown apart from the model's,
+        // and the truth it implies decides what counts as misclassified.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setReview(4, QStringLiteral("good"), false); // hole/000 (6.0) is in fact good
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(model.index(3, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Good"));
+        QCOMPARE(model.index(3, ResultsModel::VerdictColumn).data().toString(), QStringLiteral("Good")); // 6 < 8
+        QVERIFY(!model.index(3, 0).data(ResultsModel::MisclassifiedRole).toBool());
+        QVERIFY(model.index(3, 0).data(ResultsModel::ReviewedRole).toBool());
+        QVERIFY(!model.index(0, 0).data(ResultsModel::ReviewedRole).toBool());
+        QCOMPARE(model.index(0, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("—"));
+        model.setReview(6, QStringLiteral("unsure"), std::nullopt);
+        QCOMPARE(model.index(5, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Unsure"));
+        QCOMPARE(model.row(6)->review, QStringLiteral("unsure"));
+        QVERIFY(!model.row(99));
+    }
+
+    void rankingAndUnreviewedFilter()
+    {
+        ResultsModel model;
+        ResultsFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.sort(ResultsModel::ScoreColumn, Qt::DescendingOrder);
+        model.setRows(sampleRows(), 5.0);
+        proxy.setRanking({4, 5, 2}); // e.g. nearest the threshold first; the rest after, by id
+        QList<qint64> ids;
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            ids << proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong();
+        QCOMPARE(ids, (QList<qint64>{4, 5, 2, 1, 3}));
+        proxy.setRanking({});
+        proxy.sort(ResultsModel::ScoreColumn, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, 0).data(ResultsModel::ImageIdRole).toLongLong(), 2);
+
+        proxy.setShow(ResultsFilterProxy::Show::Unreviewed);
+        QCOMPARE(proxy.rowCount(), 5);
+        model.setReview(2, QStringLiteral("defect"), true); // reviewed rows leave the queue
+        QCOMPARE(proxy.rowCount(), 4);
+        model.setReview(3, QStringLiteral("unsure"), false);
+        QCOMPARE(proxy.rowCount(), 3);
     }
 
     void filterProxyFollowsThreshold()

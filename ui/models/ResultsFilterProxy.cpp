@@ -2,6 +2,8 @@
 
 #include "ui/models/ResultsModel.h"
 
+#include <climits>
+
 namespace ds::ui {
 
 ResultsFilterProxy::ResultsFilterProxy(QObject* parent) : QSortFilterProxyModel(parent)
@@ -29,6 +31,27 @@ void ResultsFilterProxy::setLabel(const QString& label)
     invalidateRowsFilter();
 }
 
+void ResultsFilterProxy::setRanking(const std::vector<std::int64_t>& imageIds)
+{
+    rank_.clear();
+    for (size_t i = 0; i < imageIds.size(); ++i)
+        rank_.insert(imageIds[i], int(i));
+    if (hasRanking())
+        sort(0, Qt::AscendingOrder); // the ranking decides; the column does not matter
+    else
+        invalidate();
+}
+
+bool ResultsFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& right) const
+{
+    if (!hasRanking())
+        return QSortFilterProxyModel::lessThan(left, right);
+    const qint64 leftId = left.data(ResultsModel::ImageIdRole).toLongLong();
+    const qint64 rightId = right.data(ResultsModel::ImageIdRole).toLongLong();
+    const int leftRank = rank_.value(leftId, INT_MAX), rightRank = rank_.value(rightId, INT_MAX);
+    return leftRank != rightRank ? leftRank < rightRank : leftId < rightId;
+}
+
 bool ResultsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
     const QModelIndex row = sourceModel()->index(sourceRow, ResultsModel::LabelColumn, sourceParent);
@@ -38,6 +61,7 @@ bool ResultsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sour
     case Show::All: return true;
     case Show::Flagged: return row.data(ResultsModel::DefectRole).toBool();
     case Show::Misclassified: return row.data(ResultsModel::MisclassifiedRole).toBool();
+    case Show::Unreviewed: return !row.data(ResultsModel::ReviewedRole).toBool();
     }
     return true;
 }

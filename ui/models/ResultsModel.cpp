@@ -44,9 +44,28 @@ void ResultsModel::clearThumbnails()
         Q_EMIT dataChanged(index(0, ImageColumn), index(int(rows_.size()) - 1, ImageColumn), {Qt::DecorationRole});
 }
 
-bool ResultsModel::isDefectLabel(const QString& label)
+QString ResultsModel::reviewText(const QString& review)
 {
-    return !label.isEmpty() && label != QStringLiteral("good");
+    if (review.isEmpty())
+        return QStringLiteral("—");
+    return review.left(1).toUpper() + review.mid(1);
+}
+
+const ResultsModel::Row* ResultsModel::row(std::int64_t imageId) const
+{
+    const auto found = std::find_if(rows_.begin(), rows_.end(), [imageId](const Row& row) { return row.imageId == imageId; });
+    return found == rows_.end() ? nullptr : &*found;
+}
+
+void ResultsModel::setReview(std::int64_t imageId, const QString& review, std::optional<bool> truth)
+{
+    for (size_t i = 0; i < rows_.size(); ++i) {
+        if (rows_[i].imageId != imageId)
+            continue;
+        rows_[i].review = review;
+        rows_[i].truth = truth;
+        Q_EMIT dataChanged(index(int(i), 0), index(int(i), ColumnCount - 1));
+    }
 }
 
 void ResultsModel::setThreshold(double threshold)
@@ -83,7 +102,9 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
     case DefectRole:
         return isDefect(row);
     case MisclassifiedRole:
-        return !row.label.isEmpty() && isDefect(row) != isDefectLabel(row.label);
+        return row.truth.has_value() && isDefect(row) != *row.truth;
+    case ReviewedRole:
+        return !row.review.isEmpty();
     case Qt::DecorationRole:
         if (index.column() == ImageColumn) {
             const auto thumbnail = thumbnails_.constFind(row.imageId);
@@ -95,6 +116,7 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case ImageColumn: return row.fileName;
         case LabelColumn: return row.label;
+        case ReviewColumn: return row.review;
         case ScoreColumn: return row.score;
         case VerdictColumn: return isDefect(row) ? 1 : 0;
         }
@@ -103,6 +125,7 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case ImageColumn: return row.fileName;
         case LabelColumn: return row.label.isEmpty() ? QStringLiteral("—") : row.label;
+        case ReviewColumn: return reviewText(row.review);
         case ScoreColumn: return QString::number(row.score, 'f', 4);
         case VerdictColumn: return verdictText(isDefect(row));
         }
@@ -114,6 +137,16 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == VerdictColumn)
             return QBrush(isDefect(row) ? QColor(190, 30, 30) : QColor(30, 130, 50));
+        if (index.column() == ReviewColumn && !row.review.isEmpty())
+            return QBrush(row.review == QStringLiteral("defect") ? QColor(190, 30, 30)
+                              : row.review == QStringLiteral("good") ? QColor(30, 130, 50)
+                                                                     : QColor(150, 110, 0));
+        return {};
+    case Qt::ToolTipRole:
+        if (index.column() == VerdictColumn)
+            return QStringLiteral("The model's verdict at the current threshold");
+        if (index.column() == ReviewColumn)
+            return QStringLiteral("The latest verdict a person gave (D / G / U while reviewing)");
         return {};
     default:
         return {};
@@ -127,6 +160,7 @@ QVariant ResultsModel::headerData(int section, Qt::Orientation orientation, int 
     switch (section) {
     case ImageColumn: return QStringLiteral("Image");
     case LabelColumn: return QStringLiteral("Label");
+    case ReviewColumn: return QStringLiteral("Review");
     case ScoreColumn: return QStringLiteral("Score");
     case VerdictColumn: return QStringLiteral("Verdict");
     }

@@ -5,29 +5,35 @@
 #include <QString>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace ds::ui {
 
-// One run's per-image results as a table: Image (with thumbnail), Label, Score, Verdict.
-// The verdict is recomputed from the current threshold (score >= threshold -> "Defect").
+// One run's per-image results as a table: Image (with thumbnail), Label (the dataset's),
+// Review (the latest human verdict), Score, Verdict (the model's). The model's verdict is
+// recomputed from the current threshold (score >= threshold -> "Defect"); the human one is
+// kept apart and never derived from it.
 class ResultsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { ImageColumn, LabelColumn, ScoreColumn, VerdictColumn, ColumnCount };
+    enum Column { ImageColumn, LabelColumn, ReviewColumn, ScoreColumn, VerdictColumn, ColumnCount };
     enum Role {
         ImageIdRole = Qt::UserRole, // qint64 image id
         ScoreRole,                  // double score
         SortRole,                   // per-column raw value to sort by (score as a number)
         DefectRole,                 // bool: the model's verdict at the current threshold
-        MisclassifiedRole,          // bool: the verdict disagrees with the ground-truth label
+        MisclassifiedRole,          // bool: the model's verdict disagrees with the known truth
+        ReviewedRole,               // bool: a person gave a verdict (defect, good or unsure)
     };
 
     struct Row {
         std::int64_t imageId = 0;
         QString fileName;
-        QString label; // "good", a defect type, or empty when unknown
+        QString label; // the dataset's: "good", a defect type, or empty when unknown
         double score = 0.0;
+        QString review;             // latest human verdict: "defect", "good", "unsure" or empty
+        std::optional<bool> truth;  // defective or not as far as the project knows (reviews first)
     };
 
     explicit ResultsModel(QObject* parent = nullptr);
@@ -38,6 +44,9 @@ public:
     void appendRow(Row row);
     void clear();
     void setThreshold(double threshold);
+    // A new human verdict for an image, with the truth it implies.
+    void setReview(std::int64_t imageId, const QString& review, std::optional<bool> truth);
+    const Row* row(std::int64_t imageId) const;
     double threshold() const { return threshold_; }
     const std::vector<Row>& rows() const { return rows_; }
     int defectCount() const;
@@ -52,8 +61,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static QString verdictText(bool defect);
-    // A label names a defect unless it is "good" or unknown (empty).
-    static bool isDefectLabel(const QString& label);
+    // "defect" -> "Defect", "" -> "—".
+    static QString reviewText(const QString& review);
 
 private:
     bool isDefect(const Row& row) const { return row.score >= threshold_; }
