@@ -590,7 +590,8 @@ void ProjectFile::deleteDefectType(int id)
     if (db.changes() == 0)
         return;
     // The id may be handed out again, so no stored mask may keep using it, not even a
-    // snapshot in the audit trail.
+    // snapshot in the audit trail. Rows are rewritten while the scan reads them: sqlite
+    // allows updating the current row, and a row seen twice would need no change anyway.
     const auto untype = [&](const char* select, const char* update, const char* owner) {
         SqliteStatement masks(db, select);
         SqliteStatement store(db, update);
