@@ -1,6 +1,7 @@
 // ImageView: fitting and 1:1, wheel zoom about the cursor, drag to pan, keys and
 // double-click, which changes announce themselves, the hovered pixel in either pane, what
-// a new image does to the view, and what lands on screen.
+// a new image does to the view, what lands on screen, and the Edit interaction's gestures
+// in image coordinates, its panning and its brush outline.
 #include "ui/widgets/ImageView.h"
 
 #include <QSignalSpy>
@@ -50,12 +51,12 @@ void wheel(ImageView& view, QPointF pos, int notches)
     QApplication::sendEvent(&view, &event);
 }
 
-void drag(ImageView& view, QPoint from, QPoint to)
+void drag(ImageView& view, QPoint from, QPoint to, Qt::MouseButton button = Qt::LeftButton)
 {
-    QTest::mousePress(&view, Qt::LeftButton, {}, from);
+    QTest::mousePress(&view, button, {}, from);
     QTest::mouseMove(&view, (from + to) / 2);
     QTest::mouseMove(&view, to);
-    QTest::mouseRelease(&view, Qt::LeftButton, {}, to);
+    QTest::mouseRelease(&view, button, {}, to);
 }
 
 // The image point shown at a widget position, from the view's zoom and centre.
@@ -372,6 +373,88 @@ private Q_SLOTS:
         QCOMPARE(small.pixelColor(203 + 90, 150), QColor(Qt::blue));
         QCOMPARE(small.pixelColor(203 - 110, 150), kBackground);
         QCOMPARE(small.pixelColor(203, 150 - 60), kBackground);
+    }
+
+    void editInteractionReportsGesturesInImageCoordinates()
+    {
+        ImageView& view = shownView(kTwoPaneWidth);
+        view.setImages(filled({20, 10}, Qt::red), filled({20, 10}, Qt::blue));
+        view.setView(10.0, QPointF(10, 5)); // image point p at widget 100 + 10 (p - (10, 5)) in the left pane
+        view.setInteraction(ImageView::Interaction::Edit);
+        QCOMPARE(view.cursor().shape(), Qt::CrossCursor);
+        QSignalSpy pressed(&view, &ImageView::imagePressed);
+        QSignalSpy dragged(&view, &ImageView::imageDragged);
+        QSignalSpy released(&view, &ImageView::imageReleased);
+        QSignalSpy clicked(&view, &ImageView::imageClicked);
+        QSignalSpy doubleClicked(&view, &ImageView::imageDoubleClicked);
+        QSignalSpy changed(&view, &ImageView::viewChanged);
+
+        drag(view, QPoint(105, 150), QPoint(135, 170));
+        QCOMPARE(pressed.size(), 1);
+        QCOMPARE(pressed.last().first().toPointF(), QPointF(10.5, 5));
+        QCOMPARE(dragged.size(), 2);
+        QCOMPARE(dragged.first().first().toPointF(), QPointF(12, 6));
+        QCOMPARE(released.last().first().toPointF(), QPointF(13.5, 7));
+        QCOMPARE(clicked.size(), 0); // a drag is no click
+        QCOMPARE(changed.size(), 0); // nor a pan
+        QCOMPARE(view.center(), QPointF(10, 5));
+
+        // A drag that starts in the right pane maps through it, even past its edge.
+        drag(view, QPoint(306 + 20, 150), QPoint(150, 150));
+        QCOMPARE(pressed.last().first().toPointF(), QPointF(12, 5));
+        QCOMPARE(released.last().first().toPointF(), QPointF(-5.6, 5));
+
+        QTest::mouseClick(&view, Qt::LeftButton, {}, QPoint(80, 140));
+        QCOMPARE(clicked.size(), 1);
+        QCOMPARE(clicked.last().first().toPointF(), QPointF(8, 4));
+        QTest::mouseDClick(&view, Qt::LeftButton, {}, QPoint(80, 140));
+        QTest::mouseRelease(&view, Qt::LeftButton, {}, QPoint(80, 140));
+        QCOMPARE(doubleClicked.size(), 1);
+        QCOMPARE(doubleClicked.last().first().toPointF(), QPointF(8, 4));
+        QCOMPARE(view.zoom(), 10.0); // a double-click no longer toggles fit / 1:1
+        QCOMPARE(clicked.size(), 1);
+
+        // The middle button pans; so does the left with Space held.
+        drag(view, QPoint(100, 150), QPoint(120, 150), Qt::MiddleButton);
+        QCOMPARE(view.center(), QPointF(8, 5));
+        QTest::keyPress(&view, Qt::Key_Space);
+        QCOMPARE(view.cursor().shape(), Qt::OpenHandCursor);
+        drag(view, QPoint(100, 150), QPoint(100, 130));
+        QTest::keyRelease(&view, Qt::Key_Space);
+        QCOMPARE(view.center(), QPointF(8, 7));
+        QCOMPARE(view.cursor().shape(), Qt::CrossCursor);
+        QCOMPARE(pressed.size(), 3);
+        QCOMPARE(changed.size(), 4);
+
+        view.setInteraction(ImageView::Interaction::Pan);
+        QVERIFY(view.cursor().shape() != Qt::CrossCursor);
+        drag(view, QPoint(100, 150), QPoint(110, 150));
+        QCOMPARE(view.center(), QPointF(7, 7));
+        QCOMPARE(pressed.size(), 3);
+    }
+
+    void brushOutlineFollowsTheCursorInTheEditInteraction()
+    {
+        ImageView& view = shownView(400);
+        view.setImages(filled({200, 100}, Qt::red)); // fitted at 2 screen pixels per pixel
+        view.setBrushRadius(10);
+        QTest::mouseMove(&view, QPoint(190, 150));
+        QCOMPARE(view.grab().toImage().pixelColor(210, 150), QColor(Qt::red)); // not while panning
+
+        view.setInteraction(ImageView::Interaction::Edit);
+        QTest::mouseMove(&view, QPoint(190, 150));
+        const QImage shot = view.grab().toImage();
+        QVERIFY(shot.pixelColor(210, 150) != QColor(Qt::red)); // on the ring of 20 screen pixels
+        QCOMPARE(shot.pixelColor(190, 150), QColor(Qt::red));
+        QCOMPARE(shot.pixelColor(230, 150), QColor(Qt::red));
+
+        // The vertices of a polygon under way, joined up to the cursor.
+        view.setBrushRadius(0);
+        view.setPolygonPreview(QPolygonF{QPointF(10, 10), QPointF(60, 10)}); // widget (20, 70) and (120, 70)
+        const QImage polygon = view.grab().toImage();
+        QVERIFY(polygon.pixelColor(70, 70) != QColor(Qt::red));
+        QCOMPARE(polygon.pixelColor(70, 90), QColor(Qt::red));
+        QCOMPARE(polygon.pixelColor(210, 150), QColor(Qt::red));
     }
 
     void placeholderReplacesTheImage()

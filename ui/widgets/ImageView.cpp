@@ -1,5 +1,6 @@
 #include "ui/widgets/ImageView.h"
 
+#include <QApplication>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -69,6 +70,38 @@ void ImageView::setPlaceholder(const QString& text)
     if (hovering_)
         updateHover(hoverPos_);
     update();
+}
+
+void ImageView::setInteraction(Interaction interaction)
+{
+    if (interaction == interaction_)
+        return;
+    interaction_ = interaction;
+    editPressed_ = false;
+    spaceHeld_ = false;
+    if (!dragging_)
+        restoreCursor();
+    update();
+}
+
+void ImageView::setBrushRadius(double imagePixels)
+{
+    brushRadius_ = std::max(0.0, imagePixels);
+    update();
+}
+
+void ImageView::setPolygonPreview(const QPolygonF& vertices)
+{
+    polygonPreview_ = vertices;
+    update();
+}
+
+void ImageView::restoreCursor()
+{
+    if (interaction_ == Interaction::Pan)
+        unsetCursor();
+    else
+        setCursor(spaceHeld_ ? Qt::OpenHandCursor : Qt::CrossCursor);
 }
 
 void ImageView::setView(double zoom, QPointF center)
@@ -232,6 +265,41 @@ void ImageView::paintEvent(QPaintEvent*)
     }
     for (int pane = 0; pane < paneCount(); ++pane)
         drawPane(painter, pane);
+    if (interaction_ == Interaction::Edit)
+        drawEditGuides(painter);
+}
+
+void ImageView::drawEditGuides(QPainter& painter)
+{
+    // Dark under light, dashed, so the guides read on bright and dark images alike.
+    QPen dark(QColor(0, 0, 0, 200), 1.0);
+    QPen light(QColor(255, 255, 255, 230), 1.0, Qt::DashLine);
+    const auto stroke = [&](const auto& draw) {
+        for (const QPen& pen : {dark, light}) {
+            painter.setPen(pen);
+            draw();
+        }
+    };
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setBrush(Qt::NoBrush);
+    const int pane = editPressed_ ? editPane_ : paneNearest(hoverPos_);
+    if (!polygonPreview_.isEmpty()) {
+        QPolygonF shown;
+        for (const QPointF& vertex : polygonPreview_)
+            shown << widgetPoint(vertex, pane);
+        if (hovering_)
+            shown << hoverPos_;
+        stroke([&] { painter.drawPolyline(shown); });
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(Qt::white);
+        for (const QPointF& vertex : polygonPreview_)
+            painter.drawEllipse(widgetPoint(vertex, pane), 2.5, 2.5);
+        painter.setBrush(Qt::NoBrush);
+    }
+    if (hovering_ && brushRadius_ > 0.0 && !spaceHeld_ && !dragging_) {
+        const double radius = std::max(1.0, brushRadius_ * scale());
+        stroke([&] { painter.drawEllipse(hoverPos_, radius, radius); });
+    }
 }
 
 void ImageView::drawPane(QPainter& painter, int pane)
@@ -297,13 +365,27 @@ void ImageView::wheelEvent(QWheelEvent* event)
 
 void ImageView::mousePressEvent(QMouseEvent* event)
 {
-    if (event->button() != Qt::LeftButton || !hasImage()) {
+    if (!hasImage() || dragging_ || editPressed_) {
         QWidget::mousePressEvent(event);
         return;
     }
-    dragging_ = true;
-    dragLast_ = event->position();
-    setCursor(Qt::ClosedHandCursor);
+    const bool left = event->button() == Qt::LeftButton;
+    if (event->button() == Qt::MiddleButton || (left && (interaction_ == Interaction::Pan || spaceHeld_))) {
+        dragging_ = true;
+        dragButton_ = event->button();
+        dragLast_ = event->position();
+        setCursor(Qt::ClosedHandCursor);
+        update(); // hides the brush outline while panning
+        return;
+    }
+    if (!left) {
+        QWidget::mousePressEvent(event);
+        return;
+    }
+    editPressed_ = true;
+    editPane_ = paneNearest(event->position());
+    editPressPos_ = event->position();
+    Q_EMIT imagePressed(imagePoint(event->position(), editPane_));
 }
 
 void ImageView::mouseMoveEvent(QMouseEvent* event)
@@ -318,24 +400,40 @@ void ImageView::mouseMoveEvent(QMouseEvent* event)
             center_ = clampedCenter(center_ - delta / scale());
             userChangedView();
         }
+    } else if (editPressed_) {
+        Q_EMIT imageDragged(imagePoint(event->position(), editPane_));
     }
+    if (interaction_ == Interaction::Edit)
+        update(); // the brush outline and the polygon's rubber band follow the cursor
     updateHover(event->position());
 }
 
 void ImageView::mouseReleaseEvent(QMouseEvent* event)
 {
-    if (event->button() != Qt::LeftButton || !dragging_) {
-        QWidget::mouseReleaseEvent(event);
+    if (dragging_ && event->button() == dragButton_) {
+        dragging_ = false;
+        restoreCursor();
+        update();
         return;
     }
-    dragging_ = false;
-    unsetCursor();
+    if (editPressed_ && event->button() == Qt::LeftButton) {
+        editPressed_ = false;
+        Q_EMIT imageReleased(imagePoint(event->position(), editPane_));
+        if ((event->position() - editPressPos_).manhattanLength() < QApplication::startDragDistance())
+            Q_EMIT imageClicked(imagePoint(editPressPos_, editPane_));
+        return;
+    }
+    QWidget::mouseReleaseEvent(event);
 }
 
 void ImageView::mouseDoubleClickEvent(QMouseEvent* event)
 {
     if (event->button() != Qt::LeftButton || !hasImage()) {
         QWidget::mouseDoubleClickEvent(event);
+        return;
+    }
+    if (interaction_ == Interaction::Edit && !spaceHeld_) {
+        Q_EMIT imageDoubleClicked(imagePoint(event->position(), paneNearest(event->position())));
         return;
     }
     if (fitMode_)
@@ -365,8 +463,43 @@ void ImageView::keyPressEvent(QKeyEvent* event)
     case Qt::Key_1:
         zoomActualSize();
         break;
+    case Qt::Key_Space:
+        if (interaction_ != Interaction::Edit) {
+            QWidget::keyPressEvent(event);
+            break;
+        }
+        if (!event->isAutoRepeat() && !spaceHeld_) {
+            spaceHeld_ = true;
+            if (!dragging_)
+                restoreCursor();
+            update();
+        }
+        break;
     default:
         QWidget::keyPressEvent(event);
+    }
+}
+
+void ImageView::keyReleaseEvent(QKeyEvent* event)
+{
+    if (event->key() != Qt::Key_Space || event->isAutoRepeat() || !spaceHeld_) {
+        QWidget::keyReleaseEvent(event);
+        return;
+    }
+    spaceHeld_ = false;
+    if (!dragging_)
+        restoreCursor();
+    update();
+}
+
+void ImageView::focusOutEvent(QFocusEvent* event)
+{
+    QWidget::focusOutEvent(event);
+    if (spaceHeld_) { // its release goes elsewhere
+        spaceHeld_ = false;
+        if (!dragging_)
+            restoreCursor();
+        update();
     }
 }
 
@@ -381,6 +514,8 @@ void ImageView::leaveEvent(QEvent* event)
 {
     QWidget::leaveEvent(event);
     hovering_ = false;
+    if (interaction_ == Interaction::Edit)
+        update(); // no brush outline off the view
     if (hoveredPixel_ != kOffImage) {
         hoveredPixel_ = kOffImage;
         Q_EMIT pixelHovered(kOffImage);

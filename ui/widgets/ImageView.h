@@ -1,6 +1,7 @@
 #pragma once
 #include <QImage>
 #include <QPointF>
+#include <QPolygonF>
 #include <QWidget>
 
 #include <optional>
@@ -12,11 +13,17 @@ namespace ds::ui {
 //
 // Image coordinates are continuous: pixel (x, y) covers [x, x + 1) × [y, y + 1). The zoom
 // counts device pixels, so 1:1 shows each image pixel on one physical pixel on high-DPI
-// screens too. Mouse: the wheel zooms about the cursor, left-drag pans, double-click
-// toggles fit / 1:1. Keys: + and - zoom, 0 or F fits, 1 shows the actual size.
+// screens too. Mouse: the wheel zooms about the cursor, left-drag pans (middle-drag too),
+// double-click toggles fit / 1:1. Keys: + and - zoom, 0 or F fits, 1 shows the actual size.
+//
+// In the Edit interaction the left button edits instead: press, drag, release, click and
+// double-click are reported in image coordinates (of the pane pressed in), a brush outline
+// follows the cursor, and panning is middle-drag or Space + left-drag.
 class ImageView : public QWidget {
     Q_OBJECT
 public:
+    enum class Interaction { Pan, Edit };
+
     explicit ImageView(QWidget* parent = nullptr);
     // right may be null (single pane); a right image of another size is scaled to the left's.
     // Keeps zoom/pan when the image size is unchanged (also across a placeholder in
@@ -41,6 +48,15 @@ public:
     // Where an image point is shown in a pane, in widget coordinates.
     QPointF widgetPoint(QPointF imagePoint, int pane = 0) const;
 
+    void setInteraction(Interaction interaction);
+    Interaction interaction() const { return interaction_; }
+    // Radius of the brush outline drawn at the cursor in the Edit interaction; 0 draws none.
+    void setBrushRadius(double imagePixels);
+    double brushRadius() const { return brushRadius_; }
+    // Vertices of a polygon being drawn (image coordinates), shown joined up to the cursor;
+    // empty for none.
+    void setPolygonPreview(const QPolygonF& vertices);
+
 public Q_SLOTS:
     void fitToWindow();    // and stays fitted on resize
     void zoomActualSize(); // 1:1
@@ -54,6 +70,14 @@ Q_SIGNALS:
     // Image pixel under the cursor; (-1,-1) when off the image. Also sent after setImages
     // while the cursor is over the view, since the pixel's value changed.
     void pixelHovered(QPoint imagePixel);
+    // Edit interaction, left button, in image coordinates: a press, each move while held,
+    // the release; a click is a press and release without a drag (sent after the release,
+    // at the press); a double-click comes in place of the second click's press.
+    void imagePressed(QPointF imagePoint);
+    void imageDragged(QPointF imagePoint);
+    void imageReleased(QPointF imagePoint);
+    void imageClicked(QPointF imagePoint);
+    void imageDoubleClicked(QPointF imagePoint);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -63,6 +87,8 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
+    void focusOutEvent(QFocusEvent* event) override;
     void enterEvent(QEnterEvent* event) override;
     void leaveEvent(QEvent* event) override;
 
@@ -78,6 +104,8 @@ private:
     void userChangedView();
     void updateHover(QPointF widgetPos);
     void drawPane(QPainter& painter, int pane);
+    void drawEditGuides(QPainter& painter);
+    void restoreCursor();
     const QImage& downscaled(int pane);
 
     QImage left_;
@@ -90,7 +118,16 @@ private:
     double zoom_ = 1.0;
     QPointF center_;
 
-    bool dragging_ = false;
+    Interaction interaction_ = Interaction::Pan;
+    double brushRadius_ = 0.0;
+    QPolygonF polygonPreview_;
+    bool spaceHeld_ = false;     // Space + left-drag pans in the Edit interaction
+    bool editPressed_ = false;   // the left button is down for an edit
+    int editPane_ = 0;           // the pane the edit started in; its moves map through it
+    QPointF editPressPos_;
+
+    bool dragging_ = false;      // panning
+    Qt::MouseButton dragButton_ = Qt::NoButton;
     QPointF dragLast_;
     bool hovering_ = false;
     QPointF hoverPos_;
