@@ -2,11 +2,14 @@
 
 #include "core/data/Overlay.h"
 #include "ui/ImageConversion.h"
+#include "ui/review/MaskEditor.h"
+#include "ui/review/MaskOverlay.h"
 #include "ui/widgets/ImageView.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QSettings>
 #include <QSlider>
@@ -20,13 +23,17 @@ namespace ds::ui {
 
 namespace {
 
-QImage rgbToQImage(const cv::Mat& rgb)
+constexpr double kMaskOpacity = 0.45;
+
+cv::Mat rgbToBgr8(const cv::Mat& rgb)
 {
     cv::Mat bgr;
     cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
     bgr.convertTo(bgr, CV_8UC3, 255.0);
-    return bgrMatToQImage(bgr);
+    return bgr;
 }
+
+QImage rgbToQImage(const cv::Mat& rgb) { return bgrMatToQImage(rgbToBgr8(rgb)); }
 
 QToolButton* toolButton(const QString& text, const QString& tip)
 {
@@ -68,6 +75,7 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
     connect(opacity_, &QSlider::valueChanged, this, [this](int value) {
         opacityValue_->setText(QString::number(value) + QStringLiteral(" %"));
         QSettings().setValue(settingsGroup_ + QStringLiteral("/opacity"), value);
+        overlayWithoutMask_.release();
         scheduleRender();
     });
 
@@ -79,6 +87,7 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
     colormap_->setCurrentIndex(std::max(0, colormap_->findText(settings.value(QStringLiteral("colormap")).toString())));
     connect(colormap_, &QComboBox::currentIndexChanged, this, [this] {
         QSettings().setValue(settingsGroup_ + QStringLiteral("/colormap"), colormap_->currentText());
+        overlayWithoutMask_.release();
         render();
     });
 
@@ -104,6 +113,18 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
     QToolButton* actual = toolButton(QStringLiteral("1:1"), QStringLiteral("One image pixel per screen pixel (1)"));
     connect(actual, &QToolButton::clicked, view_, &ImageView::zoomActualSize);
 
+    maskEditor_ = new MaskEditor(view_);
+    maskEditor_->setObjectName(QStringLiteral("maskEditor"));
+    maskEditor_->hide();
+    connect(maskEditor_, &MaskEditor::maskChanged, this, &ImagePane::scheduleRender);
+    connect(maskEditor_, &MaskEditor::maskEdited, this, [this](const cv::Mat& mask, const QString& action) {
+        groundTruthBox_->setChecked(true); // what was just done must be visible
+        Q_EMIT maskEdited(mask, action);
+    });
+    // Undo and redo while the pane has focus (the actions are enabled only while editing).
+    addAction(maskEditor_->undoAction());
+    addAction(maskEditor_->redoAction());
+
     auto* controls = new QHBoxLayout;
     controls->setContentsMargins(0, 0, 0, 0);
     controls->addWidget(new QLabel(QStringLiteral("Heatmap:")));
@@ -126,17 +147,20 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(view_, 1);
     layout->addLayout(captionRow);
+    layout->addWidget(maskEditor_);
     layout->addLayout(controls);
 }
 
 bool ImagePane::hasImage() const { return view_->hasImage(); }
 
-void ImagePane::showImage(const cv::Mat& image, const cv::Mat& heatmap, const cv::Mat& groundTruth, const QString& caption)
+void ImagePane::showImage(const cv::Mat& image, const cv::Mat& heatmap, const cv::Mat& groundTruth, const QString& caption,
+                          std::int64_t imageId)
 {
     image_ = image;
     heatmap_ = heatmap;
-    groundTruth_ = groundTruth;
-    groundTruthBox_->setEnabled(!groundTruth.empty()); // says at a glance whether a mask is known
+    overlayWithoutMask_.release();
+    maskEditor_->setImage(image, heatmap, groundTruth, imageId);
+    updateGroundTruthBox();
     caption_->setText(caption);
     readout_->clear();
     render();
@@ -148,7 +172,8 @@ void ImagePane::setPlaceholder(const QString& text)
 {
     image_.release();
     heatmap_.release();
-    groundTruth_.release();
+    overlayWithoutMask_.release();
+    maskEditor_->clearImage();
     caption_->clear();
     readout_->clear();
     view_->setPlaceholder(text);
@@ -159,7 +184,51 @@ void ImagePane::setThreshold(double threshold)
     if (threshold == threshold_)
         return;
     threshold_ = threshold;
+    maskEditor_->setThreshold(threshold);
+    overlayWithoutMask_.release();
     scheduleRender();
+}
+
+void ImagePane::setMaskEditingEnabled(bool enabled)
+{
+    editing_ = enabled;
+    maskEditor_->setVisible(enabled);
+    maskEditor_->setActive(enabled);
+    updateGroundTruthBox();
+    render();
+}
+
+void ImagePane::setDefectTypes(const std::vector<DefectType>& types)
+{
+    maskEditor_->setDefectTypes(types);
+    render();
+}
+
+cv::Mat ImagePane::currentMask() const { return maskEditor_->mask(); }
+
+QUndoStack* ImagePane::undoStack() const { return maskEditor_->undoStack(); }
+
+void ImagePane::updateGroundTruthBox()
+{
+    // Says at a glance whether a mask is known; while editing it shows or hides the mask.
+    const cv::Mat& mask = maskEditor_->mask();
+    groundTruthBox_->setEnabled(editing_ || (!mask.empty() && cv::countNonZero(mask) > 0));
+}
+
+bool ImagePane::event(QEvent* event)
+{
+    // Keys the mask tools use now (Esc while drawing a polygon) before window shortcuts.
+    if (event->type() == QEvent::ShortcutOverride && editing_ && maskEditor_->wantsKey(*static_cast<QKeyEvent*>(event))) {
+        event->accept();
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+void ImagePane::keyPressEvent(QKeyEvent* event)
+{
+    if (!editing_ || !maskEditor_->handleKey(*event))
+        QWidget::keyPressEvent(event);
 }
 
 void ImagePane::scheduleRender()
@@ -174,15 +243,27 @@ void ImagePane::render()
     if (image_.empty())
         return;
     const QImage original = rgbToQImage(image_);
+    ds::OverlayStyle style;
+    style.opacity = opacity_->value() / 100.0;
+    style.colormap = colormap_->currentData().toInt();
+    if (editing_) {
+        if (overlayWithoutMask_.empty())
+            overlayWithoutMask_ = heatmap_.empty() ? rgbToBgr8(image_) : ds::renderOverlay(image_, heatmap_, threshold_, style);
+        const QImage edited = groundTruthBox_->isChecked()
+            ? bgrMatToQImage(drawMaskOverlay(overlayWithoutMask_, maskEditor_->mask(), maskEditor_->defectTypes(), kMaskOpacity))
+            : bgrMatToQImage(overlayWithoutMask_);
+        if (sideBySide_->isChecked())
+            view_->setImages(original, edited);
+        else
+            view_->setImages(edited);
+        return;
+    }
     if (heatmap_.empty()) {
         view_->setImages(original);
         return;
     }
-    ds::OverlayStyle style;
-    style.opacity = opacity_->value() / 100.0;
-    style.colormap = colormap_->currentData().toInt();
     if (groundTruthBox_->isChecked())
-        style.groundTruth = groundTruth_;
+        style.groundTruth = maskEditor_->mask();
     const QImage overlay = bgrMatToQImage(ds::renderOverlay(image_, heatmap_, threshold_, style));
     if (sideBySide_->isChecked())
         view_->setImages(original, overlay);
@@ -205,6 +286,12 @@ void ImagePane::showPixel(QPoint pixel)
         text += QStringLiteral("  anomaly %1").arg(double(value), 0, 'f', 3);
         if (value >= threshold_)
             text = QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(text);
+    }
+    const cv::Mat& mask = maskEditor_->mask();
+    if (editing_ && !mask.empty()) {
+        const int value = mask.at<uchar>(pixel.y(), pixel.x());
+        if (value != 0)
+            text += QStringLiteral("  mask ") + defectTypeName(value, maskEditor_->defectTypes());
     }
     readout_->setText(text);
 }
