@@ -63,7 +63,7 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent)
     connect(openButton_, &QPushButton::clicked, this, &InspectPanel::openImageDialog);
     addButton_ = new QPushButton(QStringLiteral("Add to Project"));
     addButton_->setObjectName(QStringLiteral("inspectAddButton"));
-    addButton_->setToolTip(QStringLiteral("Import the inspected image as a test image (labelled good: it has no ground truth)"));
+    addButton_->setToolTip(QStringLiteral("Import the inspected image as a test image of unknown label, to review and score with the others"));
     connect(addButton_, &QPushButton::clicked, this, &InspectPanel::addToProject);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(openButton_);
@@ -290,7 +290,7 @@ void InspectPanel::addToProject()
         try {
             ds::JobContext job;
             const ds::ImportReport report
-                = ds::importImages(project, {ds::DatasetItem{path.toStdString(), ds::kGoodLabel, {}}}, ds::Split::Test, job);
+                = ds::importImages(project, {ds::DatasetItem{path.toStdString(), ds::kUnknownLabel, {}}}, ds::Split::Test, job);
             if (!report.skipped.empty())
                 throw ds::InputError(report.skipped.front().reason);
             import.imageId = report.imageIds.front();

@@ -18,10 +18,8 @@ class ImagePane;
 
 // Single-part inspection: drop an image file (or use Open Image…) to see at once its
 // heatmap, score and verdict with the selected model, without adding it to the project.
-// "Add to Project" imports the shown image as a Test image labelled "good": the project
-// has no "unknown" label (labels are never empty, and any label other than "good" names a
-// defect type, counted as a defect by the F1 threshold and the plots), so an inspected part
-// without ground truth is stored as `defectscope-cli infer --images` stores new parts.
+// "Add to Project" imports the shown image as a Test image of unknown label: nobody has
+// judged it yet, so it counts in no metric until a reviewer gives it a verdict.
 //
 // Inspections run on a worker thread, one at a time: a file dropped while one runs waits,
 // and only the latest waiting file is inspected next. The model is loaded by the first

@@ -11,6 +11,7 @@
 #include "core/review/GroundTruth.h"
 #include "core/review/ReviewQueue.h"
 #include "ui/CompareDialog.h"
+#include "ui/ExportResultsDialog.h"
 #include "ui/ImagePane.h"
 #include "ui/InspectPanel.h"
 #include "ui/ReviewPanel.h"
@@ -172,6 +173,11 @@ void MainWindow::createActions()
     importFolderAction_ = file->addAction(QStringLiteral("Import Good Image &Folder…"), this, &MainWindow::importGoodFolderDialog);
     importFolderAction_->setObjectName(QStringLiteral("importFolderAction"));
     importFolderAction_->setStatusTip(QStringLiteral("Import every image of a folder of defect-free parts for training"));
+    file->addSeparator();
+    exportResultsAction_ = file->addAction(QStringLiteral("&Export Results…"), this, &MainWindow::exportResultsDialog);
+    exportResultsAction_->setObjectName(QStringLiteral("exportResultsAction"));
+    exportResultsAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportResultsAction_->setStatusTip(QStringLiteral("A CSV row per image (score, model and human verdicts, defect types) and optional PNGs"));
     file->addSeparator();
     inspectAction_ = file->addAction(QStringLiteral("&Inspect Image…"), this, &MainWindow::inspectImageDialog);
     inspectAction_->setObjectName(QStringLiteral("inspectAction"));
@@ -541,6 +547,7 @@ void MainWindow::updateActions()
     compareAction_->setEnabled(hasProject && modelsView_->topLevelItemCount() >= 2);
     deleteModelAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
     retrainAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
+    exportResultsAction_->setEnabled(hasProject && idle && runId_ != 0);
 }
 
 void MainWindow::updateTitle()
@@ -1260,6 +1267,36 @@ void MainWindow::computeMetrics()
                     metricsLabel_->setText(text);
             },
             Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::exportResultsDialog()
+{
+    if (!runId_)
+        return;
+    const QString suggested = QFileInfo(projectPath_).absolutePath() + QLatin1Char('/') + QFileInfo(projectPath_).completeBaseName()
+        + QStringLiteral("-results.csv");
+    ExportResultsDialog dialog(suggested, this);
+    if (dialog.exec() == QDialog::Accepted)
+        exportResults(dialog.options());
+}
+
+void MainWindow::exportResults(const ds::ResultsExportOptions& options)
+{
+    if (!runId_)
+        return;
+    const std::string project = projectPath_.toStdString();
+    const std::int64_t runId = runId_;
+    const double threshold = currentThreshold();
+    runJob(QStringLiteral("Exporting results"), [project, runId, threshold, options](ds::JobContext& job) {
+        const ds::ResultsExportReport report = ds::exportResults(project, runId, threshold, options, job);
+        JobOutcome outcome;
+        outcome.message = QStringLiteral("Exported %1 rows to %2").arg(report.rows).arg(fromStd(options.csvPath));
+        if (report.pngs > 0)
+            outcome.message += QStringLiteral(" and %1 PNGs to %2").arg(report.pngs).arg(fromStd(options.pngFolder));
+        outcome.message += QLatin1Char('.');
+        outcome.skipped = skippedList(report.skipped);
+        return outcome;
     });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include "core/detectors/Detector.h"
+#include "core/review/ResultsExport.h"
 #include "core/storage/ProjectFile.h"
 
 #include <QElapsedTimer>
@@ -119,6 +120,8 @@ public Q_SLOTS:
     // Moves the test images reviewed Good into the training set and retrains the selected
     // model's settings on it (no confirmation: see retrainWithReviewsDialog).
     bool retrainWithReviewedGood();
+    // Writes the run shown (CSV, optional PNGs) on the worker thread, at the current threshold.
+    void exportResults(const ds::ResultsExportOptions& options);
 
 Q_SIGNALS:
     void projectChanged(const QString& path);
@@ -140,6 +143,7 @@ private Q_SLOTS:
     void trainDialog();
     void deleteModelDialog();
     void retrainWithReviewsDialog();
+    void exportResultsDialog();
     void preferencesDialog();
     void about();
     void modelSelectionChanged();
@@ -209,6 +213,7 @@ private:
     QAction* deleteModelAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
     QAction* retrainAction_ = nullptr;
+    QAction* exportResultsAction_ = nullptr;
 
     // Views
     QTreeWidget* modelsView_ = nullptr;

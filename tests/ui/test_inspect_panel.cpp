@@ -241,7 +241,7 @@ private Q_SLOTS:
         const auto record = std::find_if(after.begin(), after.end(), [&](const ds::ImageRecord& r) { return r.id == imageId; });
         QVERIFY(record != after.end());
         QCOMPARE(QString::fromStdString(record->path), part);
-        QCOMPARE(record->label, std::string(ds::kGoodLabel));
+        QCOMPARE(record->label, std::string(ds::kUnknownLabel)); // nobody has judged it yet
         QCOMPARE(record->width, 80);
 
         QVERIFY(waitIdle(panel));

@@ -26,6 +26,7 @@
 #include <QTimer>
 #include <QSignalSpy>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QSlider>
@@ -319,6 +320,26 @@ private Q_SLOTS:
         QVERIFY(rankedByScoreDescending(proxy));
     }
 
+    void exportResultsWritesOneRowPerImage()
+    {
+        ds::ResultsExportOptions options;
+        options.csvPath = dir_.filePath(QStringLiteral("results.csv")).toStdString();
+        options.pngFolder = dir_.filePath(QStringLiteral("pngs")).toStdString();
+        options.heatmaps = false;
+        QVERIFY(runJob(*window_, [&] { window_->exportResults(options); }));
+        QFile csv(QString::fromStdString(options.csvPath));
+        QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.value(0), QStringLiteral("path,score,model_verdict,human_verdict,defect_types,label"));
+        QCOMPARE(lines.size(), testImages_ + 1);
+        QCOMPARE(lines.filter(QStringLiteral(",good,good,")).size() + lines.filter(QStringLiteral(",defect,good,")).size(), 1);
+        // An overlay and, for images with a mask, the mask; no heatmaps.
+        const QStringList pngs = QDir(QString::fromStdString(options.pngFolder)).entryList({QStringLiteral("*.png")});
+        QCOMPARE(pngs.filter(QStringLiteral("_overlay.png")).size(), testImages_);
+        QVERIFY(!pngs.filter(QStringLiteral("_mask.png")).isEmpty());
+        QVERIFY(pngs.filter(QStringLiteral("_heatmap.png")).isEmpty());
+    }
+
     void thresholdSliderChangesVerdicts()
     {
         QSlider* slider = window_->thresholdSlider();
@@ -525,6 +546,20 @@ private Q_SLOTS:
         QVERIFY(runJob(window, [&] { window.findChild<QAction*>(QStringLiteral("scoreAction"))->trigger(); }));
         QCOMPARE(window.resultsProxy()->rowCount(), testImages_);
         QVERIFY(rankedByScoreDescending(*window.resultsProxy()));
+
+        // The one test image reviewed Good (the copy kept the verdicts) joins the training
+        // set, and a model with the same settings is trained on it.
+        const size_t trainBefore = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString())
+                                       .images(ds::Split::Train)
+                                       .size();
+        QVERIFY(runJob(window, [&] { QVERIFY(window.retrainWithReviewedGood()); }));
+        const ds::ProjectFile copy = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString());
+        QCOMPARE(copy.images(ds::Split::Train).size(), trainBefore + 1);
+        QCOMPARE(copy.models().size(), size_t(2));
+        QCOMPARE(copy.models().back().method, std::string("patchcore"));
+        QVERIFY(QString::fromStdString(copy.models().back().name).endsWith(QStringLiteral("+ 1 reviewed")));
+        QVERIFY(copy.models().back().nTrain > copy.models().front().nTrain);
+        QVERIFY(!window.retrainWithReviewedGood()); // nothing left to move
     }
 
     void trainDialogOffersRegistryAndDefaults()
