@@ -2,7 +2,9 @@
 // eraser, polygon and flood fill paint exactly the pixels they should in the current type,
 // the predicted region is accepted as the overlay draws it, undo and redo restore exact
 // masks and say what they did, each image keeps its own history, and panning still works.
+// The defect types dialog changes a project's types and shows what the project refuses.
 #include "ui/ImagePane.h"
+#include "ui/review/DefectTypesDialog.h"
 #include "ui/review/MaskEditor.h"
 #include "ui/widgets/ImageView.h"
 
@@ -11,8 +13,12 @@
 #include <QComboBox>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 #include <QUndoStack>
@@ -455,6 +461,55 @@ private Q_SLOTS:
         QVERIFY2(untyped.red() > grey.red() + 40 && untyped.blue() > grey.blue() + 40 && untyped.green() < grey.green() - 40,
                  qPrintable(untyped.name()));
         QCOMPARE(shot.pixelColor(at(10.5, 20.5)), QColor(0, 255, 0)); // the ground-truth outline
+    }
+
+    void defectTypesDialogChangesTheProjectsTypes()
+    {
+        QTemporaryDir folder;
+        ds::ProjectFile project = ds::ProjectFile::openOrCreate(folder.filePath(QStringLiteral("types.dsproj")).toStdString());
+        ds::ui::DefectTypesDialog dialog(project);
+        QSignalSpy changed(&dialog, &ds::ui::DefectTypesDialog::typesChanged);
+        auto* name = dialog.findChild<QLineEdit*>(QStringLiteral("newDefectTypeName"));
+        auto* list = dialog.findChild<QListWidget*>(QStringLiteral("defectTypeList"));
+
+        name->setText(QStringLiteral("scratch"));
+        dialog.findChild<QPushButton*>(QStringLiteral("addDefectTypeButton"))->click();
+        name->setText(QStringLiteral("stain"));
+        QTest::keyClick(name, Qt::Key_Return);
+        std::vector<ds::DefectType> types = project.defectTypes();
+        QCOMPARE(types.size(), std::size_t(2));
+        QCOMPARE(types[0].name, std::string("scratch"));
+        QCOMPARE(types[1].name, std::string("stain"));
+        QVERIFY(types[0].color != types[1].color); // new types take colours not yet used
+        QCOMPARE(list->count(), 2);
+        QCOMPARE(changed.size(), 2);
+        QCOMPARE(changed.last().first().value<std::vector<ds::DefectType>>().size(), std::size_t(2));
+        QVERIFY(name->text().isEmpty());
+        QVERIFY(dialog.errorText().isEmpty());
+
+        // Refusals are shown and change nothing.
+        QVERIFY(!dialog.addType(QStringLiteral("scratch"), Qt::red));
+        QVERIFY(!dialog.errorText().isEmpty());
+        QVERIFY(!dialog.addType(QString(), Qt::red));
+        QCOMPARE(project.defectTypes().size(), std::size_t(2));
+        QCOMPARE(changed.size(), 2);
+
+        // Renaming in place, refused and accepted.
+        list->item(0)->setText(QStringLiteral("stain"));
+        QTRY_VERIFY(dialog.errorText().contains(QStringLiteral("already has a defect type named 'stain'")));
+        QCOMPARE(list->item(0)->text(), QStringLiteral("scratch"));
+        list->item(0)->setText(QStringLiteral("crack"));
+        QTRY_COMPARE(project.defectTypes()[0].name, std::string("crack"));
+        QVERIFY(dialog.errorText().isEmpty());
+
+        QVERIFY(dialog.recolourType(types[1].id, QColor(0, 255, 255)));
+        QCOMPARE(project.defectTypes()[1].color, std::string("#00ffff"));
+        QVERIFY(dialog.deleteType(types[0].id));
+        types = project.defectTypes();
+        QCOMPARE(types.size(), std::size_t(1));
+        QCOMPARE(types[0].name, std::string("stain"));
+        QCOMPARE(list->count(), 1);
+        QCOMPARE(changed.size(), 5);
     }
 };
 
