@@ -20,6 +20,8 @@
 #include "ui/models/ResultsModel.h"
 #include "ui/models/ThumbnailLoader.h"
 #include "ui/plots/ThresholdPlots.h"
+#include "ui/review/DefectTypesDialog.h"
+#include "ui/review/MaskEditor.h"
 #include "ui/widgets/ImageView.h"
 
 #include <QAction>
@@ -300,6 +302,17 @@ void MainWindow::createActions()
         resultsView_->addAction(arrow);
     }
     review->addSeparator();
+    editMaskAction_ = review->addAction(QStringLiteral("Edit &Mask"));
+    editMaskAction_->setObjectName(QStringLiteral("editMaskAction"));
+    editMaskAction_->setCheckable(true);
+    editMaskAction_->setShortcut(QKeySequence(Qt::Key_M));
+    editMaskAction_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    editMaskAction_->setStatusTip(QStringLiteral("Paint the true defect region: brush, eraser, polygon, fill, accept the predicted region"));
+    connect(editMaskAction_, &QAction::toggled, imagePane_, &ImagePane::setMaskEditingEnabled);
+    resultsView_->addAction(editMaskAction_);
+    tabs_->widget(0)->addAction(editMaskAction_);
+    defectTypesAction_ = review->addAction(QStringLiteral("Defect &Types…"), this, &MainWindow::defectTypesDialog);
+    defectTypesAction_->setObjectName(QStringLiteral("defectTypesAction"));
     review->addAction(QStringLiteral("&Reviewer Name…"), this, &MainWindow::preferencesDialog);
 
     QMenu* help = menuBar()->addMenu(QStringLiteral("&Help"));
@@ -474,6 +487,7 @@ QWidget* MainWindow::createReviewTab()
     reviewPanel_ = new ReviewPanel;
     reviewPanel_->setObjectName(QStringLiteral("reviewPanel"));
     connect(reviewPanel_, &ReviewPanel::verdictGiven, this, &MainWindow::giveVerdict);
+    connect(imagePane_, &ImagePane::maskEdited, this, &MainWindow::saveMaskEdit);
     connect(reviewPanel_, &ReviewPanel::orderChanged, this, [this](ReviewPanel::Order) { applyReviewOrder(); });
 
     metricsLabel_ = new QLabel;
@@ -548,6 +562,7 @@ void MainWindow::updateActions()
     deleteModelAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
     retrainAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
     exportResultsAction_->setEnabled(hasProject && idle && runId_ != 0);
+    defectTypesAction_->setEnabled(hasProject);
 }
 
 void MainWindow::updateTitle()
@@ -588,6 +603,11 @@ bool MainWindow::openProject(const QString& path)
     projectPath_ = QFileInfo(path).absoluteFilePath();
     rememberRecent(projectPath_);
     updateTitle();
+    try {
+        imagePane_->setDefectTypes(project_->defectTypes());
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Open Project"), QStringLiteral("Could not read the defect types."), fromStd(e.what()));
+    }
     refreshModels();
     // Back to where the user was: the model and image last shown, else the newest model.
     qint64 lastModel = 0, lastImage = 0;
@@ -617,6 +637,7 @@ void MainWindow::closeProject()
     saveViewState();
     thumbnails_->cancel();
     resultsModel_->clearThumbnails();
+    imagePane_->maskEditor()->forgetHistory(); // image ids mean other images in another project
     if (compareDialog_) // it shows this project's data
         compareDialog_->close();
     modelsView_->clear();
@@ -1066,7 +1087,7 @@ void MainWindow::resultSelectionChanged()
         if (!record)
             throw ds::Error("the image is no longer in the project");
         const cv::Mat image = ds::loadImageRgb(record->path);
-        imagePane_->showImage(image, project_->heatmap(runId_, imageId_), project_->mask(imageId_), imageCaption());
+        imagePane_->showImage(image, project_->heatmap(runId_, imageId_), project_->mask(imageId_), imageCaption(), imageId_);
     } catch (const std::exception& e) {
         imagePane_->setPlaceholder(QStringLiteral("Cannot show this image:\n") + fromStd(e.what()));
     }
@@ -1142,6 +1163,36 @@ void MainWindow::giveVerdict(ds::Verdict verdict)
         selectImage(next);
     else if (imageId_ == reviewed)
         resultSelectionChanged(); // the last one: show its new verdict
+}
+
+void MainWindow::saveMaskEdit(const cv::Mat& mask, const QString& action)
+{
+    if (!project_ || !imageId_)
+        return;
+    ds::MaskEditRecord edit;
+    edit.imageId = imageId_;
+    edit.reviewer = reviewerName().toStdString();
+    edit.context = reviewContext();
+    edit.action = action.toStdString();
+    try {
+        project_->saveMaskEdit(edit, mask);
+    } catch (const std::exception& e) {
+        // The pane keeps the edit and its undo history; the next edit saves the whole mask again.
+        showMessage(true, QStringLiteral("Mask"), QStringLiteral("Could not save the mask edit."), fromStd(e.what()));
+        return;
+    }
+    showHistory();
+    scheduleMetrics(); // pixel metrics rest on the masks
+}
+
+void MainWindow::defectTypesDialog()
+{
+    if (!project_)
+        return;
+    DefectTypesDialog dialog(*project_, this);
+    connect(&dialog, &DefectTypesDialog::typesChanged, imagePane_, &ImagePane::setDefectTypes);
+    dialog.exec();
+    updateLabelFilter(); // a renamed type renames the labels that used it
 }
 
 void MainWindow::updateReviewProgress()

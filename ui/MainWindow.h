@@ -144,6 +144,9 @@ private Q_SLOTS:
     void deleteModelDialog();
     void retrainWithReviewsDialog();
     void exportResultsDialog();
+    void defectTypesDialog();
+    // Saves a mask edit of the image shown, with who made it and what was shown.
+    void saveMaskEdit(const cv::Mat& mask, const QString& action);
     void preferencesDialog();
     void about();
     void modelSelectionChanged();
@@ -214,6 +217,8 @@ private:
     QAction* cancelAction_ = nullptr;
     QAction* retrainAction_ = nullptr;
     QAction* exportResultsAction_ = nullptr;
+    QAction* editMaskAction_ = nullptr;
+    QAction* defectTypesAction_ = nullptr;
 
     // Views
     QTreeWidget* modelsView_ = nullptr;

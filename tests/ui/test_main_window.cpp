@@ -9,6 +9,7 @@
 #include "ui/models/ResultsModel.h"
 #include "ui/plots/ThresholdPlots.h"
 #include "ui/ImagePane.h"
+#include "ui/review/MaskEditor.h"
 #include "core/review/ReviewQueue.h"
 #include "ui/InspectPanel.h"
 #include "ui/ReviewPanel.h"
@@ -24,6 +25,7 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QTimer>
+#include <QUndoStack>
 #include <QSignalSpy>
 #include <QDir>
 #include <QFile>
@@ -318,6 +320,40 @@ private Q_SLOTS:
             QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
         window_->setReviewOrder(int(ds::ui::ReviewPanel::Order::HighestScore));
         QVERIFY(rankedByScoreDescending(proxy));
+    }
+
+    void maskEditsAreSavedWithUndo()
+    {
+        // The top image, a defect with a ground-truth mask from the dataset.
+        window_->resultsView()->setCurrentIndex(window_->resultsProxy()->index(0, 0));
+        const qint64 imageId = window_->currentImageId();
+        const cv::Mat original = ds::ProjectFile::open(project_.toStdString()).mask(imageId);
+        QVERIFY(!original.empty());
+
+        window_->findChild<QAction*>(QStringLiteral("editMaskAction"))->setChecked(true);
+        QVERIFY(window_->imagePane()->isMaskEditingEnabled());
+        window_->imagePane()->maskEditor()->acceptPredictedRegion();
+        const cv::Mat edited = window_->imagePane()->currentMask();
+        {
+            const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
+            const std::vector<ds::MaskEditRecord> edits = project.maskEdits(imageId);
+            QCOMPARE(edits.size(), size_t(1));
+            QCOMPARE(QString::fromStdString(edits[0].action), QStringLiteral("accept predicted region"));
+            QCOMPARE(QString::fromStdString(edits[0].reviewer), QStringLiteral("tester"));
+            QVERIFY(edits[0].context.threshold.has_value());
+            QCOMPARE(cv::countNonZero(project.mask(imageId) != edited), 0);
+        }
+        QVERIFY(window_->historyView()->topLevelItem(window_->historyView()->topLevelItemCount() - 1)->text(2).contains(
+            QStringLiteral("accept predicted region")));
+
+        // Undo restores the dataset's mask exactly, and is itself recorded.
+        window_->imagePane()->undoStack()->undo();
+        {
+            const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
+            QCOMPARE(project.maskEdits(imageId).size(), size_t(2));
+            QCOMPARE(cv::countNonZero(project.mask(imageId) != original), 0);
+        }
+        window_->findChild<QAction*>(QStringLiteral("editMaskAction"))->setChecked(false);
     }
 
     void exportResultsWritesOneRowPerImage()
