@@ -19,8 +19,9 @@ namespace ds {
 // cannot measure one, with a note why. Flagged images are rows <tr class="flagged-image">.
 void writeHtmlReport(const ReportData& report, const std::string& path);
 
-// The same content as an A4 PDF: summary, metrics and plots; flagged images; reviewers;
-// model comparison; each section starting on a new page.
+// The same content as an A4 PDF with a footer (title, page n of m): summary, metrics and
+// plots on the first page; flagged images from the second, eight to a page; reviewers and
+// the model comparison on a page of their own.
 void writePdfReport(const ReportData& report, const std::string& path);
 
 } // namespace ds

@@ -6,17 +6,26 @@
 #include "report/ReportPlots.h"
 
 #include <QBuffer>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ds::report {
 namespace {
 
+// Sizes in CSS pixels (1/96 inch): the PDF's text is 680 px wide (A4 less 15 mm margins).
 constexpr int kOverlayRenderSide = 192; // pixels of the overlay's long side, twice what is shown
 constexpr int kOverlayShownSide = 96;
-const QSize kPlotSize(330, 230);       // two side by side fill an A4 text width
-const QSize kComparisonPlotSize(460, 320);
+// A row of the flagged images' table is about as tall as its overlay: this many fit on a
+// page under the section's heading. The table is split by hand because QTextDocument would
+// cut a row, overlay and all, at the bottom of a page.
+constexpr size_t kFlaggedRowsPerPage = 8;
+const QSize kPlotSize(328, 228);       // two side by side
+const QSize kComparisonPlotSize(480, 330);
 
 // Only what both browsers and QTextDocument understand.
 const char* const kStyle = R"(
@@ -25,7 +34,7 @@ h1 { font-size: 16pt; margin-bottom: 2px; }
 h2 { font-size: 12.5pt; color: #1f3a5f; margin-top: 14px; margin-bottom: 6px; }
 p { margin-top: 3px; margin-bottom: 5px; }
 p.subtitle { color: #666666; margin-top: 0px; }
-p.explain { color: #555555; font-size: 8.5pt; }
+.explain { color: #555555; font-size: 8.5pt; }
 table.data { border-collapse: collapse; margin-bottom: 6px; }
 table.data th { background-color: #eef2f6; text-align: left; font-weight: bold; border: 1px solid #c9d2dc; padding: 3px 6px; }
 table.data td { border: 1px solid #c9d2dc; padding: 3px 6px; }
@@ -41,12 +50,48 @@ tr.this-model td { background-color: #f6f8e8; }
 QString dash() { return QString(QChar(0x2014)); }
 QString escaped(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); }
 QString fixed(double value, int decimals = 3) { return QString::number(value, 'f', decimals); }
-// Thresholds and scores are in the detector's own units: four significant digits.
-QString scoreText(double value) { return QString::number(value, 'g', 4); }
+// Thresholds and scores are in the detector's own units: four significant digits, kept
+// when they are zeros (16.00, 8.876, 0.1234).
+QString scoreText(double value)
+{
+    if (value == 0.0 || !std::isfinite(value))
+        return QString::number(value);
+    const int decimals = std::clamp(3 - int(std::floor(std::log10(std::abs(value)))), 0, 12);
+    return QString::number(value, 'f', decimals);
+}
 QString count(int value) { return QString::number(value); }
 QString optionalFixed(const std::optional<double>& value, int decimals = 3)
 {
     return value ? fixed(*value, decimals) : dash();
+}
+
+// "2026-11-22T14:18:52.812Z" as "2026-11-22 14:18 UTC".
+QString when(const std::string& isoUtc)
+{
+    const QDateTime time = QDateTime::fromString(QString::fromStdString(isoUtc), Qt::ISODateWithMs);
+    return time.isValid() ? time.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")) : escaped(isoUtc);
+}
+
+// A model's settings (DetectorSettings::toJson) without the method and backbone, shown
+// apart: "image_size = 64, seed = 0, n_features = 100"; the method's own parameters inline.
+QString settingsText(const std::string& json)
+{
+    const QJsonObject settings = QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
+    QStringList parts;
+    for (auto entry = settings.begin(); entry != settings.end(); ++entry) {
+        if (entry.key() == QStringLiteral("method") || entry.key() == QStringLiteral("backbone"))
+            continue;
+        if (!entry.value().isObject()) {
+            parts << entry.key() + QStringLiteral(" = ") + entry.value().toVariant().toString();
+            continue;
+        }
+        const QJsonObject nested = entry.value().toObject();
+        if (nested.isEmpty())
+            parts << entry.key() + QStringLiteral(": defaults");
+        for (auto parameter = nested.begin(); parameter != nested.end(); ++parameter)
+            parts << parameter.key() + QStringLiteral(" = ") + parameter.value().toVariant().toString();
+    }
+    return parts.isEmpty() ? escaped(json) : parts.join(QStringLiteral(", ")).toHtmlEscaped();
 }
 
 QString cell(const QString& content, const QString& cssClass = {})
@@ -55,11 +100,14 @@ QString cell(const QString& content, const QString& cssClass = {})
            + content + QStringLiteral("</td>");
 }
 
-QString headerRow(const QStringList& headers)
+// widths: percentages of the table's width, one per header, or none.
+QString headerRow(const QStringList& headers, const std::vector<int>& widths = {})
 {
     QString row = QStringLiteral("<tr>");
-    for (const QString& header : headers)
-        row += QStringLiteral("<th>") + header + QStringLiteral("</th>");
+    for (qsizetype i = 0; i < headers.size(); ++i)
+        row += (widths.empty() ? QStringLiteral("<th>")
+                               : QStringLiteral("<th width=\"") + count(widths[size_t(i)]) + QStringLiteral("%\">"))
+               + headers[i] + QStringLiteral("</th>");
     return row + QStringLiteral("</tr>");
 }
 
@@ -114,7 +162,7 @@ QString header(const ReportData& report)
            + QStringLiteral("</title><style>") + QLatin1String(kStyle) + QStringLiteral("</style></head><body>\n")
            + QStringLiteral("<h1>Anomaly detection report: ") + model + QStringLiteral("</h1>")
            + QStringLiteral("<p class=\"subtitle\">") + escaped(report.project.path) + QStringLiteral("<br>Generated ")
-           + escaped(report.createdAt) + QStringLiteral(" by DefectScope ") + QStringLiteral(DEFECTSCOPE_VERSION)
+           + when(report.createdAt) + QStringLiteral(" by DefectScope ") + QStringLiteral(DEFECTSCOPE_VERSION)
            + QStringLiteral("</p>\n");
 }
 
@@ -141,13 +189,12 @@ QString projectAndModel(const ReportData& report)
     html += QStringLiteral("</td><td width=\"4%\"></td><td width=\"48%\" valign=\"top\"><h2>Model</h2><table class=\"data\" width=\"100%\">");
     html += factRow(QStringLiteral("Name"), escaped(model.name) + QStringLiteral(" (id ") + count(int(model.id)) + QStringLiteral(")"));
     html += factRow(QStringLiteral("Method"), escaped(model.method) + QStringLiteral(" on ") + escaped(model.backbone));
-    html += factRow(QStringLiteral("Parameters"), escaped(model.paramsJson));
+    html += factRow(QStringLiteral("Settings"), settingsText(model.paramsJson));
     html += factRow(QStringLiteral("Trained"), count(model.nTrain) + QStringLiteral(" images in ") + fixed(model.trainSeconds, 1)
-                                                   + QStringLiteral(" s"));
-    html += factRow(QStringLiteral("Created"), escaped(model.createdAt));
-    html += factRow(QStringLiteral("Scored"), QStringLiteral("run ") + count(int(run.id)) + QStringLiteral(", ")
+                                                   + QStringLiteral(" s, ") + when(model.createdAt));
+    html += factRow(QStringLiteral("Scored"), QStringLiteral("run ") + count(int(run.id)) + QStringLiteral(": ")
                                                   + count(int(report.scoredImages.size())) + QStringLiteral(" images, ")
-                                                  + escaped(run.finishedAt));
+                                                  + when(run.finishedAt));
     return html + QStringLiteral("</table></td></tr></table>\n");
 }
 
@@ -177,9 +224,9 @@ QString metricsSection(const ReportData& report)
                    + count(metrics.nWithMask) + QStringLiteral(" with a mask); ") + count(metrics.nReviewed)
                    + QStringLiteral(" of them judged by a reviewer. ") + count(metrics.nUnknown)
                    + QStringLiteral(" scored images of unknown truth are left out.</p>");
-    html += QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"64%\" valign=\"top\">");
+    html += QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"60%\" valign=\"top\">");
     html += QStringLiteral("<table class=\"data\" width=\"100%\">")
-            + headerRow({QStringLiteral("Metric"), QStringLiteral("Value"), QStringLiteral("Note")});
+            + headerRow({QStringLiteral("Metric"), QStringLiteral("Value"), QStringLiteral("Note")}, {34, 14, 52});
     html += metricRow(QStringLiteral("image-auroc"), QStringLiteral("Image AUROC"), optionalFixed(metrics.imageAuroc),
                       imageMetrics ? QString() : imageNote);
     html += metricRow(QStringLiteral("pixel-auroc"), QStringLiteral("Pixel AUROC"), optionalFixed(metrics.pixelAuroc),
@@ -208,10 +255,11 @@ QString metricsSection(const ReportData& report)
                       metrics.msPerImage ? QStringLiteral("ms per image") : QStringLiteral("not recorded for this run"));
     html += metricRow(QStringLiteral("train-seconds"), QStringLiteral("Training time"), fixed(metrics.trainSeconds, 1),
                       QStringLiteral("seconds"));
-    html += QStringLiteral("</table></td><td width=\"4%\"></td><td width=\"32%\" valign=\"top\">");
+    html += QStringLiteral("</table></td><td width=\"3%\"></td><td width=\"37%\" valign=\"top\">");
+    html += QStringLiteral("<p><b>At the threshold ") + scoreText(report.threshold.value) + QStringLiteral("</b></p>");
 
     html += QStringLiteral("<table class=\"data\" width=\"100%\">")
-            + headerRow({QStringLiteral("At threshold"), QStringLiteral("Flagged"), QStringLiteral("Passed")});
+            + headerRow({QString(), QStringLiteral("Flagged"), QStringLiteral("Passed")}, {38, 31, 31});
     html += QStringLiteral("<tr><th>Defective</th>") + metricCell(QStringLiteral("true-positives"), count(confusion.tp))
             + metricCell(QStringLiteral("false-negatives"), count(confusion.fn)) + QStringLiteral("</tr>");
     html += QStringLiteral("<tr><th>Good</th>") + metricCell(QStringLiteral("false-positives"), count(confusion.fp))
@@ -235,7 +283,7 @@ QString plotsSection(const ReportData& report, const ImageSource& imageSource)
         const Confusion& c = report.confusion;
         const QPointF operatingPoint(double(c.fp) / std::max(1, c.fp + c.tn), double(c.tp) / std::max(1, c.tp + c.fn));
         html += plotTag(imageSource, QStringLiteral("roc-curve"),
-                        rocPlot({{QString::fromStdString(measured.model.name), measured.scores, measured.labels}},
+                        rocPlot({{QString(), measured.scores, measured.labels}},
                                 operatingPoint, kPlotSize),
                         QStringLiteral("ROC curve with the operating point at the threshold"));
     } else {
@@ -282,11 +330,16 @@ QString flaggedSection(const ReportData& report, const ImageSource& imageSource)
             + QStringLiteral("; the ") + count(int(report.topFlagged.size()))
             + QStringLiteral(" highest scores are shown. Overlay: the heatmap over the image, white outlines where it "
                              "reaches the threshold, green outlines the defect mask.</p>");
-    html += QStringLiteral("<table class=\"data\" width=\"100%\">")
-            + headerRow({QStringLiteral("#"), QStringLiteral("Overlay"), QStringLiteral("Image"), QStringLiteral("Score"),
-                         QStringLiteral("Model"), QStringLiteral("Reviewer"), QStringLiteral("Label"),
-                         QStringLiteral("Defect types")});
+    const QString tableStart = QStringLiteral("<table class=\"data\" width=\"100%\">")
+                               + headerRow({QStringLiteral("#"), QStringLiteral("Overlay"), QStringLiteral("Image"),
+                                            QStringLiteral("Score"), QStringLiteral("Model"), QStringLiteral("Reviewer"),
+                                            QStringLiteral("Label"), QStringLiteral("Defect types")},
+                                           {4, 16, 28, 9, 9, 11, 11, 12});
     for (size_t i = 0; i < report.topFlagged.size(); ++i) {
+        if (i % kFlaggedRowsPerPage == 0)
+            html += (i == 0 ? QString()
+                            : QStringLiteral("</table>\n<p class=\"page explain\">Flagged images, continued</p>"))
+                    + tableStart;
         const FlaggedImage& flagged = report.topFlagged[i];
         const QString id = count(int(flagged.imageId));
         const QByteArray png = overlayPng(flagged, report.threshold.value);
@@ -304,7 +357,7 @@ QString flaggedSection(const ReportData& report, const ImageSource& imageSource)
         html += QStringLiteral("<tr class=\"flagged-image\" id=\"image-") + id + QStringLiteral("\">");
         html += cell(count(int(i) + 1), QStringLiteral("number")) + cell(overlay);
         html += cell(escaped(flagged.path) + QStringLiteral("<br><span class=\"explain\">image ") + id + QStringLiteral("</span>"));
-        html += cell(scoreText(flagged.score), QStringLiteral("number score"));
+        html += cell(scoreText(flagged.score), QStringLiteral("number"));
         html += verdictCell(flagged.modelVerdict) + verdictCell(flagged.humanVerdict);
         html += cell(flagged.label == kUnknownLabel ? QStringLiteral("unknown") : escaped(flagged.label));
         html += cell(types.isEmpty() ? dash() : types.join(QStringLiteral(", "))) + QStringLiteral("</tr>\n");
@@ -342,8 +395,10 @@ QString comparisonRow(const MeasuredRun& measured, bool thisModel)
     const RunMetrics& metrics = measured.metrics;
     QString html = QStringLiteral("<tr class=\"compared-model") + (thisModel ? QStringLiteral(" this-model") : QString())
                    + QStringLiteral("\" id=\"model-") + count(int(measured.model.id)) + QStringLiteral("\">");
-    html += cell(escaped(measured.model.name) + (thisModel ? QStringLiteral(" (this report)") : QString()));
-    html += cell(escaped(measured.model.method) + QStringLiteral(" / ") + escaped(measured.model.backbone));
+    html += cell(escaped(measured.model.name) + (thisModel ? QStringLiteral(" (this report)") : QString())
+                 + QStringLiteral("<br><span class=\"explain\">") + escaped(measured.model.method) + QStringLiteral(" on ")
+                 + escaped(measured.model.backbone) + QStringLiteral(", run ") + count(int(measured.run.id))
+                 + QStringLiteral("</span>"));
     for (const std::optional<double>& value : {metrics.imageAuroc, metrics.pixelAuroc, metrics.aupro, metrics.f1Max})
         html += cell(optionalFixed(value), QStringLiteral("metric"));
     html += cell(optionalFixed(metrics.msPerImage, 1), QStringLiteral("number"));
@@ -354,16 +409,17 @@ QString comparisonRow(const MeasuredRun& measured, bool thisModel)
 
 QString comparisonSection(const ReportData& report, const ImageSource& imageSource)
 {
-    QString html = QStringLiteral("<h2 class=\"page\">Model comparison</h2>");
+    QString html = QStringLiteral("<h2>Model comparison</h2>");
     if (report.comparison.empty())
         return html + QStringLiteral("<p>No other model of this project has a finished run to compare with.</p>\n");
     html += QStringLiteral("<p>Every model of the project with a finished run, each measured on its latest run against what "
                            "the project knows now. ")
             + dash() + QStringLiteral(": the run's images cannot measure it.</p>");
     html += QStringLiteral("<table class=\"data\" width=\"100%\">")
-            + headerRow({QStringLiteral("Model"), QStringLiteral("Method"), QStringLiteral("Image AUROC"),
-                         QStringLiteral("Pixel AUROC"), QStringLiteral("AUPRO"), QStringLiteral("F1-max"),
-                         QStringLiteral("ms / image"), QStringLiteral("Training s"), QStringLiteral("Images measured")});
+            + headerRow({QStringLiteral("Model"), QStringLiteral("Image AUROC"), QStringLiteral("Pixel AUROC"),
+                         QStringLiteral("AUPRO"), QStringLiteral("F1-max"), QStringLiteral("ms per image"),
+                         QStringLiteral("Training (s)"), QStringLiteral("Images")},
+                        {28, 10, 10, 10, 9, 11, 12, 10});
     html += comparisonRow(report.measured, true);
     std::vector<RocSeries> curves;
     if (report.measured.metrics.imageAuroc)

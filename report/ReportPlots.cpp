@@ -237,7 +237,7 @@ QImage rocPlot(const std::vector<RocSeries>& series, std::optional<QPointF> oper
     QImage image = blankPlot(size);
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
-    drawTitle(painter, size, QStringLiteral("ROC curve"));
+    drawTitle(painter, size, series.size() > 1 ? QStringLiteral("ROC curves") : QStringLiteral("ROC curve"));
     PlotArea area(painter, plotFrame(size), 0, 1, 0, 1);
     area.drawAxes(QStringLiteral("false positive rate"), QStringLiteral("true positive rate"), false);
 
@@ -253,9 +253,8 @@ QImage rocPlot(const std::vector<RocSeries>& series, std::optional<QPointF> oper
         painter.setPen(QPen(color, 2.0));
         painter.setBrush(Qt::NoBrush);
         painter.drawPath(path);
-        legend.push_back({color, QStringLiteral("%1  AUROC %2")
-                                     .arg(series[i].name)
-                                     .arg(rocAuc(series[i].scores, series[i].labels), 0, 'f', 3)});
+        const QString auroc = QStringLiteral("AUROC ") + QString::number(rocAuc(series[i].scores, series[i].labels), 'f', 3);
+        legend.push_back({color, series[i].name.isEmpty() ? auroc : series[i].name + QStringLiteral("  ") + auroc});
     }
     if (operatingPoint) {
         const QPointF point = area.map(operatingPoint->x(), operatingPoint->y());

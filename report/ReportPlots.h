@@ -18,7 +18,7 @@ namespace ds::report {
 QImage scoreHistogram(const std::vector<ScoredImage>& images, double threshold, QSize size);
 
 struct RocSeries {
-    QString name;
+    QString name;                      // empty: the legend gives the AUROC alone
     std::vector<float> scores;         // both classes present (rocCurve needs them)
     std::vector<int> labels;
 };
