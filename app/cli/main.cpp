@@ -9,22 +9,31 @@
 #include "core/detectors/Detector.h"
 #include "core/jobs/EvaluateJob.h"
 #include "core/jobs/ProjectJobs.h"
+#include "core/review/ReportData.h"
+#include "core/review/ResultsExport.h"
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
+#include "report/Report.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
+#include <QGuiApplication>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <unistd.h>
 
 namespace {
@@ -119,6 +128,17 @@ int intOption(const QCommandLineParser& parser, const QString& name)
     const int value = parser.value(name).toInt(&ok);
     if (!ok)
         throw UsageError("--" + str(name) + " needs a whole number, got '" + str(parser.value(name)) + "'");
+    return value;
+}
+
+std::optional<double> thresholdOption(const QCommandLineParser& parser)
+{
+    if (!parser.isSet(QStringLiteral("threshold")))
+        return std::nullopt;
+    bool ok = false;
+    const double value = parser.value(QStringLiteral("threshold")).toDouble(&ok);
+    if (!ok || !std::isfinite(value))
+        throw UsageError("--threshold needs a number, got '" + str(parser.value(QStringLiteral("threshold"))) + "'");
     return value;
 }
 
@@ -270,6 +290,25 @@ void addProjectOption(QCommandLineParser& parser)
     parser.addOption({QStringLiteral("project"), QStringLiteral("Project file (.dsproj)."), QStringLiteral("FILE")});
 }
 
+void addModelOption(QCommandLineParser& parser)
+{
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Model id (see `info`); default the newest."), QStringLiteral("ID")});
+}
+
+// --model, or the newest model. Throws InputError when the project has no such model.
+std::int64_t chosenModel(const QCommandLineParser& parser, const ds::ProjectFile& project)
+{
+    const auto models = project.models();
+    if (models.empty())
+        throw ds::InputError(project.path() + ": has no trained model (run `train` first)");
+    if (!parser.isSet(QStringLiteral("model")))
+        return models.back().id;
+    const std::int64_t id = intOption(parser, QStringLiteral("model"));
+    if (std::none_of(models.begin(), models.end(), [&](const ds::ModelRecord& model) { return model.id == id; }))
+        throw ds::InputError(project.path() + ": has no model " + std::to_string(id) + " (see `info`)");
+    return id;
+}
+
 // Imports --dataset or --images, whichever was given (optionNames() lists the options on
 // the command line, so a verb without --dataset is never asked about it); else nothing.
 ds::ImportReport importFromOptions(const QCommandLineParser& parser, const std::string& project, ds::JobContext& job,
@@ -351,21 +390,14 @@ int runInfer(const QStringList& arguments)
     QCommandLineParser parser;
     newParser(parser, QStringLiteral("infer"), QStringLiteral("score images into the project with a trained model."));
     addProjectOption(parser);
-    parser.addOption({QStringLiteral("model"), QStringLiteral("Model id (see `info`); default the newest."), QStringLiteral("ID")});
+    addModelOption(parser);
     parser.addOption({QStringLiteral("images"), QStringLiteral("Import and score these images (folder or file) as test images; default: all test images."),
                       QStringLiteral("PATH")});
     parser.addOption({QStringLiteral("heatmaps"), QStringLiteral("Write <id>_<stem>_heatmap.png and <id>_<stem>_overlay.png per image into DIR."),
                       QStringLiteral("DIR")});
     parseOrThrow(parser, arguments);
     const std::string projectPath = str(required(parser, QStringLiteral("project")));
-    std::int64_t modelId = 0;
-    {
-        const ds::ProjectFile project = ds::ProjectFile::open(projectPath);
-        const auto models = project.models();
-        if (models.empty())
-            throw ds::InputError(projectPath + ": has no trained model (run `train` first)");
-        modelId = parser.isSet(QStringLiteral("model")) ? intOption(parser, QStringLiteral("model")) : models.back().id;
-    }
+    const std::int64_t modelId = chosenModel(parser, ds::ProjectFile::open(projectPath));
     ConsoleJob console;
     ds::JobContext& job = console.context;
     const ds::ImportReport imported = importFromOptions(parser, projectPath, job, ds::Split::Test);
@@ -432,6 +464,92 @@ int runInfo(const QStringList& arguments)
     return kExitOk;
 }
 
+int runReport(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("report"),
+              QStringLiteral("write a report on a model's latest finished run: metrics and plots, the highest-scoring flagged "
+                             "images with overlays, reviewers, comparison with the project's other models."));
+    addProjectOption(parser);
+    addModelOption(parser);
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Report file: .pdf (A4) or .html (self-contained)."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("top"), QStringLiteral("How many flagged images to show (default 10)."), QStringLiteral("N"),
+                      QStringLiteral("10")});
+    parser.addOption({QStringLiteral("threshold"),
+                      QStringLiteral("Threshold in score units; default the one chosen in the workbench, else the run's."),
+                      QStringLiteral("T")});
+    parseOrThrow(parser, arguments);
+    const std::string projectPath = str(required(parser, QStringLiteral("project")));
+    const QString out = required(parser, QStringLiteral("out"));
+    const QString suffix = QFileInfo(out).suffix().toLower();
+    const bool pdf = suffix == QStringLiteral("pdf");
+    if (!pdf && suffix != QStringLiteral("html") && suffix != QStringLiteral("htm"))
+        throw UsageError("--out must end in .pdf or .html, got '" + str(out) + "'");
+    const int top = intOption(parser, QStringLiteral("top"));
+    if (top < 0)
+        throw UsageError("--top must not be negative");
+    const std::optional<double> threshold = thresholdOption(parser);
+
+    const ds::ProjectFile project = ds::ProjectFile::open(projectPath);
+    const std::int64_t modelId = chosenModel(parser, project);
+    ConsoleJob console;
+    const ds::ReportData report = ds::gatherReport(project, modelId, threshold, top, &console.context);
+    console.context.report(1.0, "Writing the report");
+    if (pdf)
+        ds::writePdfReport(report, str(out));
+    else
+        ds::writeHtmlReport(report, str(out));
+    endConsoleProgress();
+    std::printf("report on model %lld (run %lld, threshold %.4g, %d of %zu image(s) flagged) written to %s\n",
+                static_cast<long long>(modelId), static_cast<long long>(report.measured.run.id), report.threshold.value,
+                report.flaggedCount, report.scoredImages.size(), str(out).c_str());
+    return kExitOk;
+}
+
+int runExport(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("export"),
+              QStringLiteral("write a model's latest finished run as CSV (one row per image), optionally with overlay, "
+                             "heatmap and mask PNGs."));
+    addProjectOption(parser);
+    addModelOption(parser);
+    parser.addOption({QStringLiteral("csv"), QStringLiteral("CSV file to write."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("png"), QStringLiteral("Also write each image's overlay, heatmap and mask PNGs into DIR."),
+                      QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("threshold"),
+                      QStringLiteral("Threshold in score units; default the one chosen in the workbench, else the run's."),
+                      QStringLiteral("T")});
+    parseOrThrow(parser, arguments);
+    const std::string projectPath = str(required(parser, QStringLiteral("project")));
+    ds::ResultsExportOptions options;
+    options.csvPath = str(required(parser, QStringLiteral("csv")));
+    options.pngFolder = str(parser.value(QStringLiteral("png")));
+    const std::optional<double> givenThreshold = thresholdOption(parser);
+
+    ds::RunRecord run;
+    ds::ThresholdChoice threshold;
+    {
+        const ds::ProjectFile project = ds::ProjectFile::open(projectPath);
+        const std::int64_t modelId = chosenModel(parser, project);
+        const std::optional<ds::RunRecord> done = project.latestDoneRun(modelId);
+        if (!done)
+            throw ds::InputError("model " + std::to_string(modelId) + " has no finished run: score the test images first (`infer`)");
+        run = *done;
+        threshold = ds::chooseThreshold(project, run, givenThreshold);
+    }
+    ConsoleJob console;
+    const ds::ResultsExportReport exported = ds::exportResults(projectPath, run.id, threshold.value, options, console.context);
+    endConsoleProgress();
+    printSkipped(exported.skipped);
+    std::printf("run %lld of model %lld at threshold %.4g: %d row(s) written to %s", static_cast<long long>(run.id),
+                static_cast<long long>(run.modelId), threshold.value, exported.rows, options.csvPath.c_str());
+    if (!options.pngFolder.empty())
+        std::printf(", %d PNG(s) to %s", exported.pngs, options.pngFolder.c_str());
+    std::printf("\n");
+    return kExitOk;
+}
+
 void printUsage()
 {
     std::cout << "usage: defectscope-cli VERB [options]   (VERB --help for details)\n"
@@ -441,7 +559,9 @@ void printUsage()
                  "  import     add images (or a dataset) to a project file\n"
                  "  train      train a model into a project file\n"
                  "  infer      score images with a project's model, optionally writing heatmaps\n"
-                 "  info       list a project's images, models and runs\n";
+                 "  info       list a project's images, models and runs\n"
+                 "  report     write a PDF or HTML report on a model's results\n"
+                 "  export     write a model's results as CSV (and overlay PNGs)\n";
 }
 
 } // namespace
@@ -449,7 +569,14 @@ void printUsage()
 int main(int argc, char* argv[])
 {
     ds::restartWithPassiveOpenMp(argv);
-    QCoreApplication app(argc, argv);
+    // Only `report` draws (fonts, plots, PDF), which needs a QGuiApplication and so a
+    // platform: offscreen when there is no display. The other verbs need neither.
+    const bool drawing = argc > 1 && std::strcmp(argv[1], "report") == 0;
+    if (drawing && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    const std::unique_ptr<QCoreApplication> app =
+        drawing ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("defectscope-cli"));
     std::signal(SIGINT, cancelOnSignal);
     std::signal(SIGTERM, cancelOnSignal);
@@ -468,6 +595,8 @@ int main(int argc, char* argv[])
         if (verb == QStringLiteral("train")) return runTrain(arguments);
         if (verb == QStringLiteral("infer")) return runInfer(arguments);
         if (verb == QStringLiteral("info")) return runInfo(arguments);
+        if (verb == QStringLiteral("report")) return runReport(arguments);
+        if (verb == QStringLiteral("export")) return runExport(arguments);
         if (verb == QStringLiteral("--version")) {
             std::printf("defectscope-cli %s (LibTorch %s)\n", DEFECTSCOPE_VERSION,
                         ds::torchVersion().c_str());
