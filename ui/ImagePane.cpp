@@ -23,7 +23,7 @@ namespace ds::ui {
 
 namespace {
 
-constexpr double kMaskOpacity = 0.45;
+constexpr double kMaskOpacity = 0.55; // over the heatmap, the type colours still read
 
 cv::Mat rgbToBgr8(const cv::Mat& rgb)
 {

@@ -455,6 +455,15 @@ private Q_SLOTS:
         QVERIFY(polygon.pixelColor(70, 70) != QColor(Qt::red));
         QCOMPARE(polygon.pixelColor(70, 90), QColor(Qt::red));
         QCOMPARE(polygon.pixelColor(210, 150), QColor(Qt::red));
+
+        // Side by side, the guides show in both panes, at the same image points.
+        view.setImages(filled({200, 100}, Qt::red), filled({200, 100}, Qt::red));
+        const QImage both = view.grab().toImage();
+        for (int pane = 0; pane < 2; ++pane) {
+            const QPointF middle = view.widgetPoint(QPointF(35, 10), pane);
+            QVERIFY(both.pixelColor(middle.toPoint()) != QColor(Qt::red));
+            QCOMPARE(both.pixelColor((middle + QPointF(0, 15)).toPoint()), QColor(Qt::red));
+        }
     }
 
     void placeholderReplacesTheImage()

@@ -243,7 +243,7 @@ private Q_SLOTS:
         editingPane(image);
         selectType(kScratch);
         QSignalSpy edited(pane_.get(), &ImagePane::maskEdited);
-        QTest::keyClick(&view(), Qt::Key_G);
+        QTest::keyClick(&view(), Qt::Key_R);
         QCOMPARE(editor().tool(), MaskEditor::Tool::FloodFill);
         QTest::mouseClick(&view(), Qt::LeftButton, {}, at(35.5, 25.5));
         cv::Mat expected = cv::Mat::zeros(kImageSize, CV_8UC1);
@@ -304,7 +304,7 @@ private Q_SLOTS:
             QTest::mouseClick(&view(), Qt::LeftButton, {}, vertex);
         QTest::keyClick(&view(), Qt::Key_Return);
         done();
-        QTest::keyClick(&view(), Qt::Key_G);
+        QTest::keyClick(&view(), Qt::Key_R);
         QTest::mouseClick(&view(), Qt::LeftButton, {}, at(65, 55));
         done();
         selectType(ds::kUntypedDefect);

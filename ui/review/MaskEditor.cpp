@@ -64,7 +64,7 @@ MaskEditor::MaskEditor(ImageView* view, QWidget* parent) : QWidget(parent), view
         {Tool::Polygon, QStringLiteral("Polygon"),
          QStringLiteral("Click the vertices; Enter or double-click fills, Backspace drops the last vertex, Esc cancels (L)"),
          QStringLiteral("polygonTool")},
-        {Tool::FloodFill, QStringLiteral("Fill"), QStringLiteral("Fill the connected region of similar colour in the image (G)"),
+        {Tool::FloodFill, QStringLiteral("Fill"), QStringLiteral("Fill the connected region of similar colour in the image (R)"),
          QStringLiteral("fillTool")},
     };
     for (const auto& [tool, text, tip, name] : tools) {
@@ -83,6 +83,8 @@ MaskEditor::MaskEditor(ImageView* view, QWidget* parent) : QWidget(parent), view
     brushSize_->setSuffix(QStringLiteral(" px"));
     brushSize_->setToolTip(QStringLiteral("Brush and eraser diameter in image pixels ([ and ])"));
     connect(brushSize_, &QSpinBox::valueChanged, this, &MaskEditor::updateView);
+    layout->addSpacing(6);
+    layout->addWidget(new QLabel(QStringLiteral("Size")));
     layout->addWidget(brushSize_);
 
     fillTolerance_ = new QSpinBox;
@@ -91,13 +93,16 @@ MaskEditor::MaskEditor(ImageView* view, QWidget* parent) : QWidget(parent), view
     fillTolerance_->setValue(24);
     fillTolerance_->setPrefix(QStringLiteral("± "));
     fillTolerance_->setToolTip(QStringLiteral("Flood fill: how far each colour channel (0–255) may differ from the clicked pixel's"));
+    layout->addWidget(new QLabel(QStringLiteral("Tolerance")));
     layout->addWidget(fillTolerance_);
+    layout->addSpacing(6);
 
     defectType_ = new QComboBox;
     defectType_->setObjectName(QStringLiteral("defectTypeBox"));
     defectType_->setToolTip(QStringLiteral("Defect type the brush, polygon, fill and accepted region paint"));
     defectType_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     layout->addWidget(defectType_);
+    layout->addSpacing(6);
     setDefectTypes({});
 
     acceptPredicted_ = textButton(QStringLiteral("Accept Predicted"),
@@ -278,7 +283,7 @@ bool MaskEditor::wantsKey(const QKeyEvent& event) const
     case Qt::Key_B:
     case Qt::Key_E:
     case Qt::Key_L:
-    case Qt::Key_G:
+    case Qt::Key_R:
     case Qt::Key_BracketLeft:
     case Qt::Key_BracketRight:
         return true;
@@ -306,7 +311,7 @@ bool MaskEditor::handleKey(const QKeyEvent& event)
     case Qt::Key_L:
         setTool(Tool::Polygon);
         break;
-    case Qt::Key_G:
+    case Qt::Key_R:
         setTool(Tool::FloodFill);
         break;
     case Qt::Key_BracketLeft: // a quarter smaller or larger per press, at least one pixel

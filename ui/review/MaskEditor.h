@@ -30,9 +30,9 @@ class ImageView;
 // QUndoStack, kept for the session in one QUndoGroup) as long as the mask it is shown with
 // again is the one its history left.
 //
-// Keys, while active: B brush, E eraser, L polygon, G flood fill, [ and ] brush size;
-// polygon: click vertices, Enter or double-click closes, Backspace drops the last vertex,
-// Esc cancels.
+// Keys, while active: B brush, E eraser, L polygon, R flood fill (F fits the view, G marks
+// an image Good), [ and ] brush size; polygon: click vertices, Enter or double-click
+// closes, Backspace drops the last vertex, Esc cancels.
 class MaskEditor : public QWidget {
     Q_OBJECT
 public:

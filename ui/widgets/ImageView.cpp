@@ -272,8 +272,8 @@ void ImageView::paintEvent(QPaintEvent*)
 void ImageView::drawEditGuides(QPainter& painter)
 {
     // Dark under light, dashed, so the guides read on bright and dark images alike.
-    QPen dark(QColor(0, 0, 0, 200), 1.0);
-    QPen light(QColor(255, 255, 255, 230), 1.0, Qt::DashLine);
+    const QPen dark(QColor(0, 0, 0, 200), 1.0);
+    const QPen light(QColor(255, 255, 255, 230), 1.0, Qt::DashLine);
     const auto stroke = [&](const auto& draw) {
         for (const QPen& pen : {dark, light}) {
             painter.setPen(pen);
@@ -281,24 +281,31 @@ void ImageView::drawEditGuides(QPainter& painter)
         }
     };
     painter.setRenderHint(QPainter::Antialiasing);
-    painter.setBrush(Qt::NoBrush);
-    const int pane = editPressed_ ? editPane_ : paneNearest(hoverPos_);
-    if (!polygonPreview_.isEmpty()) {
-        QPolygonF shown;
-        for (const QPointF& vertex : polygonPreview_)
-            shown << widgetPoint(vertex, pane);
-        if (hovering_)
-            shown << hoverPos_;
-        stroke([&] { painter.drawPolyline(shown); });
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(Qt::white);
-        for (const QPointF& vertex : polygonPreview_)
-            painter.drawEllipse(widgetPoint(vertex, pane), 2.5, 2.5);
+    // The cursor's image point, shown in every pane: side by side, the edit shows in both.
+    const QPointF cursor = imagePoint(hoverPos_, editPressed_ ? editPane_ : paneNearest(hoverPos_));
+    const bool showBrush = hovering_ && brushRadius_ > 0.0 && !spaceHeld_ && !dragging_;
+    for (int pane = 0; pane < paneCount(); ++pane) {
+        painter.save();
+        painter.setClipRect(paneRect(pane));
         painter.setBrush(Qt::NoBrush);
-    }
-    if (hovering_ && brushRadius_ > 0.0 && !spaceHeld_ && !dragging_) {
-        const double radius = std::max(1.0, brushRadius_ * scale());
-        stroke([&] { painter.drawEllipse(hoverPos_, radius, radius); });
+        if (!polygonPreview_.isEmpty()) {
+            QPolygonF shown;
+            for (const QPointF& vertex : polygonPreview_)
+                shown << widgetPoint(vertex, pane);
+            if (hovering_)
+                shown << widgetPoint(cursor, pane);
+            stroke([&] { painter.drawPolyline(shown); });
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(Qt::white);
+            for (const QPointF& vertex : polygonPreview_)
+                painter.drawEllipse(widgetPoint(vertex, pane), 2.5, 2.5);
+            painter.setBrush(Qt::NoBrush);
+        }
+        if (showBrush) {
+            const double radius = std::max(1.0, brushRadius_ * scale());
+            stroke([&] { painter.drawEllipse(widgetPoint(cursor, pane), radius, radius); });
+        }
+        painter.restore();
     }
 }
 
