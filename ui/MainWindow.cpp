@@ -1192,7 +1192,11 @@ void MainWindow::defectTypesDialog()
     DefectTypesDialog dialog(*project_, this);
     connect(&dialog, &DefectTypesDialog::typesChanged, imagePane_, &ImagePane::setDefectTypes);
     dialog.exec();
-    updateLabelFilter(); // a renamed type renames the labels that used it
+    // A renamed type renames the labels that used it; a deleted one turned its regions untyped.
+    const qint64 shown = imageId_;
+    loadLatestRun(runModelId_ ? runModelId_ : selectedModelId());
+    if (shown)
+        selectImage(shown);
 }
 
 void MainWindow::updateReviewProgress()
