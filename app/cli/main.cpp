@@ -550,6 +550,32 @@ int runExport(const QStringList& arguments)
     return kExitOk;
 }
 
+QtMessageHandler g_previousMessageHandler = nullptr;
+
+// QGuiApplication warns when XDG_RUNTIME_DIR is unset (cron, containers, root) and then
+// uses a folder of its own: noise in front of the verb's output, which scripts read.
+void dropRuntimeFolderWarning(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    if (type == QtWarningMsg && message.startsWith(QStringLiteral("QStandardPaths: XDG_RUNTIME_DIR not set")))
+        return;
+    g_previousMessageHandler(type, context, message);
+}
+
+// Only `report` draws (fonts, plots, PDF), which needs a QGuiApplication and so a platform:
+// offscreen when there is no display. The other verbs need neither.
+std::unique_ptr<QCoreApplication> makeApplication(int& argc, char** argv)
+{
+    if (argc < 2 || std::strcmp(argv[1], "report") != 0)
+        return std::make_unique<QCoreApplication>(argc, argv);
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    g_previousMessageHandler = qInstallMessageHandler(dropRuntimeFolderWarning);
+    auto application = std::make_unique<QGuiApplication>(argc, argv);
+    qInstallMessageHandler(g_previousMessageHandler);
+    return application;
+}
+
 void printUsage()
 {
     std::cout << "usage: defectscope-cli VERB [options]   (VERB --help for details)\n"
@@ -569,14 +595,7 @@ void printUsage()
 int main(int argc, char* argv[])
 {
     ds::restartWithPassiveOpenMp(argv);
-    // Only `report` draws (fonts, plots, PDF), which needs a QGuiApplication and so a
-    // platform: offscreen when there is no display. The other verbs need neither.
-    const bool drawing = argc > 1 && std::strcmp(argv[1], "report") == 0;
-    if (drawing && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
-        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    const std::unique_ptr<QCoreApplication> app =
-        drawing ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    const std::unique_ptr<QCoreApplication> app = makeApplication(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("defectscope-cli"));
     std::signal(SIGINT, cancelOnSignal);
     std::signal(SIGTERM, cancelOnSignal);

@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -84,6 +85,58 @@ private Q_SLOTS:
         QVERIFY(outcome.out.contains(QStringLiteral("run 1: done")));
     }
 
+    void reportAndExportAModelsResults()
+    {
+        const QString project = path("report.dsproj");
+        Outcome outcome = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"),
+                               path("data/part"), QStringLiteral("--size"), QStringLiteral("64")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        outcome = run({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), path("unscored.pdf")});
+        QCOMPARE(outcome.exitCode, 3);
+        QVERIFY2(outcome.err.contains(QStringLiteral("score the test images first")), qPrintable(outcome.err));
+        QVERIFY(!QFile::exists(path("unscored.pdf")));
+        outcome = run({QStringLiteral("infer"), QStringLiteral("--project"), project});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        static const QRegularExpression scoredLine(QStringLiteral("run \\d+: (\\d+) image\\(s\\) scored"));
+        const int scored = scoredLine.match(outcome.out).captured(1).toInt();
+        QVERIFY(scored > 0);
+
+        outcome = run({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), path("report.html"),
+                       QStringLiteral("--top"), QStringLiteral("3")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QFile html(path("report.html"));
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(html.readAll());
+        static const QRegularExpression auroc(QStringLiteral("<td class=\"metric\" id=\"image-auroc\">([0-9.]+)</td>"));
+        const double imageAuroc = auroc.match(text).captured(1).toDouble();
+        QVERIFY2(imageAuroc > 0.5 && imageAuroc <= 1.0, qPrintable(auroc.match(text).captured(0)));
+        QCOMPARE(int(text.count(QStringLiteral("<tr class=\"flagged-image\""))), 3);
+
+        outcome = run({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), path("report.pdf"),
+                       QStringLiteral("--threshold"), QStringLiteral("0")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QVERIFY2(outcome.out.contains(QStringLiteral("%1 of %1 image(s) flagged").arg(scored)), qPrintable(outcome.out));
+        QFile pdf(path("report.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.readAll().startsWith("%PDF-"));
+
+        outcome = run({QStringLiteral("export"), QStringLiteral("--project"), project, QStringLiteral("--csv"), path("results.csv"),
+                       QStringLiteral("--png"), path("pngs")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QFile csv(path("results.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1 + scored);
+        QCOMPARE(lines.front(), QStringLiteral("path,score,model_verdict,human_verdict,defect_types,label"));
+        for (const QString& line : lines.mid(1)) {
+            const QStringList fields = line.split(QLatin1Char(','));
+            QCOMPARE(fields.size(), 6);
+            QVERIFY2(fields[2] == QStringLiteral("defect") || fields[2] == QStringLiteral("good"), qPrintable(line));
+            QVERIFY2(fields[3].isEmpty(), qPrintable(line)); // nobody reviewed
+        }
+        QVERIFY(!QDir(path("pngs")).entryList({QStringLiteral("*_overlay.png")}).isEmpty());
+    }
+
     void exitCodes_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -97,6 +150,16 @@ private Q_SLOTS:
         QTest::addRow("unknown method") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--dataset"), QStringLiteral("/x"),
                                                        QStringLiteral("--method"), QStringLiteral("magic")} << 3;
         QTest::addRow("not a project") << QStringList{QStringLiteral("info"), QStringLiteral("--project"), QStringLiteral("/nonexistent.dsproj")} << 3;
+        QTest::addRow("report to an unknown format") << QStringList{QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/x.dsproj"),
+                                                                    QStringLiteral("--out"), QStringLiteral("report.docx")} << 2;
+        QTest::addRow("report without --out") << QStringList{QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/x.dsproj")} << 2;
+        QTest::addRow("report help") << QStringList{QStringLiteral("report"), QStringLiteral("--help")} << 0;
+        QTest::addRow("report on no project") << QStringList{QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/nonexistent.dsproj"),
+                                                             QStringLiteral("--out"), QStringLiteral("/tmp/r.pdf")} << 3;
+        QTest::addRow("export without --csv") << QStringList{QStringLiteral("export"), QStringLiteral("--project"), QStringLiteral("/x.dsproj")} << 2;
+        QTest::addRow("export with a bad threshold") << QStringList{QStringLiteral("export"), QStringLiteral("--project"), QStringLiteral("/x.dsproj"),
+                                                                    QStringLiteral("--csv"), QStringLiteral("x.csv"), QStringLiteral("--threshold"),
+                                                                    QStringLiteral("high")} << 2;
     }
 
     void exitCodes()
