@@ -378,6 +378,7 @@ void MainWindow::createWidgets()
     historyDock_->setObjectName(QStringLiteral("historyDock"));
     historyDock_->setWidget(historyView_);
     addDockWidget(Qt::BottomDockWidgetArea, historyDock_);
+    resizeDocks({historyDock_}, {140}, Qt::Vertical);
     historyDock_->hide();
 
     logDock_ = new QDockWidget(QStringLiteral("Job Log"), this);
@@ -406,6 +407,15 @@ QWidget* MainWindow::createResultsPane()
     resultsView_->verticalHeader()->hide();
     resultsView_->verticalHeader()->setDefaultSectionSize(kThumbnailSide + 4);
     resultsView_->horizontalHeader()->setSectionResizeMode(ResultsModel::ImageColumn, QHeaderView::Stretch);
+    // Fixed widths for the short columns (measuring every row would cost on large runs);
+    // long file names lose their middle, not their number.
+    const QFontMetrics metrics = resultsView_->fontMetrics();
+    resultsView_->setColumnWidth(ResultsModel::LabelColumn, metrics.horizontalAdvance(QStringLiteral("contamination")) + 12);
+    resultsView_->setColumnWidth(ResultsModel::ReviewColumn, metrics.horizontalAdvance(QStringLiteral("Review")) + 24);
+    resultsView_->setColumnWidth(ResultsModel::ScoreColumn, metrics.horizontalAdvance(QStringLiteral("0000.0000")) + 16);
+    resultsView_->setColumnWidth(ResultsModel::VerdictColumn, metrics.horizontalAdvance(QStringLiteral("Verdict")) + 24);
+    resultsView_->setWordWrap(false);
+    resultsView_->setTextElideMode(Qt::ElideMiddle);
     resultsView_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     connect(resultsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::resultSelectionChanged);

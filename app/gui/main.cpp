@@ -3,12 +3,15 @@
 //   --screenshot FILE   once the project is shown, save the window as PNG and quit
 //   --inspect IMAGE     inspect this image in the Inspect tab (screenshot when it is shown)
 //   --compare           open Model → Compare Models and save that dialog instead
+//   --review            show the image's history and turn mask editing on
 #include "core/backbones/TorchRuntime.h"
 #include "ui/CompareDialog.h"
 #include "ui/InspectPanel.h"
 #include "ui/MainWindow.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QStringList>
 #include <QTabWidget>
 #include <QTimer>
@@ -33,7 +36,7 @@ int main(int argc, char* argv[])
     ds::initTorchRuntime();
 
     QString projectPath, screenshotPath, inspectPath;
-    bool compare = false;
+    bool compare = false, review = false;
     const QStringList arguments = QApplication::arguments();
     for (int i = 1; i < arguments.size(); ++i) {
         if (arguments[i] == QStringLiteral("--screenshot") && i + 1 < arguments.size())
@@ -42,6 +45,8 @@ int main(int argc, char* argv[])
             inspectPath = arguments[++i];
         else if (arguments[i] == QStringLiteral("--compare"))
             compare = true;
+        else if (arguments[i] == QStringLiteral("--review"))
+            review = true;
         else if (projectPath.isEmpty() && !arguments[i].startsWith(QLatin1Char('-')))
             projectPath = arguments[i];
     }
@@ -53,6 +58,10 @@ int main(int argc, char* argv[])
     if (!projectPath.isEmpty())
         window.openProject(projectPath);
 
+    if (review) {
+        window.findChild<QDockWidget*>(QStringLiteral("historyDock"))->show();
+        window.findChild<QAction*>(QStringLiteral("editMaskAction"))->setChecked(true);
+    }
     if (!screenshotPath.isEmpty()) // never hang a documentation run on a view that does not come up
         QTimer::singleShot(180000, &app, [] { QApplication::exit(1); });
     if (!inspectPath.isEmpty()) {
