@@ -10,6 +10,7 @@
 #include "core/metrics/Metrics.h"
 #include "core/review/GroundTruth.h"
 #include "core/review/ReviewQueue.h"
+#include "report/Report.h"
 #include "ui/CompareDialog.h"
 #include "ui/ExportResultsDialog.h"
 #include "ui/ImagePane.h"
@@ -180,6 +181,10 @@ void MainWindow::createActions()
     exportResultsAction_->setObjectName(QStringLiteral("exportResultsAction"));
     exportResultsAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     exportResultsAction_->setStatusTip(QStringLiteral("A CSV row per image (score, model and human verdicts, defect types) and optional PNGs"));
+    exportReportAction_ = file->addAction(QStringLiteral("Export &Report…"), this, &MainWindow::exportReportDialog);
+    exportReportAction_->setObjectName(QStringLiteral("exportReportAction"));
+    exportReportAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    exportReportAction_->setStatusTip(QStringLiteral("A PDF or HTML report for stakeholders: metrics, plots, flagged images, reviews, comparison"));
     file->addSeparator();
     inspectAction_ = file->addAction(QStringLiteral("&Inspect Image…"), this, &MainWindow::inspectImageDialog);
     inspectAction_->setObjectName(QStringLiteral("inspectAction"));
@@ -572,6 +577,7 @@ void MainWindow::updateActions()
     deleteModelAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
     retrainAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
     exportResultsAction_->setEnabled(hasProject && idle && runId_ != 0);
+    exportReportAction_->setEnabled(hasProject && idle && runId_ != 0);
     defectTypesAction_->setEnabled(hasProject);
 }
 
@@ -1361,6 +1367,49 @@ void MainWindow::exportResults(const ds::ResultsExportOptions& options)
             outcome.message += QStringLiteral(" and %1 PNGs to %2").arg(report.pngs).arg(fromStd(options.pngFolder));
         outcome.message += QLatin1Char('.');
         outcome.skipped = skippedList(report.skipped);
+        return outcome;
+    });
+}
+
+void MainWindow::exportReportDialog()
+{
+    if (!runId_)
+        return;
+    const QString suggested = QFileInfo(projectPath_).absolutePath() + QLatin1Char('/') + QFileInfo(projectPath_).completeBaseName()
+        + QStringLiteral("-report.pdf");
+    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export Report"), suggested,
+                                                QStringLiteral("PDF (*.pdf);;HTML (*.html)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive) && !path.endsWith(QStringLiteral(".html"), Qt::CaseInsensitive))
+        path += QStringLiteral(".pdf");
+    exportReport(path);
+}
+
+void MainWindow::exportReport(const QString& path)
+{
+    if (!runId_ || !runModelId_)
+        return;
+    saveThresholdNow(); // the report judges at the threshold shown
+    const std::string project = projectPath_.toStdString();
+    const std::int64_t modelId = runModelId_;
+    const double threshold = currentThreshold();
+    const std::string target = path.toStdString();
+    const bool html = path.endsWith(QStringLiteral(".html"), Qt::CaseInsensitive);
+    runJob(QStringLiteral("Writing report"), [project, modelId, threshold, target, html](ds::JobContext& job) {
+        const ds::ProjectFile file = ds::ProjectFile::open(project);
+        ds::ReportData report;
+        {
+            ds::JobContext::Span gathering(job, 0.0, 0.7);
+            report = ds::gatherReport(file, modelId, threshold, 24, &job);
+        }
+        job.report(0.75, "Writing the report");
+        if (html)
+            ds::writeHtmlReport(report, target);
+        else
+            ds::writePdfReport(report, target);
+        JobOutcome outcome;
+        outcome.message = QStringLiteral("Report written to %1.").arg(fromStd(target));
         return outcome;
     });
 }

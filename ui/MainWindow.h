@@ -122,6 +122,8 @@ public Q_SLOTS:
     bool retrainWithReviewedGood();
     // Writes the run shown (CSV, optional PNGs) on the worker thread, at the current threshold.
     void exportResults(const ds::ResultsExportOptions& options);
+    // Writes a PDF or HTML report (by the path's suffix) on the selected model's latest run.
+    void exportReport(const QString& path);
 
 Q_SIGNALS:
     void projectChanged(const QString& path);
@@ -144,6 +146,7 @@ private Q_SLOTS:
     void deleteModelDialog();
     void retrainWithReviewsDialog();
     void exportResultsDialog();
+    void exportReportDialog();
     void defectTypesDialog();
     // Saves a mask edit of the image shown, with who made it and what was shown.
     void saveMaskEdit(const cv::Mat& mask, const QString& action);
@@ -217,6 +220,7 @@ private:
     QAction* cancelAction_ = nullptr;
     QAction* retrainAction_ = nullptr;
     QAction* exportResultsAction_ = nullptr;
+    QAction* exportReportAction_ = nullptr;
     QAction* editMaskAction_ = nullptr;
     QAction* defectTypesAction_ = nullptr;
 

@@ -374,6 +374,20 @@ private Q_SLOTS:
         QCOMPARE(pngs.filter(QStringLiteral("_overlay.png")).size(), testImages_);
         QVERIFY(!pngs.filter(QStringLiteral("_mask.png")).isEmpty());
         QVERIFY(pngs.filter(QStringLiteral("_heatmap.png")).isEmpty());
+
+        // Reports for stakeholders, at the threshold shown.
+        const QString html = dir_.filePath(QStringLiteral("report.html"));
+        QVERIFY(runJob(*window_, [&] { window_->exportReport(html); }));
+        QFile htmlFile(html);
+        QVERIFY(htmlFile.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(htmlFile.readAll());
+        QVERIFY(text.contains(QStringLiteral("id=\"image-auroc\"")));
+        QVERIFY(text.contains(QString::number(window_->currentThreshold(), 'f', 3)));
+        const QString pdf = dir_.filePath(QStringLiteral("report.pdf"));
+        QVERIFY(runJob(*window_, [&] { window_->exportReport(pdf); }));
+        QFile pdfFile(pdf);
+        QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+        QVERIFY(pdfFile.read(5) == "%PDF-");
     }
 
     void thresholdSliderChangesVerdicts()
