@@ -30,7 +30,7 @@ const QSize kComparisonPlotSize(480, 330);
 // Only what both browsers and QTextDocument understand.
 const char* const kStyle = R"(
 body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; font-size: 9.5pt; color: #222222; }
-h1 { font-size: 16pt; margin-bottom: 2px; }
+h1 { font-size: 14pt; margin-bottom: 2px; }
 h2 { font-size: 12.5pt; color: #1f3a5f; margin-top: 14px; margin-bottom: 6px; }
 p { margin-top: 3px; margin-bottom: 5px; }
 p.subtitle { color: #666666; margin-top: 0px; }
@@ -160,8 +160,9 @@ QString header(const ReportData& report)
     const QString model = escaped(report.measured.model.name);
     return QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>DefectScope report: ") + model
            + QStringLiteral("</title><style>") + QLatin1String(kStyle) + QStringLiteral("</style></head><body>\n")
-           + QStringLiteral("<h1>Anomaly detection report: ") + model + QStringLiteral("</h1>")
-           + QStringLiteral("<p class=\"subtitle\">") + escaped(report.project.path) + QStringLiteral("<br>Generated ")
+           + QStringLiteral("<h1>") + model + QStringLiteral("</h1>")
+           + QStringLiteral("<p class=\"subtitle\">Anomaly detection report on ") + escaped(report.project.path)
+           + QStringLiteral("<br>Generated ")
            + when(report.createdAt) + QStringLiteral(" by DefectScope ") + QStringLiteral(DEFECTSCOPE_VERSION)
            + QStringLiteral("</p>\n");
 }
@@ -334,7 +335,7 @@ QString flaggedSection(const ReportData& report, const ImageSource& imageSource)
                                + headerRow({QStringLiteral("#"), QStringLiteral("Overlay"), QStringLiteral("Image"),
                                             QStringLiteral("Score"), QStringLiteral("Model"), QStringLiteral("Reviewer"),
                                             QStringLiteral("Label"), QStringLiteral("Defect types")},
-                                           {4, 16, 28, 9, 9, 11, 11, 12});
+                                           {5, 16, 25, 9, 9, 13, 11, 12});
     for (size_t i = 0; i < report.topFlagged.size(); ++i) {
         if (i % kFlaggedRowsPerPage == 0)
             html += (i == 0 ? QString()

@@ -473,8 +473,8 @@ int runReport(const QStringList& arguments)
     addProjectOption(parser);
     addModelOption(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Report file: .pdf (A4) or .html (self-contained)."), QStringLiteral("FILE")});
-    parser.addOption({QStringLiteral("top"), QStringLiteral("How many flagged images to show (default 10)."), QStringLiteral("N"),
-                      QStringLiteral("10")});
+    parser.addOption({QStringLiteral("top"), QStringLiteral("How many flagged images to show (default 8: a page of the PDF)."),
+                      QStringLiteral("N"), QStringLiteral("8")});
     parser.addOption({QStringLiteral("threshold"),
                       QStringLiteral("Threshold in score units; default the one chosen in the workbench, else the run's."),
                       QStringLiteral("T")});
