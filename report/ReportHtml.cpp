@@ -29,7 +29,7 @@ const QSize kComparisonPlotSize(480, 330);
 
 // Only what both browsers and QTextDocument understand.
 const char* const kStyle = R"(
-body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; font-size: 9.5pt; color: #222222; }
+body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; font-size: 9.5pt; color: #222222; max-width: 60em; }
 h1 { font-size: 14pt; margin-bottom: 2px; }
 h2 { font-size: 12.5pt; color: #1f3a5f; margin-top: 14px; margin-bottom: 6px; }
 p { margin-top: 3px; margin-bottom: 5px; }
