@@ -323,6 +323,10 @@ ds::ImportReport importFromOptions(const QCommandLineParser& parser, const std::
             items = ds::readGoodFolder(images);
         else
             items.push_back({images, ds::kGoodLabel, {}});
+        // Training images are good by definition; new parts to inspect are not known yet.
+        if (imagesSplit != ds::Split::Train)
+            for (ds::DatasetItem& item : items)
+                item.label = ds::kUnknownLabel;
         return ds::importImages(project, items, imagesSplit, job);
     }
     return {};

@@ -1,4 +1,6 @@
 // defectscope-cli as a user and our evaluation scripts call it: verbs, exit codes, JSON.
+#include "core/storage/ProjectFile.h"
+
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -83,6 +85,16 @@ private Q_SLOTS:
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QVERIFY(outcome.out.contains(QStringLiteral("model 1: PatchCore")));
         QVERIFY(outcome.out.contains(QStringLiteral("run 1: done")));
+
+        // A new part scored with --images joins the test images with no label: nobody judged it.
+        const QString part = path("data/part/test/good/000.png");
+        outcome = run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--images"), part});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        const ds::ProjectFile file = ds::ProjectFile::open(project.toStdString());
+        int unknown = 0;
+        for (const ds::ImageRecord& image : file.images(ds::Split::Test))
+            unknown += image.label == ds::kUnknownLabel;
+        QCOMPARE(unknown, 1);
     }
 
     void reportAndExportAModelsResults()
