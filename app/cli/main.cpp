@@ -295,6 +295,13 @@ void addModelOption(QCommandLineParser& parser)
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model id (see `info`); default the newest."), QStringLiteral("ID")});
 }
 
+void addThresholdOption(QCommandLineParser& parser)
+{
+    parser.addOption({QStringLiteral("threshold"),
+                      QStringLiteral("Threshold in score units; default the one chosen in the workbench, else the run's."),
+                      QStringLiteral("T")});
+}
+
 // --model, or the newest model. Throws InputError when the project has no such model.
 std::int64_t chosenModel(const QCommandLineParser& parser, const ds::ProjectFile& project)
 {
@@ -479,9 +486,7 @@ int runReport(const QStringList& arguments)
     parser.addOption({QStringLiteral("out"), QStringLiteral("Report file: .pdf (A4) or .html (self-contained)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("top"), QStringLiteral("How many flagged images to show (default 8: a page of the PDF)."),
                       QStringLiteral("N"), QStringLiteral("8")});
-    parser.addOption({QStringLiteral("threshold"),
-                      QStringLiteral("Threshold in score units; default the one chosen in the workbench, else the run's."),
-                      QStringLiteral("T")});
+    addThresholdOption(parser);
     parseOrThrow(parser, arguments);
     const std::string projectPath = str(required(parser, QStringLiteral("project")));
     const QString out = required(parser, QStringLiteral("out"));
@@ -521,9 +526,7 @@ int runExport(const QStringList& arguments)
     parser.addOption({QStringLiteral("csv"), QStringLiteral("CSV file to write."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("png"), QStringLiteral("Also write each image's overlay, heatmap and mask PNGs into DIR."),
                       QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("threshold"),
-                      QStringLiteral("Threshold in score units; default the one chosen in the workbench, else the run's."),
-                      QStringLiteral("T")});
+    addThresholdOption(parser);
     parseOrThrow(parser, arguments);
     const std::string projectPath = str(required(parser, QStringLiteral("project")));
     ds::ResultsExportOptions options;
