@@ -20,6 +20,7 @@
 #include "ui/models/ResultsFilterProxy.h"
 #include "ui/models/ResultsModel.h"
 #include "ui/models/ThumbnailLoader.h"
+#include "ui/plots/CurvePlot.h"
 #include "ui/plots/ThresholdPlots.h"
 #include "ui/review/DefectTypesDialog.h"
 #include "ui/review/MaskEditor.h"
@@ -386,9 +387,17 @@ void MainWindow::createWidgets()
     resizeDocks({historyDock_}, {140}, Qt::Vertical);
     historyDock_->hide();
 
+    curves_ = new CurvePlot;
+    curves_->setObjectName(QStringLiteral("jobCurves"));
+    curves_->hide();
+    auto* logArea = new QSplitter(Qt::Horizontal);
+    logArea->addWidget(log_);
+    logArea->addWidget(curves_);
+    logArea->setStretchFactor(0, 1);
+    logArea->setStretchFactor(1, 1);
     logDock_ = new QDockWidget(QStringLiteral("Job Log"), this);
     logDock_->setObjectName(QStringLiteral("jobLogDock"));
-    logDock_->setWidget(log_);
+    logDock_->setWidget(logArea);
     addDockWidget(Qt::BottomDockWidgetArea, logDock_);
     logDock_->hide();
 
@@ -1824,6 +1833,21 @@ void MainWindow::runJob(const QString& title, std::function<JobOutcome(ds::JobCo
     job_->setLogCallback([this](const std::string& line) {
         const QString text = fromStd(line);
         QMetaObject::invokeMethod(this, [this, text] { appendLog(text); }, Qt::QueuedConnection);
+    });
+    curves_->clear();
+    curves_->hide();
+    job_->setCurveCallback([this](const std::string& curve, double x, double y) {
+        const QString name = fromStd(curve);
+        QMetaObject::invokeMethod(
+            this,
+            [this, name, x, y] {
+                if (curves_->isHidden()) { // a method that learns: show how it goes
+                    curves_->show();
+                    logDock_->show();
+                }
+                curves_->addPoint(name, x, y);
+            },
+            Qt::QueuedConnection);
     });
     std::shared_ptr<ds::JobContext> job = job_;
     jobFuture_ = QtConcurrent::run(jobPool_, [this, job, work = std::move(work)] {

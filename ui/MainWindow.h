@@ -39,6 +39,7 @@ struct ResultRecord;
 namespace ds::ui {
 
 class CompareDialog;
+class CurvePlot;
 class ImagePane;
 class InspectPanel;
 class ReviewPanel;
@@ -86,6 +87,7 @@ public:
     // The name verdicts and mask edits are recorded under (Edit → Preferences).
     static QString reviewerName();
     QPlainTextEdit* jobLog() const { return log_; }
+    CurvePlot* jobCurves() const { return curves_; }
     QPushButton* resetThresholdButton() const { return resetThreshold_; }
     double currentThreshold() const;
     qint64 currentImageId() const { return imageId_; }
@@ -253,6 +255,7 @@ private:
     QFuture<void> metricsFuture_;
     quint64 metricsGeneration_ = 0; // results of an older request are dropped
     QPlainTextEdit* log_ = nullptr;
+    CurvePlot* curves_ = nullptr; // e.g. a method's training loss, shown once a point arrives
 
     // Job panel
     QWidget* jobPanel_ = nullptr;

@@ -18,6 +18,19 @@ void JobContext::setLogCallback(LogCallback callback)
     log_ = std::move(callback);
 }
 
+void JobContext::setCurveCallback(CurveCallback callback)
+{
+    std::lock_guard<std::mutex> lock(callbackMutex_);
+    curve_ = std::move(callback);
+}
+
+void JobContext::addCurvePoint(const std::string& curve, double x, double y)
+{
+    std::lock_guard<std::mutex> lock(callbackMutex_);
+    if (curve_)
+        curve_(curve, x, y);
+}
+
 void JobContext::throwIfCancelled() const
 {
     if (isCancelled())

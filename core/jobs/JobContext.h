@@ -15,6 +15,9 @@ public:
     using ProgressCallback = std::function<void(double fraction, const std::string& stage)>;
     // One line of a log (e.g. "epoch 3 loss 0.41") for a job's log view.
     using LogCallback = std::function<void(const std::string& line)>;
+    // One point of a named curve, e.g. ("loss", step, value) while a method trains, for a
+    // live plot.
+    using CurveCallback = std::function<void(const std::string& curve, double x, double y)>;
 
     JobContext() = default;
     JobContext(const JobContext&) = delete;
@@ -22,6 +25,7 @@ public:
 
     void setProgressCallback(ProgressCallback callback);
     void setLogCallback(LogCallback callback);
+    void setCurveCallback(CurveCallback callback);
 
     // Called from any thread; the job notices at its next check (every few hundred ms).
     void cancel() { cancelled_.store(true); }
@@ -32,6 +36,7 @@ public:
     // Reports progress within the current stage span (see Span), mapped to the whole job.
     void report(double fractionOfSpan, const std::string& stage);
     void log(const std::string& line);
+    void addCurvePoint(const std::string& curve, double x, double y);
 
     // Narrows progress reporting to [begin, end] of the parent span so a sub-step
     // (feature extraction, coreset sampling) can report 0..1 of its own work.
@@ -53,6 +58,7 @@ private:
     std::mutex callbackMutex_;
     ProgressCallback progress_;
     LogCallback log_;
+    CurveCallback curve_;
     double spanBegin_ = 0.0;
     double spanEnd_ = 1.0;
 };

@@ -1,5 +1,6 @@
 // ThresholdPlots: confusion counts on a hand-made case, the "needs both labels" note,
 // and clicking the histogram to move the threshold.
+#include "ui/plots/CurvePlot.h"
 #include "ui/plots/ThresholdPlots.h"
 
 #include <QPushButton>
@@ -70,6 +71,21 @@ private Q_SLOTS:
         plots.setScores({0.1f, 0.2f}, {0, -1});
         QVERIFY(!plots.suggestedThreshold());
         QVERIFY(!use->isEnabled());
+    }
+
+    void curvesGrowPerName()
+    {
+        ds::ui::CurvePlot curves;
+        QVERIFY(curves.isEmpty());
+        curves.addPoint(QStringLiteral("loss"), 0, 1.0);
+        curves.addPoint(QStringLiteral("loss"), 1, 0.5);
+        curves.addPoint(QStringLiteral("validation"), 1, 0.7);
+        QCOMPARE(curves.pointCount(QStringLiteral("loss")), 2);
+        QCOMPARE(curves.pointCount(QStringLiteral("validation")), 1);
+        QCOMPARE(curves.pointCount(QStringLiteral("other")), 0);
+        curves.clear();
+        QVERIFY(curves.isEmpty());
+        QCOMPARE(curves.pointCount(QStringLiteral("loss")), 0);
     }
 
     void oneClassShowsNote()

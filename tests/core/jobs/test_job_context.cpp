@@ -3,6 +3,9 @@
 
 #include <QTest>
 
+#include <tuple>
+#include <vector>
+
 using namespace ds;
 
 class TestJobContext : public QObject {
@@ -42,6 +45,20 @@ private Q_SLOTS:
         job.setLogCallback([&](const std::string& text) { line = text; });
         job.log("skipped a.png");
         QCOMPARE(line, std::string("skipped a.png"));
+    }
+
+    void curvePointsReachCallback()
+    {
+        JobContext job;
+        job.addCurvePoint("loss", 0, 1.0); // before any callback is fine
+        std::vector<std::tuple<std::string, double, double>> points;
+        job.setCurveCallback([&](const std::string& curve, double x, double y) { points.emplace_back(curve, x, y); });
+        job.addCurvePoint("loss", 1, 0.5);
+        job.addCurvePoint("loss", 2, 0.25);
+        QCOMPARE(points.size(), size_t(2));
+        QCOMPARE(std::get<0>(points[1]), std::string("loss"));
+        QCOMPARE(std::get<1>(points[1]), 2.0);
+        QCOMPARE(std::get<2>(points[1]), 0.25);
     }
 };
 
