@@ -1444,8 +1444,9 @@ void MainWindow::retrainWithReviewsDialog()
     }
     const auto answer = QMessageBox::question(
         this, QStringLiteral("Retrain with Reviewed Good Images"),
-        QStringLiteral("Move %1 test images reviewed as Good into the training set and train a new model with the "
-                       "settings of “%2”? They leave the test set, so later metrics no longer count them.")
+        QStringLiteral("Train a new model with the settings of “%2” on the training set plus the %1 test images "
+                       "reviewed as Good? Once it is trained they belong to the training set, so later metrics no "
+                       "longer count them; if training is cancelled or fails, nothing moves.")
             .arg(count)
             .arg(item->text(0)),
         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
@@ -1474,13 +1475,12 @@ bool MainWindow::retrainWithReviewedGood()
             }
         if (good.empty())
             return false;
-        project_->setSplit(good, ds::Split::Train);
-        appendLog(QStringLiteral("Moved %1 images reviewed Good into the training set.").arg(good.size()));
+        appendLog(QStringLiteral("%1 images reviewed Good join the training set if this training succeeds.").arg(good.size()));
+        startTraining(settings, name, good);
     } catch (const std::exception& e) {
-        showMessage(true, QStringLiteral("Retrain"), QStringLiteral("Could not move the reviewed images."), fromStd(e.what()));
+        showMessage(true, QStringLiteral("Retrain"), QStringLiteral("Could not read the reviewed images."), fromStd(e.what()));
         return false;
     }
-    startTraining(settings, name);
     return true;
 }
 
@@ -1724,12 +1724,13 @@ void MainWindow::importGoodImageFiles(const QStringList& files)
     });
 }
 
-void MainWindow::startTraining(const ds::DetectorSettings& settings, const QString& name)
+void MainWindow::startTraining(const ds::DetectorSettings& settings, const QString& name,
+                               const std::vector<std::int64_t>& moveToTraining)
 {
     const std::string project = projectPath_.toStdString();
     const std::string modelName = name.toStdString();
-    runJob(QStringLiteral("Training"), [project, settings, modelName](ds::JobContext& job) {
-        const ds::TrainOutcome trained = ds::trainModel(project, settings, modelName, job);
+    runJob(QStringLiteral("Training"), [project, settings, modelName, moveToTraining](ds::JobContext& job) {
+        const ds::TrainOutcome trained = ds::trainModel(project, settings, modelName, job, moveToTraining);
         JobOutcome outcome;
         outcome.message = QStringLiteral("Trained on %1 images in %2; threshold %3. Score the test images with Ctrl+R.")
                               .arg(trained.trainCount)

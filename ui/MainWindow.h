@@ -105,7 +105,9 @@ public Q_SLOTS:
     void importGoodImageFiles(const QStringList& files); // files -> Train split
     // Dropped or given paths: a project opens, an MVTec folder or good images import.
     void openOrImportPaths(const QStringList& paths);
-    void startTraining(const ds::DetectorSettings& settings, const QString& name = {});
+    // moveToTraining: images that join the training set if, and only if, training succeeds.
+    void startTraining(const ds::DetectorSettings& settings, const QString& name = {},
+                       const std::vector<std::int64_t>& moveToTraining = {});
     void scoreTestImages();                        // with the selected model
     void cancelJob();
     void selectModel(qint64 modelId);

@@ -131,10 +131,17 @@ ImportReport importMvtecDataset(const std::string& projectPath, const std::strin
 }
 
 TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& settings, const std::string& name,
-                        JobContext& job)
+                        JobContext& job, const std::vector<std::int64_t>& moveToTraining)
 {
     ProjectFile project = ProjectFile::open(projectPath);
-    const std::vector<ImageRecord> records = project.images(Split::Train);
+    std::vector<ImageRecord> records = project.images(Split::Train);
+    for (const std::int64_t id : moveToTraining) {
+        std::optional<ImageRecord> record = project.image(id);
+        if (!record)
+            throw InputError("the project has no image " + std::to_string(id));
+        if (record->split != Split::Train)
+            records.push_back(std::move(*record));
+    }
     std::vector<std::string> trainPaths, heldOutPaths;
     const size_t heldOutTarget = records.size() >= 4 ? std::max<size_t>(1, records.size() / 10) : 0;
     const size_t stride = heldOutTarget ? records.size() / heldOutTarget : 0; // spread over the set
@@ -194,7 +201,11 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     model.trainSeconds = outcome.trainSeconds;
     model.nTrain = outcome.trainCount;
     model.threshold = outcome.threshold;
+    ProjectFile::Transaction transaction(project);
+    if (!moveToTraining.empty())
+        project.setSplit(moveToTraining, Split::Train);
     outcome.modelId = project.addModel(model);
+    transaction.commit();
     job.report(1.0, "Model saved");
     return outcome;
 }

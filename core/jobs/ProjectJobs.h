@@ -40,8 +40,11 @@ struct TrainOutcome {
 // Trains on the project's Train images. A tenth of them (at least one when there are four
 // or more), spread evenly, is held out of training and scored instead: the model's
 // default threshold is the 0.99 quantile of those scores, so good parts pass by default.
+// moveToTraining: other images (e.g. test images reviewed Good) that join the training
+// set; they move to the Train split in the same transaction that stores the model, so a
+// cancelled or failed training leaves them where they were.
 TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& settings, const std::string& name,
-                        JobContext& job);
+                        JobContext& job, const std::vector<std::int64_t>& moveToTraining = {});
 
 struct InferOutcome {
     std::int64_t runId = 0;

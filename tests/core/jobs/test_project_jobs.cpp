@@ -122,6 +122,34 @@ private Q_SLOTS:
         QVERIFY(ProjectFile::open(project).models().empty());
     }
 
+    void imagesJoinTrainingOnlyWithTheTrainedModel()
+    {
+        const std::string project = projectPath("promote.dsproj");
+        JobContext importJob;
+        importMvtecDataset(project, dataset_, importJob);
+        std::vector<std::int64_t> promoted;
+        for (const ImageRecord& image : ProjectFile::open(project).images(Split::Test))
+            if (image.label == kGoodLabel && promoted.size() < 2)
+                promoted.push_back(image.id);
+        const size_t trainBefore = ProjectFile::open(project).images(Split::Train).size();
+
+        JobContext cancelled;
+        cancelled.setProgressCallback([&](double, const std::string& stage) {
+            if (stage == "Extracting features")
+                cancelled.cancel();
+        });
+        QVERIFY_THROWS_EXCEPTION(Cancelled, trainModel(project, smallPadim(), "", cancelled, promoted));
+        QCOMPARE(ProjectFile::open(project).images(Split::Train).size(), trainBefore); // nothing moved
+
+        JobContext job;
+        const TrainOutcome trained = trainModel(project, smallPadim(), "", job, promoted);
+        const ProjectFile file = ProjectFile::open(project);
+        QCOMPARE(file.images(Split::Train).size(), trainBefore + promoted.size());
+        for (const std::int64_t id : promoted)
+            QCOMPARE(file.image(id)->split, Split::Train);
+        QCOMPARE(size_t(trained.trainCount + trained.heldOutCount), trainBefore + promoted.size());
+    }
+
     void cancelledInferenceLeavesNoRun()
     {
         const std::string project = projectPath("cancel-infer.dsproj");
