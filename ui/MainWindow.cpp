@@ -57,6 +57,7 @@
 #include <QTableView>
 #include <QThreadPool>
 #include <QTimer>
+#include <QUndoStack>
 #include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -235,12 +236,12 @@ void MainWindow::createActions()
     QAction* previous = view->addAction(QStringLiteral("&Previous Image"), this, &MainWindow::previousImage);
     previous->setObjectName(QStringLiteral("previousImageAction"));
     previous->setShortcuts({QKeySequence(Qt::Key_P), QKeySequence(Qt::Key_PageUp)});
-    // Letters must not fire while the user types elsewhere (combo boxes, the Inspect tab):
-    // only in the results table and the review tab.
+    // Letters and arrows must not fire while the user works elsewhere (combo boxes, sliders,
+    // the Inspect tab): only in the results table and the image.
     for (QAction* step : {next, previous}) {
         step->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         resultsView_->addAction(step);
-        tabs_->widget(0)->addAction(step);
+        imagePane_->view()->addAction(step);
     }
     view->addSeparator();
     // The image actions act on the pane of the tab in front.
@@ -276,10 +277,10 @@ void MainWindow::createActions()
         QAction* action = review->addAction(text, this, [this, verdict] { giveVerdict(verdict); });
         action->setObjectName(QString::fromLatin1(name));
         action->setShortcut(QKeySequence(key));
-        // Only while reviewing: the letters stay free for typing elsewhere.
+        // Only in the results table and the image: the letters stay free elsewhere.
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         resultsView_->addAction(action);
-        tabs_->widget(0)->addAction(action);
+        imagePane_->view()->addAction(action);
     };
     verdictAction(QStringLiteral("Mark &Defect"), Qt::Key_D, ds::Verdict::Defect, "defectAction");
     verdictAction(QStringLiteral("Mark &Good"), Qt::Key_G, ds::Verdict::Good, "goodAction");
@@ -298,13 +299,13 @@ void MainWindow::createActions()
     toggleOverlay->setShortcut(QKeySequence(Qt::Key_O));
     toggleOverlay->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     resultsView_->addAction(toggleOverlay);
-    tabs_->widget(0)->addAction(toggleOverlay);
+    imagePane_->view()->addAction(toggleOverlay);
     for (auto [key, step] : {std::pair{Qt::Key_Right, &MainWindow::nextImage}, std::pair{Qt::Key_Left, &MainWindow::previousImage}}) {
-        auto* arrow = new QAction(tabs_->widget(0));
+        auto* arrow = new QAction(this);
         arrow->setShortcut(QKeySequence(key));
         arrow->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         connect(arrow, &QAction::triggered, this, step);
-        tabs_->widget(0)->addAction(arrow);
+        imagePane_->view()->addAction(arrow);
         resultsView_->addAction(arrow);
     }
     review->addSeparator();
@@ -316,7 +317,7 @@ void MainWindow::createActions()
     editMaskAction_->setStatusTip(QStringLiteral("Paint the true defect region: brush, eraser, polygon, fill, accept the predicted region"));
     connect(editMaskAction_, &QAction::toggled, imagePane_, &ImagePane::setMaskEditingEnabled);
     resultsView_->addAction(editMaskAction_);
-    tabs_->widget(0)->addAction(editMaskAction_);
+    imagePane_->view()->addAction(editMaskAction_);
     defectTypesAction_ = review->addAction(QStringLiteral("Defect &Types…"), this, &MainWindow::defectTypesDialog);
     defectTypesAction_->setObjectName(QStringLiteral("defectTypesAction"));
     review->addAction(QStringLiteral("&Reviewer Name…"), this, &MainWindow::preferencesDialog);
@@ -587,7 +588,7 @@ void MainWindow::updateActions()
     retrainAction_->setEnabled(hasProject && idle && selectedModelId() != 0);
     exportResultsAction_->setEnabled(hasProject && idle && runId_ != 0);
     exportReportAction_->setEnabled(hasProject && idle && runId_ != 0);
-    defectTypesAction_->setEnabled(hasProject);
+    defectTypesAction_->setEnabled(hasProject && idle);
 }
 
 void MainWindow::updateTitle()
@@ -825,6 +826,7 @@ void MainWindow::modelSelectionChanged()
 
 void MainWindow::loadLatestRun(qint64 modelId)
 {
+    ++metricsGeneration_; // a metrics computation still running is for the run shown before
     if (!saveThresholdNow()) // the previous model's, before runModelId_ changes
         showMessage(true, QStringLiteral("Threshold"), QStringLiteral("The threshold you chose for the previous model could not be saved."));
     runId_ = 0;
@@ -1199,11 +1201,23 @@ void MainWindow::saveMaskEdit(const cv::Mat& mask, const QString& action)
     edit.reviewer = reviewerName().toStdString();
     edit.context = reviewContext();
     edit.action = action.toStdString();
+    if (revertingMaskEdit_)
+        return; // the pane is going back to what the project holds
     try {
         project_->saveMaskEdit(edit, mask);
     } catch (const std::exception& e) {
-        // The pane keeps the edit and its undo history; the next edit saves the whole mask again.
-        showMessage(true, QStringLiteral("Mask"), QStringLiteral("Could not save the mask edit."), fromStd(e.what()));
+        // The pane must show what the project holds: step back over the edit that was not
+        // saved (it stays redoable, so the work can be tried again).
+        revertingMaskEdit_ = true;
+        if (QUndoStack* stack = imagePane_->undoStack()) {
+            if (action.startsWith(QStringLiteral("undo ")))
+                stack->redo();
+            else
+                stack->undo();
+        }
+        revertingMaskEdit_ = false;
+        showMessage(true, QStringLiteral("Mask"), QStringLiteral("Could not save the mask edit; it was taken back."),
+                    fromStd(e.what()));
         return;
     }
     showHistory();
@@ -1215,8 +1229,16 @@ void MainWindow::defectTypesDialog()
     if (!project_)
         return;
     DefectTypesDialog dialog(*project_, this);
-    connect(&dialog, &DefectTypesDialog::typesChanged, imagePane_, &ImagePane::setDefectTypes);
+    bool changed = false;
+    connect(&dialog, &DefectTypesDialog::typesChanged, imagePane_, [this, &changed](const std::vector<ds::DefectType>& types) {
+        changed = true;
+        imagePane_->setDefectTypes(types);
+    });
     dialog.exec();
+    if (!changed)
+        return;
+    // A type's id may now name another type: undoing old edits would paint the wrong one.
+    imagePane_->maskEditor()->forgetHistory();
     // A renamed type renames the labels that used it; a deleted one turned its regions untyped.
     const qint64 shown = imageId_;
     loadLatestRun(runModelId_ ? runModelId_ : selectedModelId());

@@ -256,6 +256,7 @@ private:
     QTimer* metricsTimer_ = nullptr;
     QFuture<void> metricsFuture_;
     quint64 metricsGeneration_ = 0; // results of an older request are dropped
+    bool revertingMaskEdit_ = false; // taking back a mask edit the project refused
     QPlainTextEdit* log_ = nullptr;
     CurvePlot* curves_ = nullptr; // e.g. a method's training loss, shown once a point arrives
 
