@@ -2,6 +2,7 @@
 #include "core/detectors/Detector.h"
 #include "core/detectors/padim/Padim.h"
 #include "core/detectors/patchcore/PatchCore.h"
+#include "core/detectors/synthanomaly/SynthAnomaly.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,6 +17,7 @@ const std::vector<DetectorInfo>& detectorRegistry()
     static const std::vector<DetectorInfo> registry = {
         padimInfo(),
         patchCoreInfo(),
+        synthAnomalyInfo(),
     };
     return registry;
 }
