@@ -33,7 +33,8 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
         method_->addItem(QString::fromStdString(info.title), QString::fromStdString(info.method));
         method_->setItemData(method_->count() - 1, QString::fromStdString(info.description), Qt::ToolTipRole);
     }
-    method_->setCurrentIndex(std::max(0, method_->findData(QStringLiteral("padim"))));
+    const DetectorSettings defaults; // shared with the command line's defaults
+    method_->setCurrentIndex(std::max(0, method_->findData(QString::fromStdString(defaults.method))));
 
     backbone_ = new QComboBox(this);
     backbone_->setObjectName(QStringLiteral("backboneBox"));
@@ -41,7 +42,7 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
         backbone_->addItem(QString::fromStdString(name), QString::fromStdString(name));
     backbone_->addItem(kTorchScriptItem, QString());
     backbone_->setItemData(backbone_->count() - 1, true, kIsFileItemRole);
-    backbone_->setCurrentIndex(std::max(0, backbone_->findData(QStringLiteral("resnet18"))));
+    backbone_->setCurrentIndex(std::max(0, backbone_->findData(QString::fromStdString(defaults.backbone))));
     lastBackboneIndex_ = backbone_->currentIndex();
     backbone_->setToolTip(QStringLiteral("Feature extractor; a TorchScript file exported with packaging/export_backbone.py"));
 
@@ -49,7 +50,7 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     imageSize_->setObjectName(QStringLiteral("imageSizeBox"));
     imageSize_->setRange(32, 1024);
     imageSize_->setSingleStep(32);
-    imageSize_->setValue(256);
+    imageSize_->setValue(defaults.imageSize);
     imageSize_->setSuffix(QStringLiteral(" px"));
     imageSize_->setToolTip(QStringLiteral("Images are resized to this square size before feature extraction"));
 

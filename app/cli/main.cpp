@@ -41,8 +41,6 @@ namespace {
 constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2, kExitBadInput = 3, kExitCancelled = 130;
 
 // The best offline choice measured (docs/BENCHMARKS.md).
-const char* const kDefaultMethod = "padim";
-const char* const kDefaultBackbone = "resnet18";
 
 std::atomic<ds::JobContext*> g_runningJob{nullptr}; // read by the signal handler
 
@@ -57,6 +55,7 @@ struct UsageError : std::runtime_error {
 };
 
 std::string str(const QString& text) { return text.toStdString(); }
+QString qstr(const std::string& text) { return QString::fromStdString(text); }
 
 // Progress on one rewritten stderr line when it is a terminal, else one line per stage.
 void attachConsoleProgress(ds::JobContext& job)
@@ -144,13 +143,19 @@ std::optional<double> thresholdOption(const QCommandLineParser& parser)
 
 void addDetectorOptions(QCommandLineParser& parser)
 {
-    parser.addOption({QStringLiteral("method"), QStringLiteral("Detection method: padim or patchcore (default %1).").arg(QLatin1String(kDefaultMethod)),
-                      QStringLiteral("name"), QLatin1String(kDefaultMethod)});
+    // The defaults are DetectorSettings' own, shared with the workbench's Train dialog.
+    const ds::DetectorSettings defaults;
+    QStringList methods;
+    for (const ds::DetectorInfo& info : ds::detectorRegistry())
+        methods << QString::fromStdString(info.method);
+    parser.addOption({QStringLiteral("method"),
+                      QStringLiteral("Detection method: %1 (default %2).").arg(methods.join(QStringLiteral(", ")), qstr(defaults.method)),
+                      QStringLiteral("name"), qstr(defaults.method)});
     parser.addOption({QStringLiteral("backbone"),
-                      QStringLiteral("Feature extractor: resnet18, wide_resnet50_2 or a TorchScript FILE.pt (default %1).").arg(QLatin1String(kDefaultBackbone)),
-                      QStringLiteral("name"), QLatin1String(kDefaultBackbone)});
-    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels the model works at (default 256)."),
-                      QStringLiteral("pixels"), QStringLiteral("256")});
+                      QStringLiteral("Feature extractor: resnet18, wide_resnet50_2 or a TorchScript FILE.pt (default %1).").arg(qstr(defaults.backbone)),
+                      QStringLiteral("name"), qstr(defaults.backbone)});
+    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels the model works at (default %1).").arg(defaults.imageSize),
+                      QStringLiteral("pixels"), QString::number(defaults.imageSize)});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the backbone initialisation and sampling (default 0)."),
                       QStringLiteral("n"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("adapt-bn"), QStringLiteral("Re-estimate the builtin backbone's BatchNorm statistics on the good images (measured: worse on the synthetic sets).")});

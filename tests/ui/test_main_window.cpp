@@ -614,14 +614,16 @@ private Q_SLOTS:
 
     void trainDialogOffersRegistryAndDefaults()
     {
+        // The dialog opens on the same defaults as the command line: DetectorSettings'.
         ds::ui::TrainDialog dialog;
         const ds::DetectorSettings settings = dialog.settings();
-        QCOMPARE(settings.method, std::string("padim"));
-        QCOMPARE(settings.backbone, std::string("resnet18"));
-        QCOMPARE(settings.imageSize, 256);
-        const ds::DetectorInfo& padim = ds::detectorInfo("padim");
-        QCOMPARE(settings.parameters.size(), padim.parameters.size());
-        for (const ds::ParameterSpec& spec : padim.parameters)
+        const ds::DetectorSettings defaults;
+        QCOMPARE(settings.method, defaults.method);
+        QCOMPARE(settings.backbone, defaults.backbone);
+        QCOMPARE(settings.imageSize, defaults.imageSize);
+        const ds::DetectorInfo& defaultMethod = ds::detectorInfo(defaults.method);
+        QCOMPARE(settings.parameters.size(), defaultMethod.parameters.size());
+        for (const ds::ParameterSpec& spec : defaultMethod.parameters)
             QCOMPARE(settings.parameters.at(spec.key), spec.defaultValue);
 
         const auto combos = dialog.findChildren<QComboBox*>();
