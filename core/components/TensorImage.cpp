@@ -3,20 +3,43 @@
 #include "core/Error.h"
 #include "core/data/ImageIO.h"
 
-namespace ds {
+#include <algorithm>
 
-torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, int side, const torch::Device& device)
+namespace ds {
+namespace {
+
+// Keeps flat regions (std near 0) from amplifying sensor noise into features.
+constexpr double kStdFloor = 0.02;
+
+cv::Mat standardisedPerChannel(const cv::Mat& image)
+{
+    cv::Scalar mean, std;
+    cv::meanStdDev(image, mean, std);
+    cv::Mat result;
+    cv::subtract(image, mean, result);
+    cv::divide(result, cv::Scalar(std::max(std[0], kStdFloor), std::max(std[1], kStdFloor), std::max(std[2], kStdFloor)), result);
+    return result;
+}
+
+} // namespace
+
+torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, int side, const torch::Device& device,
+                            InputNormalisation normalisation)
 {
     torch::Tensor batch = torch::empty({int64_t(images.size()), 3, side, side});
     for (size_t i = 0; i < images.size(); ++i) {
         if (images[i].empty() || images[i].type() != CV_32FC3)
             throw InputError("detectors take CV_32FC3 RGB images in [0, 1] (see loadImageRgb)");
         cv::Mat resized = resizeToSquare(images[i], side);
+        if (normalisation == InputNormalisation::PerImage)
+            resized = standardisedPerChannel(resized);
         if (!resized.isContinuous())
             resized = resized.clone();
         // H x W x 3 interleaved -> 3 x H x W planar.
         batch[int64_t(i)] = torch::from_blob(resized.data, {side, side, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
     }
+    if (normalisation == InputNormalisation::PerImage)
+        return batch.to(device); // already zero mean, unit std
     const auto mean = torch::tensor({0.485f, 0.456f, 0.406f}).view({1, 3, 1, 1});
     const auto std = torch::tensor({0.229f, 0.224f, 0.225f}).view({1, 3, 1, 1});
     return ((batch - mean) / std).to(device);

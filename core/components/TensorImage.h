@@ -7,9 +7,15 @@
 
 namespace ds {
 
-// images: CV_32FC3 RGB in [0, 1], any size. Returns B x 3 x side x side on device,
-// normalised with the ImageNet mean and std that torchvision-style backbones expect.
-torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, int side, const torch::Device& device);
+// How pixel values are brought to the scale the backbone expects.
+enum class InputNormalisation {
+    ImageNet = 0, // the ImageNet mean and std that torchvision-style backbones expect
+    PerImage = 1, // each image's channels to zero mean, unit std (evens out lighting and contrast)
+};
+
+// images: CV_32FC3 RGB in [0, 1], any size. Returns B x 3 x side x side on device.
+torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, int side, const torch::Device& device,
+                            InputNormalisation normalisation = InputNormalisation::ImageNet);
 
 // A 2-D float tensor (any device) as a CV_32F matrix that owns its data.
 cv::Mat tensorToMat(const torch::Tensor& map);

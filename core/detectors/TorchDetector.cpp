@@ -6,6 +6,7 @@
 #include "core/components/AnomalyMap.h"
 #include "core/components/TensorImage.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -16,6 +17,15 @@ constexpr int kBatchSize = 8;
 constexpr const char* kFormat = "defectscope-model-1";
 
 } // namespace
+
+std::vector<ParameterSpec> sharedTorchParameters()
+{
+    return {{"input_normalisation", "Per-image normalisation",
+             "1: each image's channels to zero mean and unit std before the backbone, instead of the ImageNet "
+             "mean and std (evens out lighting and contrast between images, but also hides a defect that only "
+             "tints or darkens the whole image).",
+             0, 0, 1, true}};
+}
 
 TorchDetector::TorchDetector(DetectorSettings settings)
     : Detector(std::move(settings)), device_(computeDeviceName() == "cuda" ? torch::kCUDA : torch::kCPU)
@@ -52,6 +62,17 @@ void TorchDetector::ensureBackbone()
     }
 }
 
+torch::Tensor TorchDetector::batchOf(const std::vector<cv::Mat>& images) const
+{
+    // A method that does not list the shared parameters keeps the ImageNet normalisation.
+    const auto& specs = detectorInfo(settings_.method).parameters;
+    const bool offered = std::any_of(specs.begin(), specs.end(),
+                                     [](const ParameterSpec& spec) { return spec.key == "input_normalisation"; });
+    const auto normalisation = offered ? static_cast<InputNormalisation>(int(parameter("input_normalisation")))
+                                       : InputNormalisation::ImageNet;
+    return imagesToBatch(images, settings_.imageSize, device_, normalisation);
+}
+
 // Runs the backbone over images in batches, reporting progress within the current span.
 void TorchDetector::forEachBatch(const std::vector<cv::Mat>& images, JobContext& job, const std::string& stage,
                                  const std::function<void(std::vector<torch::Tensor>)>& consume)
@@ -60,7 +81,7 @@ void TorchDetector::forEachBatch(const std::vector<cv::Mat>& images, JobContext&
     for (int64_t start = 0; start < count; start += kBatchSize) {
         job.throwIfCancelled();
         const std::vector<cv::Mat> batch(images.begin() + start, images.begin() + std::min(count, start + kBatchSize));
-        consume(backbone_->extract(imagesToBatch(batch, settings_.imageSize, device_)));
+        consume(backbone_->extract(batchOf(batch)));
         job.report(double(start + int64_t(batch.size())) / double(count), stage);
     }
 }
@@ -125,7 +146,7 @@ std::vector<AnomalyResult> TorchDetector::predictImages(const std::vector<cv::Ma
     const int64_t count = int64_t(images.size());
     for (int64_t start = 0; start < count; start += kBatchSize) {
         const std::vector<cv::Mat> batch(images.begin() + start, images.begin() + std::min(count, start + kBatchSize));
-        const PatchScores scores = score(aggregate(backbone_->extract(imagesToBatch(batch, settings_.imageSize, device_))));
+        const PatchScores scores = score(aggregate(backbone_->extract(batchOf(batch))));
         const torch::Tensor weights = scores.imageWeights.to(torch::kCPU, torch::kFloat32);
         for (int64_t i = 0; i < int64_t(batch.size()); ++i) {
             AnomalyResult result;

@@ -5,6 +5,9 @@
 
 namespace ds {
 
+// Parameters every TorchDetector method offers (listed in its DetectorInfo).
+std::vector<ParameterSpec> sharedTorchParameters();
+
 // Runs the backbone over batches (progress, cancellation, device placement) and frames
 // the saved state; a method supplies how features are aggregated, fitted and scored.
 class TorchDetector : public Detector {
@@ -42,6 +45,7 @@ protected:
 
 private:
     void ensureBackbone();
+    torch::Tensor batchOf(const std::vector<cv::Mat>& images) const;
     void fitImages(const std::vector<cv::Mat>& goodImages, JobContext& job);
     std::vector<AnomalyResult> predictImages(const std::vector<cv::Mat>& images);
     template <typename Work>

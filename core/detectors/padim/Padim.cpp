@@ -84,7 +84,7 @@ private:
 
 DetectorInfo padimInfo()
 {
-    return {"padim",
+    DetectorInfo info{"padim",
             "PaDiM",
             "A Gaussian per image position over backbone features; Mahalanobis distance. Fast to train, "
             "strong on aligned parts.",
@@ -92,6 +92,9 @@ DetectorInfo padimInfo()
                                                 "(more: finer, but memory grows with its square).",
               100, 10, 550, true}},
             [](const DetectorSettings& settings) { return std::make_unique<Padim>(settings); }};
+    const std::vector<ParameterSpec> shared = sharedTorchParameters();
+    info.parameters.insert(info.parameters.end(), shared.begin(), shared.end());
+    return info;
 }
 
 } // namespace ds

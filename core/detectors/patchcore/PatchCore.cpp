@@ -115,7 +115,7 @@ private:
 
 DetectorInfo patchCoreInfo()
 {
-    return {"patchcore",
+    DetectorInfo info{"patchcore",
             "PatchCore",
             "A coreset memory bank of local patch features; nearest-neighbour distance. Strong on textures "
             "and small defects; training time grows with the coreset.",
@@ -125,6 +125,9 @@ DetectorInfo patchCoreInfo()
              {"projection_dim", "Projection dimension", "Random projection used to speed up coreset selection.", 128, 8, 4096, true},
              {"reweight_neighbours", "Reweighting neighbours", "Neighbourhood size of the image-score reweighting (1 = off).", 9, 1, 64, true}},
             [](const DetectorSettings& settings) { return std::make_unique<PatchCore>(settings); }};
+    const std::vector<ParameterSpec> shared = sharedTorchParameters();
+    info.parameters.insert(info.parameters.end(), shared.begin(), shared.end());
+    return info;
 }
 
 } // namespace ds

@@ -63,6 +63,17 @@ DetectorSettings settingsFor(const std::string& method)
     return settings;
 }
 
+// Non-default options that must also hold the bar, each on every method offering it.
+constexpr const char* kOptionsUnderTest[] = {"input_normalisation=1"};
+
+bool hasParameter(const DetectorInfo& info, const std::string& key)
+{
+    for (const ParameterSpec& spec : info.parameters)
+        if (spec.key == key)
+            return true;
+    return false;
+}
+
 std::vector<float> scoresOf(const std::vector<AnomalyResult>& results)
 {
     std::vector<float> scores;
@@ -81,18 +92,29 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("method");
         QTest::addColumn<QString>("category");
+        QTest::addColumn<QString>("option"); // a non-default parameter, "key=value", or empty
         for (const DetectorInfo& info : detectorRegistry())
-            for (const std::string& category : syntheticCategories())
+            for (const std::string& category : syntheticCategories()) {
                 QTest::addRow("%s/%s", info.method.c_str(), category.c_str())
-                    << QString::fromStdString(info.method) << QString::fromStdString(category);
+                    << QString::fromStdString(info.method) << QString::fromStdString(category) << QString();
+                for (const char* option : kOptionsUnderTest)
+                    if (hasParameter(info, QString::fromLatin1(option).section(QLatin1Char('='), 0, 0).toStdString()))
+                        QTest::addRow("%s/%s/%s", info.method.c_str(), category.c_str(), option)
+                            << QString::fromStdString(info.method) << QString::fromStdString(category)
+                            << QString::fromLatin1(option);
+            }
     }
 
     void ranksDefectiveAboveGood()
     {
         QFETCH(QString, method);
         QFETCH(QString, category);
+        QFETCH(QString, option);
         const Split split = makeSplit(category.toStdString());
-        auto detector = createDetector(settingsFor(method.toStdString()));
+        DetectorSettings settings = settingsFor(method.toStdString());
+        if (!option.isEmpty())
+            settings.parameters[option.section(QLatin1Char('='), 0, 0).toStdString()] = option.section(QLatin1Char('='), 1).toDouble();
+        auto detector = createDetector(settings);
         JobContext job;
         double lastProgress = -1;
         bool monotonic = true;
@@ -114,7 +136,8 @@ private Q_SLOTS:
         }
         const double imageAuroc = rocAuc(scoresOf(results), split.labels);
         const double pixel = pixelAuroc(maps, split.masks);
-        qInfo("%s on %s: image AUROC %.3f, pixel AUROC %.3f", qPrintable(method), qPrintable(category), imageAuroc, pixel);
+        qInfo("%s %s on %s: image AUROC %.3f, pixel AUROC %.3f", qPrintable(method), qPrintable(option),
+              qPrintable(category), imageAuroc, pixel);
         QVERIFY2(imageAuroc >= 0.9, qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
         // Heatmaps must point at the defect, not merely fire somewhere.
         QVERIFY2(pixel >= 0.9, qPrintable(QStringLiteral("pixel AUROC %1").arg(pixel)));
