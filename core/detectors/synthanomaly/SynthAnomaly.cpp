@@ -323,7 +323,7 @@ DetectorInfo synthAnomalyInfo()
         "Generates defects on the good images' features and trains a small network to find them "
         "(DRAEM / SimpleNet family). Slower to train; learns what departs from normal.",
         {{"steps", "Training steps", "Training steps of the segmentation head (16 images each); training time grows with it.",
-          300, 10, 5000, true},
+          100, 10, 5000, true},
          {"noise", "Defect strength", "Scales how far generated defects depart from normal variation.", 1.0, 0.05, 10.0,
           false},
          {"positional", "Per-position normal", "1: features z-scored per image position (for aligned parts); "

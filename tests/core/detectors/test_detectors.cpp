@@ -57,9 +57,6 @@ DetectorSettings settingsFor(const std::string& method)
     DetectorSettings settings;
     settings.method = method;
     settings.imageSize = kSide;
-    // Its default training steps take most of a minute per fit; fewer still clear the bars.
-    if (method == "synthanomaly")
-        settings.parameters["steps"] = 100;
     return settings;
 }
 
