@@ -36,4 +36,23 @@ std::vector<double> unitRmsScales(const std::vector<torch::Tensor>& maps)
     return scales;
 }
 
+torch::Tensor LocalPatchFeatures::aggregate(const std::vector<torch::Tensor>& maps)
+{
+    if (scales_.empty())
+        scales_ = unitRmsScales(maps);
+    return aggregateFeatures(maps, maps.size() - 2, 3, scales_);
+}
+
+void LocalPatchFeatures::write(torch::serialize::OutputArchive& archive) const
+{
+    archive.write("layer_scales", c10::IValue(c10::List<double>(scales_)));
+}
+
+void LocalPatchFeatures::read(torch::serialize::InputArchive& archive)
+{
+    c10::IValue scales;
+    archive.read("layer_scales", scales);
+    scales_ = scales.toDoubleVector();
+}
+
 } // namespace ds

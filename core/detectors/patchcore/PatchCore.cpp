@@ -18,17 +18,11 @@ public:
 protected:
     // Patches live on the grid of the second-deepest map (layer2, stride 8), as in the
     // paper; finer maps are averaged down onto it. Beyond the paper, layer1 joins too and
-    // every map is scaled to unit RMS (measured on the first training batch): with
-    // random-init backbones the layers differ in scale, and fine detail matters most
-    // (docs/BENCHMARKS.md).
-    void resetFit() override { layerScales_.clear(); }
+    // every map is scaled to unit RMS: with random-init backbones the layers differ in
+    // scale, and fine detail matters most (docs/BENCHMARKS.md).
+    void resetFit() override { patches_.reset(); }
 
-    torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override
-    {
-        if (layerScales_.empty())
-            layerScales_ = unitRmsScales(maps);
-        return aggregateFeatures(maps, maps.size() - 2, 3, layerScales_);
-    }
+    torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override { return patches_.aggregate(maps); }
 
     double extractionShare() const override { return 0.4; }
 
@@ -91,15 +85,13 @@ protected:
     void writeStatistics(torch::serialize::OutputArchive& archive) const override
     {
         archive.write("memory_bank", bank_);
-        archive.write("layer_scales", c10::IValue(c10::List<double>(layerScales_)));
+        patches_.write(archive);
     }
 
     void readStatistics(torch::serialize::InputArchive& archive) override
     {
-        c10::IValue scales;
         archive.read("memory_bank", bank_);
-        archive.read("layer_scales", scales);
-        layerScales_ = scales.toDoubleVector();
+        patches_.read(archive);
         bank_ = bank_.to(device());
     }
 
@@ -108,7 +100,7 @@ private:
     double keepFraction_ = 1.0;
     at::Generator generator_;
     torch::Tensor bank_;
-    std::vector<double> layerScales_; // per backbone map; fixed at the first training batch
+    LocalPatchFeatures patches_;
 };
 
 } // namespace

@@ -29,14 +29,9 @@ public:
 protected:
     // The grid and layer balance of PatchCore: stride 8, layer1 averaged onto it, every
     // map at unit RMS (docs/BENCHMARKS.md).
-    void resetFit() override { layerScales_.clear(); }
+    void resetFit() override { patches_.reset(); }
 
-    torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override
-    {
-        if (layerScales_.empty())
-            layerScales_ = unitRmsScales(maps);
-        return aggregateFeatures(maps, maps.size() - 2, 3, layerScales_);
-    }
+    torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override { return patches_.aggregate(maps); }
 
     double extractionShare() const override { return 0.4; }
 
@@ -90,7 +85,7 @@ protected:
 
     void writeStatistics(torch::serialize::OutputArchive& archive) const override
     {
-        archive.write("layer_scales", c10::IValue(c10::List<double>(layerScales_)));
+        patches_.write(archive);
         archive.write("feature_mean", featureMean_);
         archive.write("feature_std", featureStd_);
         for (size_t i = 0; i < head_.size(); ++i)
@@ -105,9 +100,7 @@ protected:
 
     void readStatistics(torch::serialize::InputArchive& archive) override
     {
-        c10::IValue scales;
-        archive.read("layer_scales", scales);
-        layerScales_ = scales.toDoubleVector();
+        patches_.read(archive);
         archive.read("feature_mean", featureMean_);
         archive.read("feature_std", featureStd_);
         featureMean_ = featureMean_.to(device());
@@ -302,7 +295,7 @@ private:
         return (missed.pow(2) * crossEntropy).mean();
     }
 
-    std::vector<double> layerScales_;
+    LocalPatchFeatures patches_;
     std::vector<torch::Tensor> stored_; // per good image: C x h x w, bfloat16
     torch::Tensor sum_, sumOfSquares_;  // C x h x w, float64
     int64_t count_ = 0;
