@@ -11,4 +11,14 @@ QImage bgrMatToQImage(const cv::Mat& bgr)
     return view.copy();
 }
 
+QImage rgbFloatMatToQImage(const cv::Mat& rgb)
+{
+    if (rgb.empty() || rgb.type() != CV_32FC3)
+        return {};
+    cv::Mat rgb8;
+    rgb.convertTo(rgb8, CV_8UC3, 255.0);
+    const QImage view(rgb8.data, rgb8.cols, rgb8.rows, int(rgb8.step), QImage::Format_RGB888);
+    return view.copy();
+}
+
 } // namespace ds::ui

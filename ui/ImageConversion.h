@@ -8,4 +8,8 @@ namespace ds::ui {
 // that owns a copy of the pixels. Returns a null QImage for an empty or other-typed Mat.
 QImage bgrMatToQImage(const cv::Mat& bgr);
 
+// A CV_32FC3 RGB image in [0, 1] (what core's loadImageRgb returns) as an 8-bit QImage that
+// owns its pixels. Returns a null QImage for an empty or other-typed Mat.
+QImage rgbFloatMatToQImage(const cv::Mat& rgb);
+
 } // namespace ds::ui

@@ -33,7 +33,6 @@ cv::Mat rgbToBgr8(const cv::Mat& rgb)
     return bgr;
 }
 
-QImage rgbToQImage(const cv::Mat& rgb) { return bgrMatToQImage(rgbToBgr8(rgb)); }
 
 QToolButton* toolButton(const QString& text, const QString& tip)
 {
@@ -242,7 +241,7 @@ void ImagePane::render()
     renderTimer_->stop();
     if (image_.empty())
         return;
-    const QImage original = rgbToQImage(image_);
+    const QImage original = rgbFloatMatToQImage(image_);
     ds::OverlayStyle style;
     style.opacity = opacity_->value() / 100.0;
     style.colormap = colormap_->currentData().toInt();

@@ -99,6 +99,15 @@ QString formatSeconds(double seconds)
         + QStringLiteral(" s");
 }
 
+// "2026-11-22T14:02:31.123Z" -> "2026-11-22 14:02" (or with seconds): the project's UTC
+// timestamps as people read them.
+QString readableUtc(const std::string& iso, bool seconds = false)
+{
+    QString text = QString::fromStdString(iso).left(seconds ? 19 : 16);
+    text.replace(QLatin1Char('T'), QLatin1Char(' '));
+    return text;
+}
+
 QString importMessage(const ds::ImportReport& report, const QString& what)
 {
     return QStringLiteral("Imported %1 %2 (%3 already in the project).").arg(report.added).arg(what).arg(report.duplicates);
@@ -846,26 +855,9 @@ void MainWindow::loadLatestRun(qint64 modelId)
                 runThreshold_ = latest->threshold;
                 runModelId_ = modelId;
                 threshold = project_->chosenThreshold(modelId).value_or(latest->threshold);
-                reviews_ = project_->latestReviews();
-                const std::map<std::int64_t, ds::ImageTruth> truth = ds::effectiveTruth(*project_);
-                for (const ds::ResultRecord& result : project_->results(runId_, ds::ProjectFile::Heatmaps::Skip)) {
-                    ResultsModel::Row row;
-                    row.imageId = result.imageId;
-                    row.score = result.score;
-                    const auto image = images_.constFind(result.imageId);
-                    if (image != images_.constEnd()) {
-                        row.fileName = image->fileName;
-                        row.label = image->label;
-                    }
-                    if (const auto review = reviews_.find(result.imageId); review != reviews_.end())
-                        row.review = QString::fromLatin1(ds::verdictName(review->second.verdict));
-                    if (const auto known = truth.find(result.imageId); known != truth.end())
-                        row.truth = known->second.defective;
-                    rows.push_back(std::move(row));
-                }
-                QString when = fromStd(latest->createdAt).left(16);
-                when.replace(QLatin1Char('T'), QLatin1Char(' '));
-                runText = QStringLiteral("Run %1 · %2 UTC · %3 images").arg(runId_).arg(when).arg(rows.size());
+                for (const ds::ResultRecord& result : project_->results(runId_, ds::ProjectFile::Heatmaps::Skip))
+                    rows.push_back(resultRow(result.imageId, result.score));
+                runText = QStringLiteral("Run %1 · %2 UTC · %3 images").arg(runId_).arg(readableUtc(latest->createdAt)).arg(rows.size());
             }
         } catch (const std::exception& e) {
             showMessage(true, QStringLiteral("Results"), QStringLiteral("Could not read the results."), fromStd(e.what()));
@@ -908,11 +900,23 @@ void MainWindow::loadLatestRun(qint64 modelId)
 void MainWindow::readImages()
 {
     images_.clear();
+    reviews_ = project_->latestReviews();
+    const std::map<std::int64_t, ds::ImageTruth> truth = ds::effectiveTruth(*project_);
     for (const ds::ImageRecord& image : project_->images()) {
         const QFileInfo file(fromStd(image.path));
-        images_.insert(image.id, {file.dir().dirName() + QLatin1Char('/') + file.fileName(), file.filePath(),
-                                  fromStd(image.label)});
+        ImageInfo info{file.dir().dirName() + QLatin1Char('/') + file.fileName(), file.filePath(), fromStd(image.label), {}, {}};
+        if (const auto review = reviews_.find(image.id); review != reviews_.end())
+            info.review = QString::fromLatin1(ds::verdictName(review->second.verdict));
+        if (const auto known = truth.find(image.id); known != truth.end())
+            info.truth = known->second.defective;
+        images_.insert(image.id, std::move(info));
     }
+}
+
+ResultsModel::Row MainWindow::resultRow(qint64 imageId, double score) const
+{
+    const ImageInfo image = images_.value(imageId);
+    return {imageId, image.fileName, image.label, score, image.review, image.truth};
 }
 
 void MainWindow::updateThresholdPlots()
@@ -1012,14 +1016,7 @@ void MainWindow::applyThreshold(double threshold, bool updateSlider)
     imagePane_->setThreshold(threshold);
     if (imageId_) {
         imagePane_->setCaption(imageCaption());
-        const QModelIndex current = resultsView_->currentIndex();
-        const ResultsModel::Row* row = resultsModel_->row(imageId_);
-        if (current.isValid() && row) {
-            const auto review = reviews_.find(imageId_);
-            reviewPanel_->showImage(row->score, threshold, row->review,
-                                    review == reviews_.end() ? QString() : fromStd(review->second.reviewer),
-                                    review == reviews_.end() ? QString() : fromStd(review->second.createdAt).left(16));
-        }
+        showReviewState();
     }
     if (reviewPanel_->order() == ReviewPanel::Order::NearestThreshold)
         applyReviewOrder();
@@ -1099,16 +1096,7 @@ void MainWindow::resultSelectionChanged()
         reviewPanel_->clearImage();
         return;
     }
-    const auto review = reviews_.find(imageId_);
-    if (review == reviews_.end()) {
-        reviewPanel_->showImage(current.data(ResultsModel::ScoreRole).toDouble(), currentThreshold(), {}, {}, {});
-    } else {
-        QString when = fromStd(review->second.createdAt).left(16);
-        when.replace(QLatin1Char('T'), QLatin1Char(' '));
-        reviewPanel_->showImage(current.data(ResultsModel::ScoreRole).toDouble(), currentThreshold(),
-                                QString::fromLatin1(ds::verdictName(review->second.verdict)),
-                                fromStd(review->second.reviewer), when + QStringLiteral(" UTC"));
-    }
+    showReviewState();
     try {
         const std::optional<ds::ImageRecord> record = project_->image(imageId_);
         if (!record)
@@ -1166,19 +1154,16 @@ void MainWindow::giveVerdict(ds::Verdict verdict)
     const qint64 next = row + 1 < resultsProxy_->rowCount()
         ? resultsProxy_->index(row + 1, 0).data(ResultsModel::ImageIdRole).toLongLong()
         : 0;
-    std::map<std::int64_t, ds::ImageTruth> truth;
     try {
         project_->addReview(review);
-        reviews_ = project_->latestReviews();
-        truth = ds::effectiveTruth(*project_);
+        readImages(); // the truth follows the new verdict
     } catch (const std::exception& e) {
         showMessage(true, QStringLiteral("Review"), QStringLiteral("Could not record the verdict."), fromStd(e.what()));
         return;
     }
     const qint64 reviewed = imageId_;
-    const auto known = truth.find(reviewed);
-    resultsModel_->setReview(reviewed, QString::fromLatin1(ds::verdictName(verdict)),
-                             known == truth.end() ? std::nullopt : known->second.defective);
+    const ImageInfo image = images_.value(reviewed);
+    resultsModel_->setReview(reviewed, image.review, image.truth);
     updateThresholdPlots();
     updateReviewProgress();
     scheduleMetrics();
@@ -1188,8 +1173,10 @@ void MainWindow::giveVerdict(ds::Verdict verdict)
                              4000);
     if (next)
         selectImage(next);
-    else if (imageId_ == reviewed)
-        resultSelectionChanged(); // the last one: show its new verdict
+    else if (imageId_ == reviewed) { // the last one: show its new verdict, no need to reload the image
+        showReviewState();
+        showHistory();
+    }
 }
 
 void MainWindow::saveMaskEdit(const cv::Mat& mask, const QString& action)
@@ -1244,6 +1231,21 @@ void MainWindow::defectTypesDialog()
     loadLatestRun(runModelId_ ? runModelId_ : selectedModelId());
     if (shown)
         selectImage(shown);
+}
+
+void MainWindow::showReviewState()
+{
+    const ResultsModel::Row* row = imageId_ ? resultsModel_->row(imageId_) : nullptr;
+    if (!row) {
+        reviewPanel_->clearImage();
+        return;
+    }
+    const auto review = reviews_.find(imageId_);
+    if (review == reviews_.end())
+        reviewPanel_->showImage(row->score, currentThreshold(), {}, {}, {});
+    else
+        reviewPanel_->showImage(row->score, currentThreshold(), QString::fromLatin1(ds::verdictName(review->second.verdict)),
+                                fromStd(review->second.reviewer), readableUtc(review->second.createdAt) + QStringLiteral(" UTC"));
 }
 
 void MainWindow::updateReviewProgress()
@@ -1317,9 +1319,7 @@ void MainWindow::showHistory()
     }
     std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.when < b.when; });
     for (const Entry& entry : entries) {
-        QString when = fromStd(entry.when).left(19);
-        when.replace(QLatin1Char('T'), QLatin1Char(' '));
-        new QTreeWidgetItem(historyView_, QStringList{when} + entry.columns);
+        new QTreeWidgetItem(historyView_, QStringList{readableUtc(entry.when, true)} + entry.columns);
     }
     for (int column = 0; column < historyView_->columnCount(); ++column)
         historyView_->resizeColumnToContents(column);
@@ -1825,8 +1825,7 @@ void MainWindow::appendLiveResult(qint64 runId, qint64 imageId, double score)
     if (!scoringModelId_)
         return; // the job ended first: its finished run is shown instead
     runId_ = runId; // each result is committed, so its heatmap can be shown already
-    const ImageInfo image = images_.value(imageId);
-    resultsModel_->appendRow({imageId, image.fileName, image.label, score});
+    resultsModel_->appendRow(resultRow(imageId, score));
     runLabel_->setText(QStringLiteral("Scoring… %1 images so far").arg(resultsModel_->rowCount()));
     if (!resultsModel_->hasThumbnail(imageId) && !thumbnailBatch_->isActive())
         thumbnailBatch_->start(); // previews for the rows so far, made on a worker thread

@@ -1,6 +1,7 @@
 #pragma once
 #include "core/detectors/Detector.h"
 #include "core/review/ResultsExport.h"
+#include "ui/models/ResultsModel.h"
 #include "core/storage/ProjectFile.h"
 
 #include <QElapsedTimer>
@@ -44,7 +45,6 @@ class ImagePane;
 class InspectPanel;
 class ReviewPanel;
 class ResultsFilterProxy;
-class ResultsModel;
 class ThresholdPlots;
 class ThumbnailLoader;
 
@@ -178,13 +178,14 @@ private:
     void requestThumbnails();
     void updateThresholdPlots();
     void updateReviewProgress();
+    void showReviewState(); // the review panel for the image shown: model's and person's verdicts
     void showHistory();
     // Image and pixel metrics of the run shown, from the current truth, on a worker thread.
     void scheduleMetrics();
     void computeMetrics();
     void applyReviewOrder();
     ds::ReviewContext reviewContext() const;
-    void readImages(); // fills images_; throws on a read error
+    void readImages(); // fills images_ and reviews_; throws on a read error
     QString imageCaption() const;
     qint64 selectedModelId() const;
     void runJob(const QString& title, std::function<JobOutcome(ds::JobContext&)> work);
@@ -283,9 +284,13 @@ private:
         QString fileName;
         QString path;
         QString label;
+        QString review;            // latest human verdict's name, or empty
+        std::optional<bool> truth; // ds::effectiveTruth
     };
     QHash<qint64, ImageInfo> images_; // the project's images, by id
     std::map<std::int64_t, ds::ReviewRecord> reviews_; // latest human verdict per image
+    // A results row for one scored image, from images_.
+    ResultsModel::Row resultRow(qint64 imageId, double score) const;
 };
 
 } // namespace ds::ui

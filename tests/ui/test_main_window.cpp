@@ -159,6 +159,12 @@ private Q_SLOTS:
 
         // Rows appear one by one while scoring, before the finished run replaces them.
         QSignalSpy inserted(window_->resultsModel(), &QAbstractItemModel::rowsInserted);
+        // Live rows already know the truth (the dataset's labels here), like the finished run's.
+        int liveRowsWithTruth = 0;
+        const auto counting = connect(window_->resultsModel(), &QAbstractItemModel::rowsInserted, this,
+                                      [&](const QModelIndex&, int first, int) {
+                                          liveRowsWithTruth += window_->resultsModel()->rows()[size_t(first)].truth.has_value();
+                                      });
         bool lockedWhileScoring = false;
         QVERIFY(runJob(*window_, [&] {
             window_->scoreTestImages();
@@ -171,6 +177,8 @@ private Q_SLOTS:
         QVERIFY(window_->thresholdSlider()->isEnabled());
         QVERIFY(!actionEnabled(*window_, "cancelJobAction")); // Esc does nothing without a job
         QCOMPARE(inserted.count(), testImages_);
+        disconnect(counting);
+        QCOMPARE(liveRowsWithTruth, testImages_);
         QCOMPARE(window_->resultsProxy()->rowCount(), testImages_);
         // The job log kept what happened.
         const QString log = window_->jobLog()->toPlainText();

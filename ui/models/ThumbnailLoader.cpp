@@ -1,6 +1,7 @@
 #include "ui/models/ThumbnailLoader.h"
 
 #include "core/data/ImageIO.h"
+#include "ui/ImageConversion.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -33,8 +34,7 @@ QImage ThumbnailLoader::makeThumbnail(const QString& path, int side)
         cv::Mat small;
         cv::resize(image, small, cv::Size(std::max(1, int(image.cols * scale)), std::max(1, int(image.rows * scale))), 0,
                    0, cv::INTER_AREA);
-        small.convertTo(small, CV_8UC3, 255.0);
-        return QImage(small.data, small.cols, small.rows, int(small.step), QImage::Format_RGB888).copy();
+        return rgbFloatMatToQImage(small);
     } catch (const std::exception&) {
         return {}; // the row still shows its name; the failure is reported where the image is opened
     }
