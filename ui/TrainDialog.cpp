@@ -2,6 +2,7 @@
 
 #include "core/backbones/BackboneCatalog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -52,7 +53,14 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     imageSize_->setSingleStep(32);
     imageSize_->setValue(defaults.imageSize);
     imageSize_->setSuffix(QStringLiteral(" px"));
-    imageSize_->setToolTip(QStringLiteral("Images are resized to this square size before feature extraction"));
+    imageSize_->setToolTip(QStringLiteral("The model works at this square size, or with the shape kept at as many pixels "
+                                          "for the typical training image"));
+
+    keepAspect_ = new QCheckBox(QStringLiteral("&Keep each image's shape"), this);
+    keepAspect_->setObjectName(QStringLiteral("keepAspectBox"));
+    keepAspect_->setChecked(defaults.keepAspectRatio);
+    keepAspect_->setToolTip(QStringLiteral("Every image at one common scale instead of squashed to a square: textures keep "
+                                           "their scale when images differ in size or shape"));
 
     name_ = new QLineEdit(this);
     name_->setObjectName(QStringLiteral("modelNameEdit"));
@@ -62,6 +70,7 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     general->addRow(QStringLiteral("&Method:"), method_);
     general->addRow(QStringLiteral("&Backbone:"), backbone_);
     general->addRow(QStringLiteral("Image &size:"), imageSize_);
+    general->addRow(QString(), keepAspect_);
     general->addRow(QStringLiteral("Model &name:"), name_);
 
     auto* parameters = new QGroupBox(QStringLiteral("Method parameters"), this);
@@ -135,6 +144,7 @@ DetectorSettings TrainDialog::settings() const
     settings.method = method_->currentData().toString().toStdString();
     settings.backbone = backbone_->currentData().toString().toStdString();
     settings.imageSize = imageSize_->value();
+    settings.keepAspectRatio = keepAspect_->isChecked();
     for (const auto& [key, editor] : parameterEditors_) {
         if (auto* box = qobject_cast<QSpinBox*>(editor))
             settings.parameters[key] = box->value();

@@ -5,6 +5,7 @@
 
 #include <map>
 
+class QCheckBox;
 class QComboBox;
 class QSpinBox;
 class QLineEdit;
@@ -30,6 +31,7 @@ private:
     QComboBox* method_;
     QComboBox* backbone_;
     QSpinBox* imageSize_;
+    QCheckBox* keepAspect_;
     QLineEdit* name_;
     QFormLayout* parameterForm_;
     std::map<std::string, QAbstractSpinBox*> parameterEditors_;

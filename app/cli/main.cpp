@@ -158,6 +158,10 @@ void addDetectorOptions(QCommandLineParser& parser)
                       QStringLiteral("pixels"), QString::number(defaults.imageSize)});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the backbone initialisation and sampling (default 0)."),
                       QStringLiteral("n"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("aspect"),
+                      QStringLiteral("keep: every image at one scale, its shape kept; squash: every image resized to size x size (default %1).")
+                          .arg(defaults.keepAspectRatio ? QStringLiteral("keep") : QStringLiteral("squash")),
+                      QStringLiteral("keep|squash"), defaults.keepAspectRatio ? QStringLiteral("keep") : QStringLiteral("squash")});
     parser.addOption({QStringLiteral("adapt-bn"), QStringLiteral("Re-estimate the builtin backbone's BatchNorm statistics on the good images (measured: worse on the synthetic sets).")});
     parser.addOption({QStringLiteral("param"), QStringLiteral("Method parameter, repeatable (e.g. n_features=100, coreset_ratio=0.05)."),
                       QStringLiteral("key=value")});
@@ -171,6 +175,10 @@ ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser)
     settings.imageSize = intOption(parser, QStringLiteral("size"));
     settings.seed = uint64_t(intOption(parser, QStringLiteral("seed")));
     settings.adaptBatchNorm = parser.isSet(QStringLiteral("adapt-bn"));
+    const QString aspect = parser.value(QStringLiteral("aspect"));
+    if (aspect != QStringLiteral("keep") && aspect != QStringLiteral("squash"))
+        throw UsageError("--aspect takes keep or squash, got '" + str(aspect) + "'");
+    settings.keepAspectRatio = aspect == QStringLiteral("keep");
     const ds::DetectorInfo& info = ds::detectorInfo(settings.method);
     for (const QString& entry : parser.values(QStringLiteral("param"))) {
         const qsizetype equals = entry.indexOf(QLatin1Char('='));
@@ -213,6 +221,12 @@ void printEvaluation(const ds::EvaluationReport& report)
     std::printf("  image AUROC %s   pixel AUROC %s   AUPRO %s   F1-max %s at threshold %.4g\n",
                 formatMetric(report.imageAuroc).c_str(), formatMetric(report.pixelAuroc).c_str(),
                 formatMetric(report.aupro).c_str(), formatMetric(report.f1Max).c_str(), report.threshold);
+    if (report.imageAurocByType.size() > 1) {
+        std::printf("  image AUROC by type:");
+        for (const auto& [type, auroc] : report.imageAurocByType)
+            std::printf(" %s %s", type.c_str(), formatMetric(auroc).c_str());
+        std::printf("\n");
+    }
     std::printf("  train %.1f s   inference %.1f ms/image   peak memory %.0f MB\n", report.trainSeconds,
                 report.inferMsPerImage, report.peakRssMb);
 }

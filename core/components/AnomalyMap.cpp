@@ -6,15 +6,19 @@
 
 namespace ds {
 
-cv::Mat finishAnomalyMap(const cv::Mat& patchScores, int side)
+cv::Mat finishAnomalyMap(const cv::Mat& patchScores, const cv::Size& inputSize, int side)
 {
     cv::Mat upsampled;
-    cv::resize(patchScores, upsampled, cv::Size(side, side), 0, 0, cv::INTER_LINEAR);
+    cv::resize(patchScores, upsampled, inputSize, 0, 0, cv::INTER_LINEAR);
     const double sigma = 4.0 * side / 256.0;
     const int kernel = 2 * int(std::ceil(4.0 * sigma)) + 1; // covers +-4 sigma
     cv::Mat smoothed;
     cv::GaussianBlur(upsampled, smoothed, cv::Size(kernel, kernel), sigma, sigma, cv::BORDER_REFLECT);
-    return smoothed;
+    if (inputSize == cv::Size(side, side))
+        return smoothed;
+    cv::Mat square;
+    cv::resize(smoothed, square, cv::Size(side, side), 0, 0, cv::INTER_LINEAR);
+    return square;
 }
 
 } // namespace ds

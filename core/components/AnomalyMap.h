@@ -3,9 +3,10 @@
 
 namespace ds {
 
-// Turns a coarse map of patch scores (CV_32F, h x w) into the anomaly map at the model's
-// input resolution: bilinear upsampling to side x side, then a Gaussian blur of
-// sigma = 4 px per 256 px of side, as PaDiM and PatchCore do.
-cv::Mat finishAnomalyMap(const cv::Mat& patchScores, int side);
+// Turns a coarse map of patch scores (CV_32F, h x w) of an image the backbone saw at
+// inputSize into the anomaly map at side x side: bilinear upsampling to inputSize, a
+// Gaussian blur of sigma = 4 px per 256 px of side (as PaDiM and PatchCore do), then
+// resizing to the square every result shares.
+cv::Mat finishAnomalyMap(const cv::Mat& patchScores, const cv::Size& inputSize, int side);
 
 } // namespace ds

@@ -23,20 +23,20 @@ cv::Mat standardisedPerChannel(const cv::Mat& image)
 
 } // namespace
 
-torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, int side, const torch::Device& device,
+torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, const cv::Size& size, const torch::Device& device,
                             InputNormalisation normalisation)
 {
-    torch::Tensor batch = torch::empty({int64_t(images.size()), 3, side, side});
+    torch::Tensor batch = torch::empty({int64_t(images.size()), 3, size.height, size.width});
     for (size_t i = 0; i < images.size(); ++i) {
         if (images[i].empty() || images[i].type() != CV_32FC3)
             throw InputError("detectors take CV_32FC3 RGB images in [0, 1] (see loadImageRgb)");
-        cv::Mat resized = resizeToSquare(images[i], side);
+        cv::Mat resized = resizeImage(images[i], size);
         if (normalisation == InputNormalisation::PerImage)
             resized = standardisedPerChannel(resized);
         if (!resized.isContinuous())
             resized = resized.clone();
         // H x W x 3 interleaved -> 3 x H x W planar.
-        batch[int64_t(i)] = torch::from_blob(resized.data, {side, side, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
+        batch[int64_t(i)] = torch::from_blob(resized.data, {size.height, size.width, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
     }
     if (normalisation == InputNormalisation::PerImage)
         return batch.to(device); // already zero mean, unit std

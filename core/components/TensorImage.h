@@ -13,8 +13,8 @@ enum class InputNormalisation {
     PerImage = 1, // each image's channels to zero mean, unit std (evens out lighting and contrast)
 };
 
-// images: CV_32FC3 RGB in [0, 1], any size. Returns B x 3 x side x side on device.
-torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, int side, const torch::Device& device,
+// images: CV_32FC3 RGB in [0, 1], any size. Returns B x 3 x size.height x size.width on device.
+torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, const cv::Size& size, const torch::Device& device,
                             InputNormalisation normalisation = InputNormalisation::ImageNet);
 
 // A 2-D float tensor (any device) as a CV_32F matrix that owns its data.

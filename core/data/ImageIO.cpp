@@ -94,14 +94,16 @@ cv::Mat loadMask(const std::string& path)
     return mask;
 }
 
-cv::Mat resizeToSquare(const cv::Mat& image, int side)
+cv::Mat resizeImage(const cv::Mat& image, const cv::Size& size)
 {
-    if (image.cols == side && image.rows == side)
+    if (image.size() == size)
         return image.clone();
     cv::Mat resized;
-    const bool shrinking = image.cols > side || image.rows > side;
-    cv::resize(image, resized, cv::Size(side, side), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+    const bool shrinking = image.cols > size.width || image.rows > size.height;
+    cv::resize(image, resized, size, 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
     return resized;
 }
+
+cv::Mat resizeToSquare(const cv::Mat& image, int side) { return resizeImage(image, cv::Size(side, side)); }
 
 } // namespace ds

@@ -13,7 +13,8 @@ cv::Mat loadImageRgb(const std::string& path);
 // Decodes a ground-truth mask: any non-zero pixel is defect. Returns CV_8U of 0/255.
 cv::Mat loadMask(const std::string& path);
 
-// Resizes a CV_32FC3 image to side x side (area filter when shrinking).
+// Resizes a CV_32FC3 image (area filter when shrinking).
+cv::Mat resizeImage(const cv::Mat& image, const cv::Size& size);
 cv::Mat resizeToSquare(const cv::Mat& image, int side);
 
 // Images above this many pixels are refused rather than risk exhausting memory.

@@ -14,7 +14,7 @@ namespace ds {
 
 // What a detector says about one image.
 struct AnomalyResult {
-    cv::Mat anomalyMap; // CV_32F, imageSize x imageSize (the model's input resolution), higher = more anomalous
+    cv::Mat anomalyMap; // CV_32F, imageSize x imageSize (whatever the image's shape), higher = more anomalous
     float score = 0.f;  // image-level anomaly score (see each method's README)
 };
 
@@ -22,7 +22,8 @@ struct AnomalyResult {
 struct DetectorSettings {
     std::string method = "padim";
     std::string backbone = "resnet18"; // builtin name or path to a TorchScript file
-    int imageSize = 256;               // images are resized to imageSize x imageSize
+    int imageSize = 256;               // images are resized to imageSize x imageSize, or to as many pixels
+    bool keepAspectRatio = false;      // true: every image at one common scale, its shape kept
     uint64_t seed = 0;                 // backbone initialisation, channel subsets, sampling
     bool adaptBatchNorm = false;       // re-estimate a builtin backbone's BatchNorm on the good images
     std::map<std::string, double> parameters; // method-specific; missing keys take defaults
@@ -30,6 +31,11 @@ struct DetectorSettings {
     std::string toJson() const;
     static DetectorSettings fromJson(const std::string& json); // throws ds::InputError
 };
+
+// Brings a decoded image to what a model of these settings is given: squashed to
+// imageSize x imageSize, or with keepAspectRatio shrunk (never enlarged) to at most
+// 4 x imageSize^2 pixels, shape kept; loaders use it so memory stays bounded.
+cv::Mat modelInputImage(const cv::Mat& image, const DetectorSettings& settings);
 
 // One tunable parameter of a method, with what the Train dialog shows.
 struct ParameterSpec {
@@ -51,7 +57,7 @@ public:
     // Looks up a parameter of settings(), falling back to the method's default.
     double parameter(const std::string& key) const;
 
-    // goodImages: CV_32FC3 RGB in [0, 1], any size (resized to imageSize). Reports
+    // goodImages: CV_32FC3 RGB in [0, 1], any size (see modelInputImage()). Reports
     // progress through job and throws ds::Cancelled within about a second of job.cancel().
     virtual void fit(const std::vector<cv::Mat>& goodImages, JobContext& job) = 0;
     // Same image format as fit(); must be called after fit() or loadDetector().

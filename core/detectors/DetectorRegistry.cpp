@@ -1,11 +1,14 @@
 #include "core/Error.h"
+#include "core/data/ImageIO.h"
 #include "core/detectors/Detector.h"
 #include "core/detectors/padim/Padim.h"
 #include "core/detectors/patchcore/PatchCore.h"
+#include "core/detectors/spade/Spade.h"
 #include "core/detectors/synthanomaly/SynthAnomaly.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +21,7 @@ const std::vector<DetectorInfo>& detectorRegistry()
         padimInfo(),
         patchCoreInfo(),
         synthAnomalyInfo(),
+        spadeInfo(),
     };
     return registry;
 }
@@ -71,6 +75,7 @@ std::string DetectorSettings::toJson() const
     json.insert(QStringLiteral("image_size"), imageSize);
     json.insert(QStringLiteral("seed"), QString::number(seed));
     json.insert(QStringLiteral("adapt_batchnorm"), adaptBatchNorm);
+    json.insert(QStringLiteral("keep_aspect_ratio"), keepAspectRatio);
     json.insert(QStringLiteral("parameters"), parametersJson);
     return QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString();
 }
@@ -88,10 +93,27 @@ DetectorSettings DetectorSettings::fromJson(const std::string& text)
     settings.imageSize = json.value(QStringLiteral("image_size")).toInt(256);
     settings.seed = json.value(QStringLiteral("seed")).toString().toULongLong();
     settings.adaptBatchNorm = json.value(QStringLiteral("adapt_batchnorm")).toBool(false);
+    // Models saved before the option existed squashed every image to a square.
+    settings.keepAspectRatio = json.value(QStringLiteral("keep_aspect_ratio")).toBool(false);
     const QJsonObject parametersJson = json.value(QStringLiteral("parameters")).toObject();
     for (auto it = parametersJson.begin(); it != parametersJson.end(); ++it)
         settings.parameters[it.key().toStdString()] = it.value().toDouble();
     return settings;
+}
+
+cv::Mat modelInputImage(const cv::Mat& image, const DetectorSettings& settings)
+{
+    if (!settings.keepAspectRatio)
+        return resizeToSquare(image, settings.imageSize);
+    const double limit = 4.0 * double(settings.imageSize) * double(settings.imageSize);
+    const double pixels = double(image.cols) * double(image.rows);
+    if (pixels <= limit)
+        return image.clone();
+    const double factor = std::sqrt(limit / pixels);
+    cv::Mat shrunk;
+    cv::resize(image, shrunk, cv::Size(std::max(1, int(image.cols * factor)), std::max(1, int(image.rows * factor))), 0, 0,
+               cv::INTER_AREA);
+    return shrunk;
 }
 
 } // namespace ds

@@ -7,6 +7,7 @@
 #include "core/components/TensorImage.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -16,7 +17,22 @@ namespace {
 constexpr int kBatchSize = 8;
 constexpr const char* kFormat = "defectscope-model-1";
 
+double median(std::vector<double> values)
+{
+    std::nth_element(values.begin(), values.begin() + long(values.size() / 2), values.end());
+    return values[values.size() / 2];
+}
+
 } // namespace
+
+cv::Size InputGeometry::sizeFor(const cv::Size& image) const
+{
+    if (scale <= 0)
+        return fixedSize;
+    // Multiples of 16 keep the backbone's strided maps aligned with the pixels.
+    const auto side = [&](int pixels) { return std::clamp(int(std::lround(pixels * scale / 16.0)) * 16, 32, 4096); };
+    return {side(image.width), side(image.height)};
+}
 
 std::vector<ParameterSpec> sharedTorchParameters()
 {
@@ -62,7 +78,42 @@ void TorchDetector::ensureBackbone()
     }
 }
 
-torch::Tensor TorchDetector::batchOf(const std::vector<cv::Mat>& images) const
+// Squashed: every image to the model's square. Shape kept: one scale for all images, so
+// the typical training image gets as many pixels as the square and a surface's texture
+// keeps one scale whatever each image's size; a method that models positions apart
+// instead gets every image at the typical training image's shape.
+InputGeometry TorchDetector::chooseGeometry(const std::vector<cv::Mat>& goodImages)
+{
+    const int side = settings_.imageSize;
+    if (!settings_.keepAspectRatio)
+        return {0.0, cv::Size(side, side)};
+    std::vector<double> widths, heights, geometricSides;
+    for (const cv::Mat& image : goodImages) {
+        widths.push_back(image.cols);
+        heights.push_back(image.rows);
+        geometricSides.push_back(std::sqrt(double(image.cols) * double(image.rows)));
+    }
+    const InputGeometry scaled{double(side) / median(geometricSides), {}};
+    if (!alignsPositions())
+        return scaled;
+    return {0.0, scaled.sizeFor(cv::Size(int(median(widths)), int(median(heights))))};
+}
+
+std::vector<std::pair<size_t, size_t>> TorchDetector::batchRanges(const std::vector<cv::Mat>& images) const
+{
+    std::vector<std::pair<size_t, size_t>> ranges;
+    for (size_t first = 0; first < images.size();) {
+        const cv::Size size = geometry_.sizeFor(images[first].size());
+        size_t end = first + 1;
+        while (end < images.size() && end - first < size_t(kBatchSize) && geometry_.sizeFor(images[end].size()) == size)
+            ++end;
+        ranges.emplace_back(first, end);
+        first = end;
+    }
+    return ranges;
+}
+
+torch::Tensor TorchDetector::batchOf(const std::vector<cv::Mat>& images, const cv::Size& size) const
 {
     // A method that does not list the shared parameters keeps the ImageNet normalisation.
     const auto& specs = detectorInfo(settings_.method).parameters;
@@ -70,19 +121,18 @@ torch::Tensor TorchDetector::batchOf(const std::vector<cv::Mat>& images) const
                                      [](const ParameterSpec& spec) { return spec.key == "input_normalisation"; });
     const auto normalisation = offered ? static_cast<InputNormalisation>(int(parameter("input_normalisation")))
                                        : InputNormalisation::ImageNet;
-    return imagesToBatch(images, settings_.imageSize, device_, normalisation);
+    return imagesToBatch(images, size, device_, normalisation);
 }
 
 // Runs the backbone over images in batches, reporting progress within the current span.
 void TorchDetector::forEachBatch(const std::vector<cv::Mat>& images, JobContext& job, const std::string& stage,
                                  const std::function<void(std::vector<torch::Tensor>)>& consume)
 {
-    const int64_t count = int64_t(images.size());
-    for (int64_t start = 0; start < count; start += kBatchSize) {
+    for (const auto& [first, end] : batchRanges(images)) {
         job.throwIfCancelled();
-        const std::vector<cv::Mat> batch(images.begin() + start, images.begin() + std::min(count, start + kBatchSize));
-        consume(backbone_->extract(batchOf(batch)));
-        job.report(double(start + int64_t(batch.size())) / double(count), stage);
+        const std::vector<cv::Mat> batch(images.begin() + long(first), images.begin() + long(end));
+        consume(backbone_->extract(batchOf(batch, geometry_.sizeFor(batch.front().size()))));
+        job.report(double(end) / double(images.size()), stage);
     }
 }
 
@@ -99,6 +149,7 @@ void TorchDetector::fitImages(const std::vector<cv::Mat>& goodImages, JobContext
     ensureBackbone();
     fitted_ = false;
     resetFit();
+    geometry_ = chooseGeometry(goodImages);
     const bool normalisationPass = settings_.adaptBatchNorm && backbone_->supportsNormalisationPass();
     const double passShare = normalisationPass ? 0.5 * extractionShare() : 0.0;
     if (normalisationPass) {
@@ -143,14 +194,14 @@ std::vector<AnomalyResult> TorchDetector::predictImages(const std::vector<cv::Ma
         throw Error("the detector must be trained or loaded before it can score images");
     c10::InferenceMode inference;
     std::vector<AnomalyResult> results;
-    const int64_t count = int64_t(images.size());
-    for (int64_t start = 0; start < count; start += kBatchSize) {
-        const std::vector<cv::Mat> batch(images.begin() + start, images.begin() + std::min(count, start + kBatchSize));
-        const PatchScores scores = score(aggregate(backbone_->extract(batchOf(batch))));
+    for (const auto& [first, end] : batchRanges(images)) {
+        const std::vector<cv::Mat> batch(images.begin() + long(first), images.begin() + long(end));
+        const cv::Size inputSize = geometry_.sizeFor(batch.front().size());
+        const PatchScores scores = score(aggregate(backbone_->extract(batchOf(batch, inputSize))));
         const torch::Tensor weights = scores.imageWeights.to(torch::kCPU, torch::kFloat32);
         for (int64_t i = 0; i < int64_t(batch.size()); ++i) {
             AnomalyResult result;
-            result.anomalyMap = finishAnomalyMap(tensorToMat(scores.maps[i]), settings_.imageSize);
+            result.anomalyMap = finishAnomalyMap(tensorToMat(scores.maps[i]), inputSize, settings_.imageSize);
             double maximum = 0;
             cv::minMaxLoc(result.anomalyMap, nullptr, &maximum);
             result.score = float(maximum * weights[i].item<double>());
@@ -167,6 +218,8 @@ std::vector<uint8_t> TorchDetector::saveState() const
     torch::serialize::OutputArchive archive;
     archive.write("format", c10::IValue(std::string(kFormat)));
     archive.write("settings", c10::IValue(settings_.toJson()));
+    archive.write("input_geometry", torch::tensor({geometry_.scale, double(geometry_.fixedSize.width),
+                                                   double(geometry_.fixedSize.height)}, torch::kFloat64));
     torch::serialize::OutputArchive backbone;
     backbone_->save(backbone);
     archive.write("backbone", backbone);
@@ -181,6 +234,16 @@ std::vector<uint8_t> TorchDetector::saveState() const
 
 void TorchDetector::loadState(torch::serialize::InputArchive& archive)
 {
+    torch::Tensor geometry;
+    if (archive.try_read("input_geometry", geometry) && geometry.numel() == 3) {
+        const auto values = geometry.to(torch::kFloat64).contiguous();
+        const double* v = values.data_ptr<double>();
+        geometry_ = {v[0], cv::Size(int(v[1]), int(v[2]))};
+    } else { // saved before shapes were kept: every image squashed
+        geometry_ = {0.0, cv::Size(settings_.imageSize, settings_.imageSize)};
+    }
+    if (geometry_.scale <= 0 && (geometry_.fixedSize.width < 1 || geometry_.fixedSize.height < 1))
+        throw InputError("model state has an invalid input geometry");
     torch::serialize::InputArchive backbone;
     archive.read("backbone", backbone);
     backbone_ = loadBackbone(backbone);

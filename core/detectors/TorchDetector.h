@@ -8,6 +8,13 @@ namespace ds {
 // Parameters every TorchDetector method offers (listed in its DetectorInfo).
 std::vector<ParameterSpec> sharedTorchParameters();
 
+// The size at which the backbone sees an image, fixed when a model is fitted.
+struct InputGeometry {
+    double scale = 0;   // > 0: each image scaled by this, shape kept (sides rounded to 16 px)
+    cv::Size fixedSize; // scale == 0: every image resized to this
+    cv::Size sizeFor(const cv::Size& image) const;
+};
+
 // Runs the backbone over batches (progress, cancellation, device placement) and frames
 // the saved state; a method supplies how features are aggregated, fitted and scored.
 class TorchDetector : public Detector {
@@ -23,6 +30,9 @@ protected:
 
     // Called at the start of every fit(), before the first aggregate().
     virtual void resetFit() {}
+    // Whether the method compares features place by place (then every image goes to the
+    // backbone at one size, with shapes kept the typical training image's).
+    virtual bool alignsPositions() const { return false; }
     // Method-specific features of a batch from the backbone's maps: B x C x h x w.
     virtual torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) = 0;
     // Fitting: called once before the first batch, per batch, and once at the end.
@@ -45,7 +55,10 @@ protected:
 
 private:
     void ensureBackbone();
-    torch::Tensor batchOf(const std::vector<cv::Mat>& images) const;
+    torch::Tensor batchOf(const std::vector<cv::Mat>& images, const cv::Size& size) const;
+    InputGeometry chooseGeometry(const std::vector<cv::Mat>& goodImages);
+    // Consecutive images of one input size, at most a batch's worth: [first, end).
+    std::vector<std::pair<size_t, size_t>> batchRanges(const std::vector<cv::Mat>& images) const;
     void fitImages(const std::vector<cv::Mat>& goodImages, JobContext& job);
     std::vector<AnomalyResult> predictImages(const std::vector<cv::Mat>& images);
     template <typename Work>
@@ -55,6 +68,7 @@ private:
 
     torch::Device device_;
     std::unique_ptr<Backbone> backbone_;
+    InputGeometry geometry_;
     bool fitted_ = false;
 };
 

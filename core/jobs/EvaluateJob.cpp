@@ -50,6 +50,10 @@ std::string EvaluationReport::toJson() const
     json.insert(QStringLiteral("n_train"), trainCount);
     json.insert(QStringLiteral("n_test"), testCount);
     json.insert(QStringLiteral("image_auroc"), finiteOrNull(imageAuroc));
+    QJsonObject byType;
+    for (const auto& [type, auroc] : imageAurocByType)
+        byType.insert(QString::fromStdString(type), finiteOrNull(auroc));
+    json.insert(QStringLiteral("image_auroc_by_type"), byType);
     json.insert(QStringLiteral("pixel_auroc"), finiteOrNull(pixelAuroc));
     json.insert(QStringLiteral("aupro"), finiteOrNull(aupro));
     json.insert(QStringLiteral("f1_max"), finiteOrNull(f1Max));
@@ -74,7 +78,7 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
     LoadedImages train;
     {
         JobContext::Span span(job, 0.0, 0.1);
-        train = loadImagesForModel(pathsOf(dataset.train), side, job, "Loading training images");
+        train = loadImagesForModel(pathsOf(dataset.train), settings, job, "Loading training images");
     }
     report.skipped = train.skipped;
     report.trainCount = int(train.images.size());
@@ -89,13 +93,14 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
     LoadedImages test;
     {
         JobContext::Span span(job, 0.6, 0.7);
-        test = loadImagesForModel(pathsOf(dataset.test), side, job, "Loading test images");
+        test = loadImagesForModel(pathsOf(dataset.test), settings, job, "Loading test images");
     }
     report.skipped.insert(report.skipped.end(), test.skipped.begin(), test.skipped.end());
     report.testCount = int(test.images.size());
 
     std::vector<float> scores;
     std::vector<int> labels;
+    std::vector<std::string> types;
     std::vector<cv::Mat> maps, masks;
     bool anyMask = false;
     double inferSeconds = 0;
@@ -110,6 +115,7 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
                 const DatasetItem& item = dataset.test[test.sourceIndices[first + i]];
                 scores.push_back(results[i].score);
                 labels.push_back(item.isDefective() ? 1 : 0);
+                types.push_back(item.label);
                 cv::Mat mask;
                 if (!item.isDefective()) {
                     mask = cv::Mat::zeros(side, side, CV_8U);
@@ -135,6 +141,18 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
     if (!bothClasses)
         throw InputError(root + ": test/ needs both good and defective images to measure a detector");
     report.imageAuroc = rocAuc(scores, labels);
+    for (const std::string& type : types) {
+        if (type == "good" || report.imageAurocByType.count(type))
+            continue;
+        std::vector<float> typeScores;
+        std::vector<int> typeLabels;
+        for (size_t i = 0; i < scores.size(); ++i)
+            if (types[i] == type || types[i] == "good") {
+                typeScores.push_back(scores[i]);
+                typeLabels.push_back(labels[i]);
+            }
+        report.imageAurocByType[type] = rocAuc(typeScores, typeLabels);
+    }
     const F1Result f1 = f1Max(scores, labels);
     report.f1Max = f1.f1;
     report.threshold = f1.threshold;

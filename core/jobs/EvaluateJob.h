@@ -3,6 +3,7 @@
 #include "core/jobs/ImageBatchLoader.h"
 #include "core/jobs/JobContext.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct EvaluationReport {
     int trainCount = 0;
     int testCount = 0;
     double imageAuroc = 0;
+    std::map<std::string, double> imageAurocByType; // each defect type's images against every good one
     double pixelAuroc = 0;
     double aupro = 0;
     double f1Max = 0;

@@ -7,14 +7,14 @@
 
 namespace ds {
 
-LoadedImages loadImagesForModel(const std::vector<std::string>& paths, int side, JobContext& job,
+LoadedImages loadImagesForModel(const std::vector<std::string>& paths, const DetectorSettings& settings, JobContext& job,
                                 const std::string& stage)
 {
     LoadedImages loaded;
     for (size_t i = 0; i < paths.size(); ++i) {
         job.throwIfCancelled();
         try {
-            loaded.images.push_back(resizeToSquare(loadImageRgb(paths[i]), side));
+            loaded.images.push_back(modelInputImage(loadImageRgb(paths[i]), settings));
             loaded.sourceIndices.push_back(i);
         } catch (const InputError& e) {
             loaded.skipped.push_back({paths[i], e.what()});

@@ -1,4 +1,5 @@
 #pragma once
+#include "core/detectors/Detector.h"
 #include "core/jobs/JobContext.h"
 
 #include <opencv2/core.hpp>
@@ -15,15 +16,15 @@ struct SkippedFile {
 };
 
 struct LoadedImages {
-    std::vector<cv::Mat> images;        // CV_32FC3 RGB [0, 1], side x side
+    std::vector<cv::Mat> images;        // CV_32FC3 RGB [0, 1], as modelInputImage() makes them
     std::vector<size_t> sourceIndices;  // index into the paths given, per loaded image
     std::vector<SkippedFile> skipped;
 };
 
-// Loads and resizes every readable image; an unreadable one is recorded in skipped (and
-// logged through job) instead of aborting. Images are kept at side x side so memory stays
-// bounded whatever the originals' size. Checks for cancellation between files.
-LoadedImages loadImagesForModel(const std::vector<std::string>& paths, int side, JobContext& job,
+// Loads and resizes every readable image for a model of these settings; an unreadable one
+// is recorded in skipped (and logged through job) instead of aborting. Checks for
+// cancellation between files.
+LoadedImages loadImagesForModel(const std::vector<std::string>& paths, const DetectorSettings& settings, JobContext& job,
                                 const std::string& stage);
 
 // Peak resident memory of this process so far, in MiB.

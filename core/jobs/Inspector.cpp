@@ -47,7 +47,7 @@ InspectionResult Inspector::inspect(const std::string& imagePath)
     result.imageRgb = loadImageRgb(imagePath);
     // The same resizing as a run (loadImagesForModel), so a part scores here what it
     // would score once imported and scored with the model.
-    const AnomalyResult predicted = detector_->predict(resizeToSquare(result.imageRgb, detector_->settings().imageSize));
+    const AnomalyResult predicted = detector_->predict(modelInputImage(result.imageRgb, detector_->settings()));
     result.milliseconds = 1000.0 * secondsSince(start);
     cv::resize(predicted.anomalyMap, result.anomalyMap, result.imageRgb.size(), 0, 0, cv::INTER_LINEAR);
     result.score = predicted.score;

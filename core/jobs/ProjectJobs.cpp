@@ -155,11 +155,11 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     LoadedImages train, heldOut;
     {
         JobContext::Span span(job, 0.0, 0.13);
-        train = loadImagesForModel(trainPaths, settings.imageSize, job, "Loading training images");
+        train = loadImagesForModel(trainPaths, settings, job, "Loading training images");
     }
     {
         JobContext::Span span(job, 0.13, 0.15);
-        heldOut = loadImagesForModel(heldOutPaths, settings.imageSize, job, "Loading held-out images");
+        heldOut = loadImagesForModel(heldOutPaths, settings, job, "Loading held-out images");
     }
     outcome.skipped = train.skipped;
     outcome.skipped.insert(outcome.skipped.end(), heldOut.skipped.begin(), heldOut.skipped.end());
@@ -221,7 +221,6 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
     if (!model)
         throw InputError("the project has no model " + std::to_string(modelId));
     std::unique_ptr<Detector> detector = loadDetector(project.modelState(modelId));
-    const int side = detector->settings().imageSize;
 
     std::vector<ImageRecord> targets;
     if (imageIds.empty()) {
@@ -252,7 +251,7 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
             for (size_t i = start; i < end; ++i)
                 paths.push_back(targets[i].path);
             JobContext quiet; // per-chunk loading reports nothing; the chunk loop does
-            LoadedImages loaded = loadImagesForModel(paths, side, quiet, {});
+            LoadedImages loaded = loadImagesForModel(paths, detector->settings(), quiet, {});
             for (const SkippedFile& skipped : loaded.skipped)
                 job.log("skipped " + skipped.reason);
             outcome.skipped.insert(outcome.skipped.end(), loaded.skipped.begin(), loaded.skipped.end());

@@ -54,7 +54,7 @@ private Q_SLOTS:
         QStringList keys = json.keys();
         keys.sort();
         QCOMPARE(keys.join(QLatin1Char(',')),
-                 QStringLiteral("aupro,backbone,dataset,f1_max,image_auroc,image_size,infer_ms_per_image,method,n_test,"
+                 QStringLiteral("aupro,backbone,dataset,f1_max,image_auroc,image_auroc_by_type,image_size,infer_ms_per_image,method,n_test,"
                                 "n_train,peak_rss_mb,pixel_auroc,threshold,train_seconds"));
         QCOMPARE(json.value(QStringLiteral("dataset")).toString(), QStringLiteral("part"));
         QCOMPARE(json.value(QStringLiteral("method")).toString(), QStringLiteral("padim"));
@@ -62,6 +62,16 @@ private Q_SLOTS:
         QCOMPARE(json.value(QStringLiteral("n_train")).toInt(), 60);
         const double auroc = json.value(QStringLiteral("image_auroc")).toDouble();
         QVERIFY(auroc > 0.5 && auroc <= 1.0);
+        // One entry per test/<type> folder other than good, each within the overall range.
+        const QJsonObject byType = json.value(QStringLiteral("image_auroc_by_type")).toObject();
+        QStringList types = byType.keys();
+        types.sort();
+        QStringList folders = QDir(path("data/part/test")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        folders.removeAll(QStringLiteral("good"));
+        folders.sort();
+        QCOMPARE(types, folders);
+        for (const QString& type : types)
+            QVERIFY(byType.value(type).toDouble() >= 0.0 && byType.value(type).toDouble() <= 1.0);
         QVERIFY(json.value(QStringLiteral("peak_rss_mb")).toDouble() > 10);
     }
 

@@ -629,6 +629,7 @@ private Q_SLOTS:
         QCOMPARE(settings.method, defaults.method);
         QCOMPARE(settings.backbone, defaults.backbone);
         QCOMPARE(settings.imageSize, defaults.imageSize);
+        QCOMPARE(settings.keepAspectRatio, defaults.keepAspectRatio);
         const ds::DetectorInfo& defaultMethod = ds::detectorInfo(defaults.method);
         QCOMPARE(settings.parameters.size(), defaultMethod.parameters.size());
         for (const ds::ParameterSpec& spec : defaultMethod.parameters)

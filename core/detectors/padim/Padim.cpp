@@ -17,6 +17,11 @@ public:
     explicit Padim(const DetectorSettings& settings) : TorchDetector(settings) {}
 
 protected:
+    // A Gaussian per position: with shapes kept, every image at the typical training shape.
+    // (One Gaussian shared by all positions was measured far weaker: image borders and the
+    // part's layout then read as anomalies; docs/BENCHMARKS.md.)
+    bool alignsPositions() const override { return true; }
+
     torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override
     {
         const torch::Tensor features = aggregateFeatures(maps, 0, 1);

@@ -31,6 +31,9 @@ protected:
     // map at unit RMS (docs/BENCHMARKS.md).
     void resetFit() override { patches_.reset(); }
 
+    // Per-position statistics and stored feature maps need one grid for every image.
+    bool alignsPositions() const override { return true; }
+
     torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override { return patches_.aggregate(maps); }
 
     double extractionShare() const override { return 0.4; }

@@ -72,6 +72,19 @@ bool hasParameter(const DetectorInfo& info, const std::string& key)
     return false;
 }
 
+// A window of the image of width x height that holds all of mask (or any window when the
+// mask is empty): crops of one texture at many sizes and shapes.
+cv::Rect windowAround(const cv::Mat& mask, int width, int height, unsigned seed)
+{
+    const cv::Rect defect = cv::boundingRect(mask);
+    const auto place = [&](int extent, int defectStart, int defectExtent, int limit) {
+        const int low = defectExtent > 0 ? std::max(0, defectStart + defectExtent - extent) : 0;
+        const int high = defectExtent > 0 ? std::min(limit - extent, defectStart) : limit - extent;
+        return high <= low ? std::max(0, std::min(low, limit - extent)) : low + int(seed % unsigned(high - low + 1));
+    };
+    return {place(width, defect.x, defect.width, mask.cols), place(height, defect.y, defect.height, mask.rows), width, height};
+}
+
 std::vector<float> scoresOf(const std::vector<AnomalyResult>& results)
 {
     std::vector<float> scores;
@@ -139,6 +152,69 @@ private Q_SLOTS:
         QVERIFY2(imageAuroc >= 0.9, qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
         // Heatmaps must point at the defect, not merely fire somewhere.
         QVERIFY2(pixel >= 0.9, qPrintable(QStringLiteral("pixel AUROC %1").arg(pixel)));
+    }
+
+    void keepsShapeWhenImagesDifferInSize_data() { saveLoadGivesIdenticalScores_data(); }
+
+    // Crops of fabric from 96 x 160 to 192 x 112 pixels, shape kept: every method still ranks
+    // the defective crops first, gives maps at the model's square, and reloads the same.
+    void keepsShapeWhenImagesDifferInSize()
+    {
+        QFETCH(QString, method);
+        constexpr int kSource = 192;
+        const auto sizeFor = [](unsigned i) { return cv::Size(96 + int(i * 37 % 97), 112 + int(i * 53 % 81)); };
+        std::vector<cv::Mat> train, test;
+        std::vector<int> labels;
+        for (unsigned i = 0; i < 40; ++i) {
+            const cv::Mat image = toRgbFloat(makeGoodImage("fabric", kSource, 1000 + i));
+            const cv::Size size = sizeFor(i);
+            train.push_back(image(windowAround(cv::Mat::zeros(kSource, kSource, CV_8U), size.width, size.height, i)).clone());
+        }
+        for (unsigned i = 0; i < 12; ++i) {
+            const cv::Mat image = toRgbFloat(makeGoodImage("fabric", kSource, 5000 + i));
+            const cv::Size size = sizeFor(100 + i);
+            test.push_back(image(windowAround(cv::Mat::zeros(kSource, kSource, CV_8U), size.width, size.height, i)).clone());
+            labels.push_back(0);
+        }
+        unsigned seed = 9000;
+        for (const std::string& type : defectTypes("fabric"))
+            for (int i = 0; i < 3; ++i, ++seed) {
+                const DefectSample sample = makeDefectImage("fabric", type, kSource, seed);
+                const cv::Size size = sizeFor(seed);
+                test.push_back(toRgbFloat(sample.image)(windowAround(sample.mask, size.width, size.height, seed)).clone());
+                labels.push_back(1);
+            }
+        DetectorSettings settings = settingsFor(method.toStdString());
+        settings.keepAspectRatio = true;
+        auto detector = createDetector(settings);
+        JobContext job;
+        detector->fit(train, job);
+        const std::vector<AnomalyResult> results = detector->predict(test);
+        for (const AnomalyResult& result : results)
+            QCOMPARE(result.anomalyMap.size(), cv::Size(kSide, kSide));
+        const double imageAuroc = rocAuc(scoresOf(results), labels);
+        qInfo("%s, shape kept, on fabric crops: image AUROC %.3f", qPrintable(method), imageAuroc);
+        QVERIFY2(imageAuroc >= 0.85, qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
+
+        auto loaded = loadDetector(detector->saveState());
+        QVERIFY(loaded->settings().keepAspectRatio);
+        const std::vector<cv::Mat> probe(test.end() - 3, test.end());
+        const auto again = loaded->predict(probe);
+        for (size_t i = 0; i < probe.size(); ++i)
+            QCOMPARE(again[i].score, results[results.size() - 3 + i].score);
+    }
+
+    void modelInputKeepsShapeWithinBounds()
+    {
+        DetectorSettings settings = settingsFor("padim");
+        const cv::Mat wide(100, 300, CV_32FC3, cv::Scalar::all(0.5));
+        QCOMPARE(modelInputImage(wide, settings).size(), cv::Size(kSide, kSide));
+        settings.keepAspectRatio = true;
+        QCOMPARE(modelInputImage(wide, settings).size(), wide.size()); // within 4 x 128^2 pixels: untouched
+        const cv::Mat huge(1000, 3000, CV_32FC3, cv::Scalar::all(0.5));
+        const cv::Mat shrunk = modelInputImage(huge, settings);
+        QVERIFY(double(shrunk.cols) * shrunk.rows <= 4.0 * kSide * kSide);
+        QVERIFY(std::abs(double(shrunk.cols) / shrunk.rows - 3.0) < 0.02);
     }
 
     void saveLoadGivesIdenticalScores_data()
