@@ -179,10 +179,16 @@ private Q_SLOTS:
                                 QStringLiteral("image_size"), QStringLiteral("n_train"), QStringLiteral("n_test"),
                                 QStringLiteral("image_auroc"), QStringLiteral("pixel_auroc"), QStringLiteral("aupro"),
                                 QStringLiteral("f1_max"), QStringLiteral("threshold"), QStringLiteral("train_seconds"),
-                                QStringLiteral("infer_ms_per_image"), QStringLiteral("peak_rss_mb")};
+                                QStringLiteral("infer_ms_per_image"), QStringLiteral("peak_rss_mb"),
+                                QStringLiteral("image_auroc_by_type")};
         expected.sort();
         QCOMPARE(keys, expected);
         QCOMPARE(json.value(QStringLiteral("image_auroc")).toDouble(), report.imageAuroc);
+        const QJsonObject byType = json.value(QStringLiteral("image_auroc_by_type")).toObject();
+        QVERIFY(!report.imageAurocByType.empty());
+        QCOMPARE(size_t(byType.size()), report.imageAurocByType.size());
+        for (const auto& [type, auroc] : report.imageAurocByType)
+            QCOMPARE(byType.value(QString::fromStdString(type)).toDouble(), auroc);
     }
 
     void missingModelIsInputError()
