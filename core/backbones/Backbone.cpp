@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/backbones/BackboneCatalog.h"
+#include "core/backbones/FilterBank.h"
 #include "core/backbones/ResNet.h"
 
 #include <filesystem>
@@ -100,7 +101,7 @@ std::string readWholeFile(const std::string& path)
 
 std::vector<std::string> builtinBackbones()
 {
-    return {"resnet18", "wide_resnet50_2"};
+    return {"resnet18", "wide_resnet50_2", "filterbank"};
 }
 
 bool isBuiltinBackbone(const std::string& name)
@@ -113,6 +114,8 @@ bool isBuiltinBackbone(const std::string& name)
 
 std::unique_ptr<Backbone> createBackbone(const std::string& spec, uint64_t seed)
 {
+    if (spec == "filterbank")
+        return createFilterBank();
     if (isBuiltinBackbone(spec))
         return createResNet(spec, seed);
     std::error_code ec;
@@ -126,6 +129,8 @@ std::unique_ptr<Backbone> loadBackbone(torch::serialize::InputArchive& archive)
     c10::IValue kind, name;
     archive.read("kind", kind);
     archive.read("name", name);
+    if (kind.toStringRef() == "builtin" && name.toStringRef() == "filterbank")
+        return createFilterBank();
     if (kind.toStringRef() == "builtin") {
         torch::serialize::InputArchive weights;
         archive.read("weights", weights);

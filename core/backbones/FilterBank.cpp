@@ -1,0 +1,81 @@
+#include "core/backbones/FilterBank.h"
+
+#include <cmath>
+
+namespace ds {
+namespace {
+
+namespace F = torch::nn::functional;
+
+// The six kernels G, Gx, Gy, Gxx, Gxy, Gyy of one scale, 6 x 1 x k x k.
+torch::Tensor gaussianDerivatives(double sigma)
+{
+    const int64_t radius = int64_t(std::ceil(3.0 * sigma));
+    const torch::Tensor x = torch::arange(-radius, radius + 1, torch::kFloat64);
+    const torch::Tensor g = torch::exp(-x * x / (2 * sigma * sigma));
+    const torch::Tensor g0 = g / g.sum();
+    const torch::Tensor g1 = -x / (sigma * sigma) * g0 * sigma;                              // scale-normalised
+    const torch::Tensor g2 = (x * x / (sigma * sigma) - 1.0) / (sigma * sigma) * g0 * sigma * sigma;
+    const auto outer = [](const torch::Tensor& along_y, const torch::Tensor& along_x) {
+        return torch::outer(along_y, along_x);
+    };
+    return torch::stack({outer(g0, g0), outer(g0, g1), outer(g1, g0), outer(g0, g2), outer(g1, g1), outer(g2, g0)})
+        .unsqueeze(1)
+        .to(torch::kFloat32);
+}
+
+class FilterBank : public Backbone {
+public:
+    FilterBank() : fine_(gaussianDerivatives(1.0)), coarse_(gaussianDerivatives(2.0)) {}
+
+    std::string name() const override { return "filterbank"; }
+
+    std::vector<torch::Tensor> extract(const torch::Tensor& batch) override
+    {
+        // Scales 2 and 4 px on the image itself; 8 and 16 px as the 4 px filter on the image
+        // averaged down 2x and 4x (a pyramid keeps the kernels small).
+        const torch::Tensor half = F::avg_pool2d(batch, F::AvgPool2dFuncOptions(2));
+        const torch::Tensor quarter = F::avg_pool2d(batch, F::AvgPool2dFuncOptions(4));
+        return {torch::cat({responses(batch, fine_, 4), responses(batch, coarse_, 4)}, 1), responses(half, coarse_, 4),
+                responses(quarter, coarse_, 4)};
+    }
+
+    void to(const torch::Device& device) override
+    {
+        fine_ = fine_.to(device);
+        coarse_ = coarse_.to(device);
+    }
+
+    void save(torch::serialize::OutputArchive& archive) const override
+    {
+        archive.write("kind", c10::IValue(std::string("builtin")));
+        archive.write("name", c10::IValue(name()));
+    }
+
+private:
+    // Per input channel: the six responses averaged over pool x pool cells, and the cell
+    // means of the five derivatives' absolute values: B x 3*11 x H/pool x W/pool.
+    static torch::Tensor responses(const torch::Tensor& images, const torch::Tensor& kernels, int64_t pool)
+    {
+        const int64_t channels = images.size(1);
+        const int64_t radius = kernels.size(2) / 2;
+        const torch::Tensor padded = F::pad(images, F::PadFuncOptions({radius, radius, radius, radius}).mode(torch::kReflect));
+        const torch::Tensor filtered =
+            F::conv2d(padded, kernels.repeat({channels, 1, 1, 1}), F::Conv2dFuncOptions().groups(channels)); // B x 6C x H x W
+        const auto cells = F::AvgPool2dFuncOptions(pool);
+        std::vector<torch::Tensor> parts{F::avg_pool2d(filtered, cells)};
+        const torch::Tensor derivatives = filtered.view({images.size(0), channels, 6, filtered.size(2), filtered.size(3)})
+                                              .slice(2, 1)
+                                              .reshape({images.size(0), channels * 5, filtered.size(2), filtered.size(3)});
+        parts.push_back(F::avg_pool2d(derivatives.abs(), cells));
+        return torch::cat(parts, 1);
+    }
+
+    torch::Tensor fine_, coarse_;
+};
+
+} // namespace
+
+std::unique_ptr<Backbone> createFilterBank() { return std::make_unique<FilterBank>(); }
+
+} // namespace ds
