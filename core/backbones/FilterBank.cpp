@@ -14,8 +14,11 @@ torch::Tensor gaussianDerivatives(double sigma)
     const torch::Tensor x = torch::arange(-radius, radius + 1, torch::kFloat64);
     const torch::Tensor g = torch::exp(-x * x / (2 * sigma * sigma));
     const torch::Tensor g0 = g / g.sum();
-    const torch::Tensor g1 = -x / (sigma * sigma) * g0 * sigma;                              // scale-normalised
-    const torch::Tensor g2 = (x * x / (sigma * sigma) - 1.0) / (sigma * sigma) * g0 * sigma * sigma;
+    const torch::Tensor g1 = -x / sigma * g0; // derivatives scale-normalised (times sigma per order)
+    const torch::Tensor curvature = (x * x / (sigma * sigma) - 1.0) * g0;
+    // Truncation leaves the sampled second derivative a small sum, which would make it
+    // respond to plain brightness: take that out.
+    const torch::Tensor g2 = curvature - curvature.sum() * g0;
     const auto outer = [](const torch::Tensor& along_y, const torch::Tensor& along_x) {
         return torch::outer(along_y, along_x);
     };
