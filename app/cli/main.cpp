@@ -152,7 +152,7 @@ void addDetectorOptions(QCommandLineParser& parser)
                       QStringLiteral("Detection method: %1 (default %2).").arg(methods.join(QStringLiteral(", ")), qstr(defaults.method)),
                       QStringLiteral("name"), qstr(defaults.method)});
     parser.addOption({QStringLiteral("backbone"),
-                      QStringLiteral("Feature extractor: resnet18, wide_resnet50_2 or a TorchScript FILE.pt (default %1).").arg(qstr(defaults.backbone)),
+                      QStringLiteral("Feature extractor: %1 (default %2).").arg(qstr(ds::backboneChoices()), qstr(defaults.backbone)),
                       QStringLiteral("name"), qstr(defaults.backbone)});
     parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels the model works at (default %1).").arg(defaults.imageSize),
                       QStringLiteral("pixels"), QString::number(defaults.imageSize)});

@@ -101,7 +101,15 @@ std::string readWholeFile(const std::string& path)
 
 std::vector<std::string> builtinBackbones()
 {
-    return {"resnet18", "wide_resnet50_2", "filterbank"};
+    return {"filterbank", "resnet18", "wide_resnet50_2"};
+}
+
+std::string backboneChoices()
+{
+    std::string choices;
+    for (const auto& builtin : builtinBackbones())
+        choices += builtin + ", ";
+    return choices.substr(0, choices.size() - 2) + " or a TorchScript .pt file";
 }
 
 bool isBuiltinBackbone(const std::string& name)
@@ -120,7 +128,7 @@ std::unique_ptr<Backbone> createBackbone(const std::string& spec, uint64_t seed)
         return createResNet(spec, seed);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(spec, ec))
-        throw InputError("unknown backbone '" + spec + "': use resnet18, wide_resnet50_2 or a TorchScript .pt file");
+        throw InputError("unknown backbone '" + spec + "': use " + backboneChoices());
     return std::make_unique<TorchScriptBackbone>(std::filesystem::path(spec).filename().string(), readWholeFile(spec));
 }
 

@@ -33,8 +33,8 @@ public:
     virtual void save(torch::serialize::OutputArchive& archive) const = 0;
 };
 
-// spec: a builtin name ("resnet18", "wide_resnet50_2") initialised deterministically from
-// seed, or a path to a TorchScript file. Throws ds::InputError for an unknown name or a
+// spec: a builtin name ("filterbank"; "resnet18", "wide_resnet50_2" initialised
+// deterministically from seed), or a path to a TorchScript file. Throws ds::InputError for an unknown name or a
 // file that is not a usable backbone.
 std::unique_ptr<Backbone> createBackbone(const std::string& spec, uint64_t seed);
 

@@ -10,4 +10,7 @@ std::vector<std::string> builtinBackbones();
 
 bool isBuiltinBackbone(const std::string& name);
 
+// "filterbank, resnet18, wide_resnet50_2 or a TorchScript .pt file", for messages.
+std::string backboneChoices();
+
 } // namespace ds

@@ -1,5 +1,7 @@
 #include "core/backbones/ResNet.h"
 
+#include "core/backbones/BackboneCatalog.h"
+
 #include "core/Error.h"
 
 namespace ds {
@@ -65,7 +67,7 @@ Architecture architectureFor(const std::string& name)
         return {{2, 2, 2}, false, 1};
     if (name == "wide_resnet50_2")
         return {{3, 4, 6}, true, 2};
-    throw InputError("unknown backbone '" + name + "' (use resnet18, wide_resnet50_2 or a TorchScript .pt file)");
+    throw InputError("unknown backbone '" + name + "' (use " + backboneChoices() + ")");
 }
 
 struct ResNetTrunkImpl : nn::Module {

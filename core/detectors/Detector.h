@@ -21,12 +21,12 @@ struct AnomalyResult {
 // Everything that defines a model before training; stored with the model as JSON.
 struct DetectorSettings {
     std::string method = "padim";
-    std::string backbone = "resnet18"; // builtin name or path to a TorchScript file
+    std::string backbone = "filterbank"; // builtin name or path to a TorchScript file (docs/BENCHMARKS.md)
     int imageSize = 256;               // images are resized to imageSize x imageSize, or to as many pixels
     bool keepAspectRatio = false;      // true: every image at one common scale, its shape kept
     uint64_t seed = 0;                 // backbone initialisation, channel subsets, sampling
     bool adaptBatchNorm = false;       // re-estimate a builtin backbone's BatchNorm on the good images
-    std::map<std::string, double> parameters; // method-specific; missing keys take defaults
+    std::map<std::string, double> parameters; // method-specific; createDetector() fills in the defaults
 
     std::string toJson() const;
     static DetectorSettings fromJson(const std::string& json); // throws ds::InputError

@@ -50,7 +50,11 @@ std::unique_ptr<Detector> createDetector(const DetectorSettings& settings)
                              + QString::number(spec->minimum).toStdString() + " and "
                              + QString::number(spec->maximum).toStdString());
     }
-    return info.create(settings);
+    // Every value written out, so a saved model keeps its settings if a default changes.
+    DetectorSettings complete = settings;
+    for (const ParameterSpec& spec : info.parameters)
+        complete.parameters.emplace(spec.key, spec.defaultValue);
+    return info.create(complete);
 }
 
 double Detector::parameter(const std::string& key) const
@@ -77,6 +81,7 @@ std::string DetectorSettings::toJson() const
     json.insert(QStringLiteral("adapt_batchnorm"), adaptBatchNorm);
     json.insert(QStringLiteral("keep_aspect_ratio"), keepAspectRatio);
     json.insert(QStringLiteral("parameters"), parametersJson);
+    json.insert(QStringLiteral("settings_version"), 2);
     return QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString();
 }
 
@@ -98,6 +103,14 @@ DetectorSettings DetectorSettings::fromJson(const std::string& text)
     const QJsonObject parametersJson = json.value(QStringLiteral("parameters")).toObject();
     for (auto it = parametersJson.begin(); it != parametersJson.end(); ++it)
         settings.parameters[it.key().toStdString()] = it.value().toDouble();
+    // Version 1 wrote only the parameters a user set, and per-image normalisation was off
+    // unless set; it is on by default since version 2.
+    if (json.value(QStringLiteral("settings_version")).toInt(1) < 2)
+        for (const DetectorInfo& info : detectorRegistry())
+            if (info.method == settings.method)
+                for (const ParameterSpec& spec : info.parameters)
+                    if (spec.key == "input_normalisation")
+                        settings.parameters.emplace(spec.key, 0.0);
     return settings;
 }
 

@@ -37,10 +37,10 @@ cv::Size InputGeometry::sizeFor(const cv::Size& image) const
 std::vector<ParameterSpec> sharedTorchParameters()
 {
     return {{"input_normalisation", "Per-image normalisation",
-             "1: each image's channels to zero mean and unit std before the backbone, instead of the ImageNet "
-             "mean and std (evens out lighting and contrast between images, but also hides a defect that only "
-             "tints or darkens the whole image).",
-             0, 0, 1, true}};
+             "1: each image's channels to zero mean and unit std before the backbone (evens out lighting and "
+             "contrast between images, but also hides a defect that only tints or darkens the whole image); "
+             "0: the ImageNet mean and std, as pretrained backbones expect.",
+             1, 0, 1, true}};
 }
 
 TorchDetector::TorchDetector(DetectorSettings settings)
@@ -52,8 +52,7 @@ TorchDetector::TorchDetector(DetectorSettings settings)
     // Fails before any image is loaded rather than after.
     std::error_code ec;
     if (!isBuiltinBackbone(settings_.backbone) && !std::filesystem::is_regular_file(settings_.backbone, ec))
-        throw InputError("unknown backbone '" + settings_.backbone
-                         + "': use resnet18, wide_resnet50_2 or a TorchScript .pt file");
+        throw InputError("unknown backbone '" + settings_.backbone + "': use " + backboneChoices());
 }
 
 // LibTorch errors (out of memory above all) carry a C++ backtrace: the user gets the

@@ -14,8 +14,8 @@ namespace {
 // modes (lighting set-ups, variants of a part) is then met by its own mode instead of
 // widening one model for all. Beyond the paper, a distance is divided by how far the
 // matched good images' own patches lie from their nearest good images at that place (a
-// local outlier factor): a mode that varies a lot (bright, high-contrast lighting) does
-// not outscore a quiet one.
+// local outlier factor) where that is above average: a mode or place that varies a lot
+// (bright, high-contrast lighting) does not outscore a quiet one.
 class Spade : public TorchDetector {
 public:
     explicit Spade(const DetectorSettings& settings) : TorchDetector(settings) {}
@@ -73,8 +73,9 @@ protected:
             job.report(double(i + 1) / double(count), "Measuring the good images' spread");
         }
         spread_ = torch::stack(spreads);
-        // A floor keeps a perfectly repeated region (zero spread) from dividing by zero.
-        floor_ = std::max(1e-6, 0.1 * spread_.mean().item<double>());
+        // Dividing only damps places that vary more than the average: a quiet, flat region
+        // (near-zero spread) would otherwise turn its sensor noise into anomalies.
+        floor_ = std::max(1e-6, spread_.mean().item<double>());
     }
 
     PatchScores score(const torch::Tensor& features) override
@@ -181,7 +182,7 @@ DetectorInfo spadeInfo()
             "Each patch against the same place in the most similar good images. Copes with good images that "
             "come in several looks (lighting, variants); the model grows with the training set.",
             {{"k_images", "Nearest good images", "How many of the most similar good images each image is compared with.",
-              10, 1, 200, true},
+              30, 1, 200, true},
              {"radius", "Search radius", "How many feature cells (8 px at the default size) a patch may lie from its match.",
               1, 0, 4, true},
              {"n_features", "Feature dimensions", "Random projection of the patch features (more: finer, larger model).",
