@@ -35,12 +35,16 @@ public:
 
     std::vector<torch::Tensor> extract(const torch::Tensor& batch) override
     {
-        // Scales 2 and 4 px on the image itself; 8 and 16 px as the 4 px filter on the image
-        // averaged down 2x and 4x (a pyramid keeps the kernels small).
-        const torch::Tensor half = F::avg_pool2d(batch, F::AvgPool2dFuncOptions(2));
-        const torch::Tensor quarter = F::avg_pool2d(batch, F::AvgPool2dFuncOptions(4));
-        return {torch::cat({responses(batch, fine_, 4), responses(batch, coarse_, 4)}, 1), responses(half, coarse_, 4),
-                responses(quarter, coarse_, 4)};
+        // Scales 1 and 2 px on the image itself; 4, 8 and 16 px as the 2 px filter on the
+        // image averaged down 2x, 4x and 8x (a pyramid keeps the kernels small).
+        const auto down = [&](int64_t factor) { return F::avg_pool2d(batch, F::AvgPool2dFuncOptions(factor)); };
+        const torch::Tensor stride16 = responses(down(4), coarse_, 4);
+        const torch::Tensor largest = F::interpolate(responses(down(8), coarse_, 2), F::InterpolateFuncOptions()
+                                                                                         .size(std::vector<int64_t>{stride16.size(2), stride16.size(3)})
+                                                                                         .mode(torch::kBilinear)
+                                                                                         .align_corners(false));
+        return {torch::cat({responses(batch, fine_, 4), responses(batch, coarse_, 4)}, 1), responses(down(2), coarse_, 4),
+                torch::cat({stride16, largest}, 1)};
     }
 
     void to(const torch::Device& device) override
@@ -62,7 +66,7 @@ private:
     {
         const int64_t channels = images.size(1);
         const int64_t radius = kernels.size(2) / 2;
-        const torch::Tensor padded = F::pad(images, F::PadFuncOptions({radius, radius, radius, radius}).mode(torch::kReflect));
+        const torch::Tensor padded = F::pad(images, F::PadFuncOptions({radius, radius, radius, radius}).mode(torch::kReplicate));
         const torch::Tensor filtered =
             F::conv2d(padded, kernels.repeat({channels, 1, 1, 1}), F::Conv2dFuncOptions().groups(channels)); // B x 6C x H x W
         const auto cells = F::AvgPool2dFuncOptions(pool);

@@ -36,11 +36,12 @@ cv::Size InputGeometry::sizeFor(const cv::Size& image) const
 
 std::vector<ParameterSpec> sharedTorchParameters()
 {
-    return {{"input_normalisation", "Per-image normalisation",
+    return {{"input_normalisation", "Input normalisation",
              "1: each image's channels to zero mean and unit std before the backbone (evens out lighting and "
              "contrast between images, but also hides a defect that only tints or darkens the whole image); "
-             "0: the ImageNet mean and std, as pretrained backbones expect.",
-             1, 0, 1, true}};
+             "0: the ImageNet mean and std, as pretrained backbones expect; 2: 1 for the built-in backbones, "
+             "0 for a TorchScript file.",
+             2, 0, 2, true}};
 }
 
 TorchDetector::TorchDetector(DetectorSettings settings)
@@ -118,8 +119,10 @@ torch::Tensor TorchDetector::batchOf(const std::vector<cv::Mat>& images, const c
     const auto& specs = detectorInfo(settings_.method).parameters;
     const bool offered = std::any_of(specs.begin(), specs.end(),
                                      [](const ParameterSpec& spec) { return spec.key == "input_normalisation"; });
-    const auto normalisation = offered ? static_cast<InputNormalisation>(int(parameter("input_normalisation")))
-                                       : InputNormalisation::ImageNet;
+    int choice = offered ? int(parameter("input_normalisation")) : 0;
+    if (choice == 2) // automatic: a TorchScript file is most likely pretrained on ImageNet
+        choice = isBuiltinBackbone(settings_.backbone) ? 1 : 0;
+    const auto normalisation = static_cast<InputNormalisation>(choice);
     return imagesToBatch(images, size, device_, normalisation);
 }
 

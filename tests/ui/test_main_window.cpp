@@ -40,6 +40,7 @@
 #include <QPlainTextEdit>
 #include <QTabWidget>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 

@@ -1,6 +1,7 @@
 // torch before Qt: Qt's keywords would break LibTorch's headers.
 #include "core/backbones/Backbone.h"
 #include "core/Error.h"
+#include "tests/support/TinyTorchScript.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -12,24 +13,8 @@ using namespace ds;
 
 namespace {
 
-// A small TorchScript backbone made here, standing in for an exported torchvision model.
-std::string writeTinyTorchScript(const QTemporaryDir& dir, const std::string& forward)
-{
-    torch::jit::Module module("TinyBackbone");
-    module.register_parameter("w2", torch::randn({6, 3, 3, 3}), false);
-    module.register_parameter("w3", torch::randn({10, 6, 3, 3}), false);
-    module.define(forward);
-    const std::string path = dir.filePath(QStringLiteral("tiny.pt")).toStdString();
-    module.save(path);
-    return path;
-}
-
-const char* const kTwoLayerForward = R"(
-def forward(self, x):
-    a = torch.conv2d(x, self.w2, None, [8, 8], [1, 1])
-    b = torch.conv2d(a, self.w3, None, [2, 2], [1, 1])
-    return (a, b)
-)";
+using test::kTwoLayerForward;
+using test::writeTinyTorchScript;
 
 torch::Tensor roundTrip(Backbone& backbone, const torch::Tensor& input)
 {
@@ -78,10 +63,12 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         const auto maps = createBackbone("filterbank", 0)->extract(torch::randn({2, 3, 64, 64}));
         QCOMPARE(int(maps.size()), 3);
-        // Per colour channel 6 responses and 5 energies; two scales on the finest map.
+        // Per colour channel 6 responses and 5 energies; two scales on the finest and coarsest maps.
         QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t>{2, 66, 16, 16}));
         QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t>{2, 33, 8, 8}));
-        QCOMPARE(maps[2].sizes().vec(), (std::vector<int64_t>{2, 33, 4, 4}));
+        QCOMPARE(maps[2].sizes().vec(), (std::vector<int64_t>{2, 66, 4, 4}));
+        // The smallest image a model takes.
+        QVERIFY(createBackbone("filterbank", 0)->extract(torch::randn({1, 3, 32, 48}))[2].isfinite().all().item<bool>());
     }
 
     // Known answers: nothing on a flat image, a blob response on a dark spot, an edge

@@ -1,13 +1,16 @@
 // Every registered detector against synthetic data with known answers.
+#include "tests/support/TinyTorchScript.h" // torch before Qt
 #include "core/Error.h"
 #include "core/detectors/Detector.h"
 #include "core/metrics/Metrics.h"
 #include "datasets/SyntheticDataset.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
+#include <optional>
 #include <atomic>
 #include <thread>
 
@@ -328,6 +331,30 @@ private Q_SLOTS:
         QCOMPARE(old.parameters.at("input_normalisation"), 0.0);
         QCOMPARE(old.parameters.at("n_features"), 50.0);
         QVERIFY(!old.keepAspectRatio);
+    }
+
+    // The automatic input normalisation: per image for the built-in backbones, the ImageNet
+    // mean and std for a TorchScript file (pretrained backbones expect it).
+    void automaticNormalisationFollowsTheBackbone()
+    {
+        QTemporaryDir dir;
+        const Split split = makeSplit("part");
+        const std::vector<cv::Mat> train(split.train.begin(), split.train.begin() + 8);
+        const std::vector<cv::Mat> probe(split.test.end() - 3, split.test.end());
+        const auto scoresWith = [&](const std::string& backbone, std::optional<double> normalisation) {
+            DetectorSettings settings = settingsFor("padim");
+            settings.backbone = backbone;
+            if (normalisation)
+                settings.parameters["input_normalisation"] = *normalisation;
+            auto detector = createDetector(settings);
+            JobContext job;
+            detector->fit(train, job);
+            return scoresOf(detector->predict(probe));
+        };
+        const std::string file = test::writeTinyTorchScript(dir);
+        QCOMPARE(scoresWith(file, std::nullopt), scoresWith(file, 0.0));
+        QVERIFY(scoresWith(file, std::nullopt) != scoresWith(file, 1.0));
+        QCOMPARE(scoresWith("filterbank", std::nullopt), scoresWith("filterbank", 1.0));
     }
 
     void refusesBadSettingsAndState()
