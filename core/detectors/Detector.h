@@ -20,7 +20,7 @@ struct AnomalyResult {
 
 // Everything that defines a model before training; stored with the model as JSON.
 struct DetectorSettings {
-    std::string method = "padim";
+    std::string method = "synthanomaly"; // the best measured offline (docs/BENCHMARKS.md)
     std::string backbone = "filterbank"; // builtin name or path to a TorchScript file (docs/BENCHMARKS.md)
     int imageSize = 256;               // images are resized to imageSize x imageSize, or to as many pixels
     bool keepAspectRatio = false;      // true: every image at one common scale, its shape kept

@@ -1,4 +1,5 @@
 // defectscope-cli as a user and our evaluation scripts call it: verbs, exit codes, JSON.
+#include "core/detectors/Detector.h"
 #include "core/storage/ProjectFile.h"
 
 #include <QDir>
@@ -57,7 +58,7 @@ private Q_SLOTS:
                  QStringLiteral("aupro,backbone,dataset,f1_max,image_auroc,image_auroc_by_type,image_size,infer_ms_per_image,method,n_test,"
                                 "n_train,peak_rss_mb,pixel_auroc,threshold,train_seconds"));
         QCOMPARE(json.value(QStringLiteral("dataset")).toString(), QStringLiteral("part"));
-        QCOMPARE(json.value(QStringLiteral("method")).toString(), QStringLiteral("padim"));
+        QCOMPARE(json.value(QStringLiteral("method")).toString(), QString::fromStdString(ds::DetectorSettings().method));
         QCOMPARE(json.value(QStringLiteral("image_size")).toInt(), 64);
         QCOMPARE(json.value(QStringLiteral("n_train")).toInt(), 60);
         const double auroc = json.value(QStringLiteral("image_auroc")).toDouble();
