@@ -189,7 +189,7 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
                 scores.push_back(result.score);
         });
     }
-    outcome.threshold = goodQuantileThreshold(scores);
+    outcome.threshold = goodImagesThreshold(scores);
     job.throwIfCancelled();
 
     ModelRecord model;

@@ -37,6 +37,22 @@ double goodQuantileThreshold(std::vector<float> heldOutGoodScores, double quanti
     return double(*lower) + (rank - double(lowerIndex)) * (double(upper) - double(*lower));
 }
 
+double goodImagesThreshold(const std::vector<float>& heldOutGoodScores)
+{
+    const double quantile = goodQuantileThreshold(heldOutGoodScores); // validates the scores
+    if (heldOutGoodScores.size() < 2)
+        return quantile;
+    double sum = 0.0, squares = 0.0;
+    for (float score : heldOutGoodScores) {
+        sum += score;
+        squares += double(score) * double(score);
+    }
+    const double n = double(heldOutGoodScores.size());
+    const double mean = sum / n;
+    const double deviation = std::sqrt(std::max(0.0, (squares - n * mean * mean) / (n - 1.0)));
+    return std::max(quantile, mean + 3.0 * deviation);
+}
+
 Confusion confusionAt(const std::vector<float>& scores, const std::vector<int>& labels,
                       double threshold)
 {

@@ -16,6 +16,12 @@ double f1OptimalThreshold(const std::vector<float>& scores, const std::vector<in
 // because they are partially reordered.
 double goodQuantileThreshold(std::vector<float> heldOutGoodScores, double quantile = 0.99);
 
+// The default with good images only: the 0.99 quantile of the held-out good scores, but
+// never below their mean + 3 standard deviations (the process-control limit). With a
+// handful of held-out images the quantile is just their maximum, which a long-tailed
+// score distribution overshoots on the next good parts; the 3-sigma limit bounds it.
+double goodImagesThreshold(const std::vector<float>& heldOutGoodScores);
+
 struct Confusion {
     int tp = 0, fp = 0, tn = 0, fn = 0;
 };

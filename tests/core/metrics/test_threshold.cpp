@@ -3,6 +3,7 @@
 
 #include <QtTest>
 
+#include <cmath>
 #include <numeric>
 #include <vector>
 
@@ -12,6 +13,7 @@ class TestThreshold : public QObject {
 private Q_SLOTS:
     void goodQuantile_data();
     void goodQuantile();
+    void fewGoodImagesGetTheThreeSigmaLimit();
     void defaultQuantileFlagsFewGoodImages();
     void f1Optimal();
     void confusion_data();
@@ -45,6 +47,23 @@ void TestThreshold::goodQuantile()
     QFETCH(double, quantile);
     QFETCH(double, expected);
     QCOMPARE(ds::goodQuantileThreshold(scores, quantile), expected);
+}
+
+void TestThreshold::fewGoodImagesGetTheThreeSigmaLimit()
+{
+    // Six held-out scores 1..6: the 0.99 quantile is 5.95 (almost the maximum); mean 3.5
+    // and sample standard deviation sqrt(3.5) put the 3-sigma limit at 3.5 + 3 * 1.8708.
+    const std::vector<float> few{1, 2, 3, 4, 5, 6};
+    QCOMPARE(ds::goodImagesThreshold(few), 3.5 + 3.0 * std::sqrt(3.5));
+    // Many scores with one far outlier: the quantile sits above the 3-sigma limit and wins.
+    std::vector<float> many(200, 1.0f);
+    many[0] = 1000.0f;
+    many[1] = 1000.0f;
+    many[2] = 1000.0f;
+    QCOMPARE(ds::goodImagesThreshold(many), ds::goodQuantileThreshold(many));
+    QVERIFY(ds::goodImagesThreshold(many) > 100.0);
+    QCOMPARE(ds::goodImagesThreshold({2.5f}), 2.5);
+    QVERIFY_THROWS_EXCEPTION(ds::Error, ds::goodImagesThreshold({}));
 }
 
 void TestThreshold::defaultQuantileFlagsFewGoodImages()
