@@ -195,7 +195,7 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     ModelRecord model;
     model.name = name.empty() ? modelNameFor(settings) : name;
     model.method = settings.method;
-    model.paramsJson = settings.toJson();
+    model.paramsJson = detector->settings().toJson(); // every parameter's value, defaults included
     model.backbone = settings.backbone;
     model.state = detector->saveState();
     model.trainSeconds = outcome.trainSeconds;

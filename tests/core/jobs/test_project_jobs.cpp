@@ -85,6 +85,10 @@ private Q_SLOTS:
         const auto models = reopened.models();
         QCOMPARE(int(models.size()), 1);
         QCOMPARE(models.front().threshold, trained.threshold);
+        // The model record carries every parameter's value, defaults included.
+        const DetectorSettings stored = DetectorSettings::fromJson(models.front().paramsJson);
+        for (const ParameterSpec& spec : detectorInfo(stored.method).parameters)
+            QVERIFY2(stored.parameters.count(spec.key), spec.key.c_str());
         const auto runs = reopened.runs(trained.modelId);
         QCOMPARE(int(runs.size()), 1);
         QCOMPARE(runs.front().status, RunStatus::Done);
