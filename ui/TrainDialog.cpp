@@ -99,8 +99,14 @@ void TrainDialog::methodChanged()
     const DetectorInfo& info = detectorInfo(method_->currentData().toString().toStdString());
     method_->setToolTip(QString::fromStdString(info.description));
     for (const ParameterSpec& spec : info.parameters) {
-        QAbstractSpinBox* editor = nullptr;
-        if (spec.isInteger) {
+        QWidget* editor = nullptr;
+        if (!spec.choices.empty()) {
+            auto* box = new QComboBox;
+            for (size_t i = 0; i < spec.choices.size(); ++i)
+                box->addItem(QString::fromStdString(spec.choices[i]), int(i));
+            box->setCurrentIndex(int(std::lround(spec.defaultValue)));
+            editor = box;
+        } else if (spec.isInteger) {
             auto* box = new QSpinBox;
             box->setRange(int(spec.minimum), int(spec.maximum));
             box->setValue(int(std::lround(spec.defaultValue)));
@@ -146,7 +152,9 @@ DetectorSettings TrainDialog::settings() const
     settings.imageSize = imageSize_->value();
     settings.keepAspectRatio = keepAspect_->isChecked();
     for (const auto& [key, editor] : parameterEditors_) {
-        if (auto* box = qobject_cast<QSpinBox*>(editor))
+        if (auto* box = qobject_cast<QComboBox*>(editor))
+            settings.parameters[key] = box->currentData().toInt();
+        else if (auto* box = qobject_cast<QSpinBox*>(editor))
             settings.parameters[key] = box->value();
         else if (auto* box = qobject_cast<QDoubleSpinBox*>(editor))
             settings.parameters[key] = box->value();

@@ -10,7 +10,6 @@ class QComboBox;
 class QSpinBox;
 class QLineEdit;
 class QFormLayout;
-class QAbstractSpinBox;
 
 namespace ds::ui {
 
@@ -34,7 +33,7 @@ private:
     QCheckBox* keepAspect_;
     QLineEdit* name_;
     QFormLayout* parameterForm_;
-    std::map<std::string, QAbstractSpinBox*> parameterEditors_;
+    std::map<std::string, QWidget*> parameterEditors_; // a spin box, or a combo box for named choices
     QString torchScriptPath_;
     int lastBackboneIndex_ = 0;
 };

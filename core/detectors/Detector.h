@@ -46,6 +46,7 @@ struct ParameterSpec {
     double minimum = 0;
     double maximum = 0;
     bool isInteger = false;
+    std::vector<std::string> choices; // integer parameters 0..n-1 with names: shown as a list
 };
 
 // Anomaly detector trained on good images only. Not thread-safe: one job uses it at a time.

@@ -41,7 +41,7 @@ std::vector<ParameterSpec> sharedTorchParameters()
              "contrast between images, but also hides a defect that only tints or darkens the whole image); "
              "0: the ImageNet mean and std, as pretrained backbones expect; 2: 1 for the built-in backbones, "
              "0 for a TorchScript file.",
-             2, 0, 2, true}};
+             2, 0, 2, true, {"ImageNet mean and std", "Per image", "Automatic"}}};
 }
 
 TorchDetector::TorchDetector(DetectorSettings settings)

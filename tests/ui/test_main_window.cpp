@@ -656,6 +656,16 @@ private Q_SLOTS:
             QCOMPARE(dialog.settings().parameters.size(), info.parameters.size());
             QCOMPARE(method->itemData(i, Qt::ToolTipRole).toString(), QString::fromStdString(info.description));
         }
+
+        // A parameter with named choices is a list of those names; the choice is its index.
+        const auto lists = dialog.findChildren<QComboBox*>();
+        const auto normalisation = std::find_if(lists.begin(), lists.end(), [](QComboBox* box) {
+            return box->findText(QStringLiteral("Per image")) >= 0;
+        });
+        QVERIFY(normalisation != lists.end());
+        QCOMPARE((*normalisation)->count(), 3);
+        (*normalisation)->setCurrentIndex((*normalisation)->findText(QStringLiteral("Per image")));
+        QCOMPARE(dialog.settings().parameters.at("input_normalisation"), 1.0);
     }
 
     void badProjectIsReportedNotThrown()
