@@ -37,10 +37,10 @@ cv::Size InputGeometry::sizeFor(const cv::Size& image) const
 std::vector<ParameterSpec> sharedTorchParameters()
 {
     return {{"input_normalisation", "Input normalisation",
-             "1: each image's channels to zero mean and unit std before the backbone (evens out lighting and "
-             "contrast between images, but also hides a defect that only tints or darkens the whole image); "
-             "0: the ImageNet mean and std, as pretrained backbones expect; 2: 1 for the built-in backbones, "
-             "0 for a TorchScript file.",
+             "Per image (1): each image's channels to zero mean and unit std before the backbone (evens out "
+             "lighting and contrast between images, but also hides a defect that only tints or darkens the whole "
+             "image). ImageNet mean and std (0): as pretrained backbones expect. Automatic (2): per image for the "
+             "built-in backbones, ImageNet for a TorchScript file.",
              2, 0, 2, true, {"ImageNet mean and std", "Per image", "Automatic"}}};
 }
 
