@@ -322,8 +322,8 @@ DetectorInfo synthAnomalyInfo()
           100, 10, 5000, true},
          {"noise", "Defect strength", "Scales how far generated defects depart from normal variation.", 1.0, 0.05, 10.0,
           false},
-         {"positional", "Per-position normal", "1: features z-scored per image position (for aligned parts); "
-                                               "0: per channel only.", 1, 0, 1, true},
+         {"positional", "Normal of", "Per image position (1): features z-scored per position (for aligned parts); "
+                                     "per channel only (0).", 1, 0, 1, true, {"Per channel only", "Per image position"}},
          {"density_weight", "PaDiM weight", "Weight of a PaDiM Mahalanobis distance added to the learned score "
                                             "(0: learned score only, measured much weaker).", 1.0, 0.0, 10.0, false},
          {"n_features", "PaDiM channels", "Random subset of channels for the PaDiM distance (with PaDiM weight > 0).",
