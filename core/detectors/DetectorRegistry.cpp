@@ -105,12 +105,14 @@ DetectorSettings DetectorSettings::fromJson(const std::string& text)
         settings.parameters[it.key().toStdString()] = it.value().toDouble();
     // Version 1 wrote only the parameters a user set, and per-image normalisation was off
     // unless set; it is on by default since version 2.
-    if (json.value(QStringLiteral("settings_version")).toInt(1) < 2)
-        for (const DetectorInfo& info : detectorRegistry())
-            if (info.method == settings.method)
-                for (const ParameterSpec& spec : info.parameters)
-                    if (spec.key == "input_normalisation")
-                        settings.parameters.emplace(spec.key, 0.0);
+    if (json.value(QStringLiteral("settings_version")).toInt(1) < 2) {
+        const auto& registry = detectorRegistry();
+        const auto info = std::find_if(registry.begin(), registry.end(),
+                                       [&](const DetectorInfo& candidate) { return candidate.method == settings.method; });
+        const auto offers = [](const ParameterSpec& spec) { return spec.key == "input_normalisation"; };
+        if (info != registry.end() && std::any_of(info->parameters.begin(), info->parameters.end(), offers))
+            settings.parameters.emplace("input_normalisation", 0.0);
+    }
     return settings;
 }
 

@@ -4,7 +4,6 @@
 #include "core/backbones/BackboneCatalog.h"
 #include "core/backbones/TorchRuntime.h"
 #include "core/components/AnomalyMap.h"
-#include "core/components/TensorImage.h"
 
 #include <algorithm>
 #include <cmath>
@@ -48,6 +47,13 @@ TorchDetector::TorchDetector(DetectorSettings settings)
     : Detector(std::move(settings)), device_(computeDeviceName() == "cuda" ? torch::kCUDA : torch::kCPU)
 {
     initTorchRuntime();
+    // createDetector() wrote every parameter the method offers; one that does not offer
+    // the choice keeps the ImageNet normalisation.
+    const auto choice = settings_.parameters.find("input_normalisation");
+    int normalisation = choice == settings_.parameters.end() ? 0 : int(choice->second);
+    if (normalisation == 2) // automatic: a TorchScript file is most likely pretrained on ImageNet
+        normalisation = isBuiltinBackbone(settings_.backbone) ? 1 : 0;
+    normalisation_ = static_cast<InputNormalisation>(normalisation);
     if (settings_.imageSize < 32 || settings_.imageSize > 2048)
         throw InputError("image size must be between 32 and 2048 pixels");
     // Fails before any image is loaded rather than after.
@@ -115,15 +121,7 @@ std::vector<std::pair<size_t, size_t>> TorchDetector::batchRanges(const std::vec
 
 torch::Tensor TorchDetector::batchOf(const std::vector<cv::Mat>& images, const cv::Size& size) const
 {
-    // A method that does not list the shared parameters keeps the ImageNet normalisation.
-    const auto& specs = detectorInfo(settings_.method).parameters;
-    const bool offered = std::any_of(specs.begin(), specs.end(),
-                                     [](const ParameterSpec& spec) { return spec.key == "input_normalisation"; });
-    int choice = offered ? int(parameter("input_normalisation")) : 0;
-    if (choice == 2) // automatic: a TorchScript file is most likely pretrained on ImageNet
-        choice = isBuiltinBackbone(settings_.backbone) ? 1 : 0;
-    const auto normalisation = static_cast<InputNormalisation>(choice);
-    return imagesToBatch(images, size, device_, normalisation);
+    return imagesToBatch(images, size, device_, normalisation_);
 }
 
 // Runs the backbone over images in batches, reporting progress within the current span.

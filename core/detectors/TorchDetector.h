@@ -1,6 +1,7 @@
 #pragma once
 // Internal to core: the shared machinery of detectors that score backbone features.
 #include "core/backbones/Backbone.h"
+#include "core/components/TensorImage.h"
 #include "core/detectors/Detector.h"
 
 namespace ds {
@@ -68,6 +69,7 @@ private:
 
     torch::Device device_;
     std::unique_ptr<Backbone> backbone_;
+    InputNormalisation normalisation_ = InputNormalisation::ImageNet;
     InputGeometry geometry_;
     bool fitted_ = false;
 };
