@@ -1575,6 +1575,8 @@ void MainWindow::importGoodFolderDialog()
 void MainWindow::trainDialog()
 {
     TrainDialog dialog(this);
+    if (project_)
+        dialog.setTrainingImageCount(project_->images(ds::Split::Train).size());
     if (dialog.exec() == QDialog::Accepted)
         startTraining(dialog.settings(), dialog.modelName());
 }

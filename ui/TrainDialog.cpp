@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -76,6 +77,11 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     auto* parameters = new QGroupBox(QStringLiteral("Method parameters"), this);
     parameterForm_ = new QFormLayout(parameters);
 
+    estimate_ = new QLabel(this);
+    estimate_->setObjectName(QStringLiteral("estimateLabel"));
+    estimate_->setToolTip(QStringLiteral("Measured on a 2-core CPU and scaled to this machine's cores; a GPU is faster. "
+                                         "Methods that train a network trade time for accuracy with their training budget."));
+
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(QStringLiteral("Train"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -84,11 +90,28 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(general);
     layout->addWidget(parameters);
+    layout->addWidget(estimate_);
     layout->addWidget(buttons);
 
     connect(method_, &QComboBox::currentIndexChanged, this, &TrainDialog::methodChanged);
     connect(backbone_, &QComboBox::activated, this, &TrainDialog::backboneChanged);
+    connect(backbone_, &QComboBox::currentIndexChanged, this, &TrainDialog::updateEstimate);
+    connect(imageSize_, &QSpinBox::valueChanged, this, &TrainDialog::updateEstimate);
     methodChanged();
+}
+
+void TrainDialog::setTrainingImageCount(size_t count)
+{
+    trainingImages_ = count;
+    updateEstimate();
+}
+
+void TrainDialog::updateEstimate()
+{
+    const double seconds = estimatedTrainingSeconds(settings(), trainingImages_);
+    const QString time = seconds < 90 ? QStringLiteral("%1 s").arg(std::max(1.0, std::round(seconds)))
+                                      : QStringLiteral("%1 min").arg(std::round(seconds / 60));
+    estimate_->setText(QStringLiteral("Estimated training time: about %1 for %2 good images").arg(time).arg(trainingImages_));
 }
 
 void TrainDialog::methodChanged()
@@ -98,6 +121,7 @@ void TrainDialog::methodChanged()
     parameterEditors_.clear();
     const DetectorInfo& info = detectorInfo(method_->currentData().toString().toStdString());
     method_->setToolTip(QString::fromStdString(info.description));
+    backbone_->setEnabled(info.usesBackboneSetting);
     for (const ParameterSpec& spec : info.parameters) {
         QWidget* editor = nullptr;
         if (!spec.choices.empty()) {
@@ -105,11 +129,13 @@ void TrainDialog::methodChanged()
             for (size_t i = 0; i < spec.choices.size(); ++i)
                 box->addItem(QString::fromStdString(spec.choices[i]), int(i));
             box->setCurrentIndex(int(std::lround(spec.defaultValue)));
+            connect(box, &QComboBox::currentIndexChanged, this, &TrainDialog::updateEstimate);
             editor = box;
         } else if (spec.isInteger) {
             auto* box = new QSpinBox;
             box->setRange(int(spec.minimum), int(spec.maximum));
             box->setValue(int(std::lround(spec.defaultValue)));
+            connect(box, &QSpinBox::valueChanged, this, &TrainDialog::updateEstimate);
             editor = box;
         } else {
             auto* box = new QDoubleSpinBox;
@@ -123,6 +149,7 @@ void TrainDialog::methodChanged()
         parameterForm_->addRow(QString::fromStdString(spec.label) + QStringLiteral(":"), editor);
         parameterEditors_[spec.key] = editor;
     }
+    updateEstimate();
 }
 
 void TrainDialog::backboneChanged(int index)

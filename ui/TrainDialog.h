@@ -8,6 +8,7 @@
 class QCheckBox;
 class QComboBox;
 class QSpinBox;
+class QLabel;
 class QLineEdit;
 class QFormLayout;
 
@@ -21,10 +22,13 @@ public:
 
     DetectorSettings settings() const;
     QString modelName() const; // may be empty: core then names the model
+    // The good images training will use, for the time estimate.
+    void setTrainingImageCount(size_t count);
 
 private Q_SLOTS:
     void methodChanged();
     void backboneChanged(int index);
+    void updateEstimate();
 
 private:
     QComboBox* method_;
@@ -33,6 +37,8 @@ private:
     QCheckBox* keepAspect_;
     QLineEdit* name_;
     QFormLayout* parameterForm_;
+    QLabel* estimate_;
+    size_t trainingImages_ = 0;
     std::map<std::string, QWidget*> parameterEditors_; // a spin box, or a combo box for named choices
     QString torchScriptPath_;
     int lastBackboneIndex_ = 0;

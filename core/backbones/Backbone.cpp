@@ -4,6 +4,7 @@
 #include "core/backbones/BackboneCatalog.h"
 #include "core/backbones/FilterBank.h"
 #include "core/backbones/ResNet.h"
+#include "core/backbones/SelfSupervised.h"
 
 #include <filesystem>
 #include <fstream>
@@ -99,9 +100,11 @@ std::string readWholeFile(const std::string& path)
 
 } // namespace
 
+void Backbone::learn(const std::vector<cv::Mat>&, const BatchMaker&, int, JobContext&) {}
+
 std::vector<std::string> builtinBackbones()
 {
-    return {"filterbank", "resnet18", "wide_resnet50_2"};
+    return {"filterbank", "resnet18", "wide_resnet50_2", "selfsup"};
 }
 
 std::string backboneChoices()
@@ -124,6 +127,8 @@ std::unique_ptr<Backbone> createBackbone(const std::string& spec, uint64_t seed)
 {
     if (spec == "filterbank")
         return createFilterBank();
+    if (spec == "selfsup")
+        return createSelfSupervised(seed);
     if (isBuiltinBackbone(spec))
         return createResNet(spec, seed);
     std::error_code ec;
@@ -139,6 +144,8 @@ std::unique_ptr<Backbone> loadBackbone(torch::serialize::InputArchive& archive)
     archive.read("name", name);
     if (kind.toStringRef() == "builtin" && name.toStringRef() == "filterbank")
         return createFilterBank();
+    if (kind.toStringRef() == "builtin" && name.toStringRef() == "selfsup")
+        return loadSelfSupervised(archive);
     if (kind.toStringRef() == "builtin") {
         torch::serialize::InputArchive weights;
         archive.read("weights", weights);

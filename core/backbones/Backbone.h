@@ -3,6 +3,12 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include "core/jobs/JobContext.h"
+
+#include <opencv2/core.hpp>
+
+#include <functional>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +34,14 @@ public:
     virtual bool supportsNormalisationPass() const { return false; }
     virtual void beginNormalisationPass() {}
     virtual void endNormalisationPass() {}
+    // A backbone that learns from the user's good images (the self-supervised one) does so
+    // here, once, before any feature is extracted. images: CV_32FC3 RGB at the model's
+    // input scale; toBatch turns images of one size into what extract() takes (the
+    // detector's normalisation); steps: training steps, 0 for the backbone's default.
+    // Reports progress and honours cancellation through job.
+    using BatchMaker = std::function<torch::Tensor(const std::vector<cv::Mat>&)>;
+    virtual bool learnsFromImages() const { return false; }
+    virtual void learn(const std::vector<cv::Mat>& images, const BatchMaker& toBatch, int steps, JobContext& job);
     // Writes what is needed to rebuild exactly this extractor (weights included), so a
     // saved model keeps scoring identically even if the original file is gone.
     virtual void save(torch::serialize::OutputArchive& archive) const = 0;

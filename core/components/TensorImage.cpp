@@ -38,11 +38,24 @@ torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, const cv::Size& 
         // H x W x 3 interleaved -> 3 x H x W planar.
         batch[int64_t(i)] = torch::from_blob(resized.data, {size.height, size.width, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
     }
-    if (normalisation == InputNormalisation::PerImage)
-        return batch.to(device); // already zero mean, unit std
+    if (normalisation != InputNormalisation::ImageNet)
+        return batch.to(device); // already zero mean, unit std, or wanted as it is
     const auto mean = torch::tensor({0.485f, 0.456f, 0.406f}).view({1, 3, 1, 1});
     const auto std = torch::tensor({0.229f, 0.224f, 0.225f}).view({1, 3, 1, 1});
     return ((batch - mean) / std).to(device);
+}
+
+torch::Tensor masksToBatch(const std::vector<cv::Mat>& masks, const torch::Device& device)
+{
+    const int height = masks.front().rows, width = masks.front().cols;
+    torch::Tensor batch = torch::empty({int64_t(masks.size()), height, width});
+    for (size_t i = 0; i < masks.size(); ++i) {
+        if (masks[i].type() != CV_32F || masks[i].size() != masks.front().size())
+            throw Error("masks of one batch must be CV_32F of one size");
+        const cv::Mat mask = masks[i].isContinuous() ? masks[i] : masks[i].clone();
+        batch[int64_t(i)] = torch::from_blob(mask.data, {height, width}, torch::kFloat32).clone();
+    }
+    return batch.to(device);
 }
 
 cv::Mat tensorToMat(const torch::Tensor& map)

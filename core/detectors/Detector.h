@@ -79,11 +79,20 @@ struct DetectorInfo {
     std::string description;
     std::vector<ParameterSpec> parameters;
     std::function<std::unique_ptr<Detector>(const DetectorSettings&)> create;
+    // Seconds a network this method trains takes on the reference machine (2 cores, no
+    // GPU), from its complete parameters; empty for methods that train none.
+    std::function<double(const DetectorSettings&)> networkTrainingSeconds;
+    // False for methods that bring their own network (settings.backbone is not used).
+    bool usesBackboneSetting = true;
 };
 
 const std::vector<DetectorInfo>& detectorRegistry();
 const DetectorInfo& detectorInfo(const std::string& method); // throws ds::InputError if unknown
 std::unique_ptr<Detector> createDetector(const DetectorSettings& settings);
+// About how long training takes here for this many good images: feature extraction or
+// image preparation, plus any network the method or backbone trains; scaled by this
+// machine's cores (or CUDA). For the Train dialog, before the user commits to it.
+double estimatedTrainingSeconds(const DetectorSettings& settings, size_t goodImages);
 // Throws ds::InputError when the bytes are not a DefectScope model.
 std::unique_ptr<Detector> loadDetector(const std::vector<uint8_t>& state);
 

@@ -2,29 +2,20 @@
 // Internal to core: the shared machinery of detectors that score backbone features.
 #include "core/backbones/Backbone.h"
 #include "core/components/TensorImage.h"
-#include "core/detectors/Detector.h"
+#include "core/detectors/ArchivedDetector.h"
 
 namespace ds {
 
 // Parameters every TorchDetector method offers (listed in its DetectorInfo).
 std::vector<ParameterSpec> sharedTorchParameters();
 
-// The size at which the backbone sees an image, fixed when a model is fitted.
-struct InputGeometry {
-    double scale = 0;   // > 0: each image scaled by this, shape kept (sides rounded to 16 px)
-    cv::Size fixedSize; // scale == 0: every image resized to this
-    cv::Size sizeFor(const cv::Size& image) const;
-};
-
 // Runs the backbone over batches (progress, cancellation, device placement) and frames
 // the saved state; a method supplies how features are aggregated, fitted and scored.
-class TorchDetector : public Detector {
+class TorchDetector : public ArchivedDetector {
 public:
     void fit(const std::vector<cv::Mat>& goodImages, JobContext& job) final;
     std::vector<AnomalyResult> predict(const std::vector<cv::Mat>& images) final;
-    std::vector<uint8_t> saveState() const final;
-    // Restores what saveState() wrote after the "settings" entry (see loadDetector()).
-    void loadState(torch::serialize::InputArchive& archive);
+    void loadState(torch::serialize::InputArchive& archive) final;
 
 protected:
     explicit TorchDetector(DetectorSettings settings);
@@ -46,6 +37,7 @@ protected:
     struct PatchScores {
         torch::Tensor maps;         // B x h x w patch scores
         torch::Tensor imageWeights; // B; multiplies each image's map maximum
+        torch::Tensor imageScores;  // B; when defined, the image scores themselves (weights unused)
     };
     virtual PatchScores score(const torch::Tensor& features) = 0;
 
@@ -53,17 +45,14 @@ protected:
     virtual void readStatistics(torch::serialize::InputArchive& archive) = 0;
 
     const torch::Device& device() const { return device_; }
+    bool isFitted() const final { return fitted_; }
+    void writeState(torch::serialize::OutputArchive& archive) const final;
 
 private:
     void ensureBackbone();
     torch::Tensor batchOf(const std::vector<cv::Mat>& images, const cv::Size& size) const;
-    InputGeometry chooseGeometry(const std::vector<cv::Mat>& goodImages);
-    // Consecutive images of one input size, at most a batch's worth: [first, end).
-    std::vector<std::pair<size_t, size_t>> batchRanges(const std::vector<cv::Mat>& images) const;
     void fitImages(const std::vector<cv::Mat>& goodImages, JobContext& job);
     std::vector<AnomalyResult> predictImages(const std::vector<cv::Mat>& images);
-    template <typename Work>
-    static auto translatingTorchErrors(Work&& work) -> decltype(work());
     void forEachBatch(const std::vector<cv::Mat>& images, JobContext& job, const std::string& stage,
                       const std::function<void(std::vector<torch::Tensor>)>& consume);
 

@@ -71,10 +71,14 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
     EvaluationReport report;
     report.dataset = dataset.name;
     report.method = settings.method;
-    report.backbone = settings.backbone;
     report.imageSize = side;
 
     std::unique_ptr<Detector> detector = createDetector(settings);
+    // What the model runs on: a method may bring its own network (CutPaste's learned
+    // backbone) or none at all (DRAEM).
+    report.backbone = detector->settings().backbone != settings.backbone || detectorInfo(settings.method).usesBackboneSetting
+                          ? detector->settings().backbone
+                          : "none";
     LoadedImages train;
     {
         JobContext::Span span(job, 0.0, 0.1);

@@ -22,6 +22,7 @@
 #include <QPushButton>
 #include <QApplication>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QLineEdit>
 #include <QSettings>
 #include <QTimer>
@@ -588,12 +589,22 @@ private Q_SLOTS:
         QVERIFY(window.openProject(dir_.filePath(QStringLiteral("copy.dsproj"))));
         QCOMPARE(window.modelsView()->topLevelItemCount(), 0);
         bool filled = false;
-        QTimer::singleShot(0, &window, [&filled] {
+        bool estimateShown = false;
+        QTimer::singleShot(0, &window, [&filled, &estimateShown] {
             auto* dialog = qobject_cast<ds::ui::TrainDialog*>(QApplication::activeModalWidget());
             if (!dialog)
                 return;
             auto* method = dialog->findChild<QComboBox*>(QStringLiteral("methodBox"));
+            auto* estimate = dialog->findChild<QLabel*>(QStringLiteral("estimateLabel"));
+            auto* backbone = dialog->findChild<QComboBox*>(QStringLiteral("backboneBox"));
+            // A network trained from scratch: its own network, minutes of training shown before starting.
+            method->setCurrentIndex(method->findData(QStringLiteral("draem")));
+            const bool networkEstimated
+                = estimate->text().contains(QRegularExpression(QStringLiteral("about \\d+ min for [1-9]\\d* good images")));
+            const bool backboneDisabled = !backbone->isEnabled();
             method->setCurrentIndex(method->findData(QStringLiteral("patchcore")));
+            estimateShown = networkEstimated && backboneDisabled && backbone->isEnabled()
+                            && estimate->text().contains(QStringLiteral(" s for "));
             dialog->findChild<QSpinBox*>(QStringLiteral("imageSizeBox"))->setValue(64);
             QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("modelNameEdit")), QStringLiteral("from-dialog"));
             filled = true;
@@ -605,6 +616,7 @@ private Q_SLOTS:
         QSignalSpy finished(&window, &MainWindow::jobFinished);
         window.findChild<QAction*>(QStringLiteral("trainAction"))->trigger(); // returns once the dialog closes
         QVERIFY(filled);
+        QVERIFY(estimateShown);
         QVERIFY(finished.wait(kJobTimeoutMs) || !finished.isEmpty());
         QVERIFY(finished.first().first().toBool());
         QCOMPARE(window.modelsView()->topLevelItemCount(), 1);

