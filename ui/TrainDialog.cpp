@@ -2,7 +2,6 @@
 
 #include "core/backbones/BackboneCatalog.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -57,11 +56,17 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     imageSize_->setToolTip(QStringLiteral("The model works at this square size, or with the shape kept at as many pixels "
                                           "for the typical training image"));
 
-    keepAspect_ = new QCheckBox(QStringLiteral("&Keep each image's shape"), this);
-    keepAspect_->setObjectName(QStringLiteral("keepAspectBox"));
-    keepAspect_->setChecked(defaults.keepAspectRatio);
-    keepAspect_->setToolTip(QStringLiteral("Every image at one common scale instead of squashed to a square: textures keep "
-                                           "their scale when images differ in size or shape"));
+    aspect_ = new QComboBox(this);
+    aspect_->setObjectName(QStringLiteral("aspectBox"));
+    aspect_->addItem(QStringLiteral("Automatic: kept for long parts"), int(Aspect::Automatic));
+    aspect_->addItem(QStringLiteral("Keep each image's shape"), int(Aspect::Keep));
+    aspect_->addItem(QStringLiteral("Squash to a square"), int(Aspect::Squash));
+    aspect_->setCurrentIndex(aspect_->findData(int(defaults.automaticAspect ? Aspect::Automatic
+                                                   : defaults.keepAspectRatio ? Aspect::Keep
+                                                                              : Aspect::Squash)));
+    aspect_->setToolTip(QStringLiteral("Keep: every image at one common scale, its shape kept (thin defects on long parts "
+                                       "survive, textures keep their scale). Squash: every image resized to the square. "
+                                       "Automatic: kept when the typical training image is 1.5 times longer than wide."));
 
     name_ = new QLineEdit(this);
     name_->setObjectName(QStringLiteral("modelNameEdit"));
@@ -71,7 +76,7 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     general->addRow(QStringLiteral("&Method:"), method_);
     general->addRow(QStringLiteral("&Backbone:"), backbone_);
     general->addRow(QStringLiteral("Image &size:"), imageSize_);
-    general->addRow(QString(), keepAspect_);
+    general->addRow(QStringLiteral("Image s&hape:"), aspect_);
     general->addRow(QStringLiteral("Model &name:"), name_);
 
     auto* parameters = new QGroupBox(QStringLiteral("Method parameters"), this);
@@ -177,7 +182,8 @@ DetectorSettings TrainDialog::settings() const
     settings.method = method_->currentData().toString().toStdString();
     settings.backbone = backbone_->currentData().toString().toStdString();
     settings.imageSize = imageSize_->value();
-    settings.keepAspectRatio = keepAspect_->isChecked();
+    settings.keepAspectRatio = aspect_->currentData().toInt() == int(Aspect::Keep);
+    settings.automaticAspect = aspect_->currentData().toInt() == int(Aspect::Automatic);
     for (const auto& [key, editor] : parameterEditors_) {
         if (auto* box = qobject_cast<QComboBox*>(editor))
             settings.parameters[key] = box->currentData().toInt();

@@ -5,7 +5,6 @@
 
 #include <map>
 
-class QCheckBox;
 class QComboBox;
 class QSpinBox;
 class QLabel;
@@ -34,7 +33,8 @@ private:
     QComboBox* method_;
     QComboBox* backbone_;
     QSpinBox* imageSize_;
-    QCheckBox* keepAspect_;
+    enum class Aspect { Automatic, Keep, Squash };
+    QComboBox* aspect_;
     QLineEdit* name_;
     QFormLayout* parameterForm_;
     QLabel* estimate_;

@@ -159,10 +159,14 @@ void addDetectorOptions(QCommandLineParser& parser)
                       QStringLiteral("pixels"), QString::number(defaults.imageSize)});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the backbone initialisation and sampling (default 0)."),
                       QStringLiteral("n"), QStringLiteral("0")});
+    const QString defaultAspect = defaults.automaticAspect ? QStringLiteral("auto")
+                                  : defaults.keepAspectRatio ? QStringLiteral("keep")
+                                                             : QStringLiteral("squash");
     parser.addOption({QStringLiteral("aspect"),
-                      QStringLiteral("keep: every image at one scale, its shape kept; squash: every image resized to size x size (default %1).")
-                          .arg(defaults.keepAspectRatio ? QStringLiteral("keep") : QStringLiteral("squash")),
-                      QStringLiteral("keep|squash"), defaults.keepAspectRatio ? QStringLiteral("keep") : QStringLiteral("squash")});
+                      QStringLiteral("keep: every image at one scale, its shape kept; squash: every image resized to size x size; "
+                                     "auto: keep when the training images are far from square (default %1).")
+                          .arg(defaultAspect),
+                      QStringLiteral("auto|keep|squash"), defaultAspect});
     parser.addOption({QStringLiteral("adapt-bn"), QStringLiteral("Re-estimate the builtin backbone's BatchNorm statistics on the good images (measured: worse on the synthetic sets).")});
     parser.addOption({QStringLiteral("param"), QStringLiteral("Method parameter, repeatable (e.g. n_features=100, coreset_ratio=0.05)."),
                       QStringLiteral("key=value")});
@@ -177,9 +181,10 @@ ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser)
     settings.seed = uint64_t(intOption(parser, QStringLiteral("seed")));
     settings.adaptBatchNorm = parser.isSet(QStringLiteral("adapt-bn"));
     const QString aspect = parser.value(QStringLiteral("aspect"));
-    if (aspect != QStringLiteral("keep") && aspect != QStringLiteral("squash"))
-        throw UsageError("--aspect takes keep or squash, got '" + str(aspect) + "'");
+    if (aspect != QStringLiteral("keep") && aspect != QStringLiteral("squash") && aspect != QStringLiteral("auto"))
+        throw UsageError("--aspect takes auto, keep or squash, got '" + str(aspect) + "'");
     settings.keepAspectRatio = aspect == QStringLiteral("keep");
+    settings.automaticAspect = aspect == QStringLiteral("auto");
     const ds::DetectorInfo& info = ds::detectorInfo(settings.method);
     for (const QString& entry : parser.values(QStringLiteral("param"))) {
         const qsizetype equals = entry.indexOf(QLatin1Char('='));

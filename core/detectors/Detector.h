@@ -24,6 +24,9 @@ struct DetectorSettings {
     std::string backbone = "filterbank"; // builtin name or path to a TorchScript file (docs/BENCHMARKS.md)
     int imageSize = 256;               // images are resized to imageSize x imageSize, or to as many pixels
     bool keepAspectRatio = false;      // true: every image at one common scale, its shape kept
+    // true: fit() sets keepAspectRatio from the training images (shape kept when their
+    // typical shape is far from square, where squashing loses thin defects)
+    bool automaticAspect = true;
     uint64_t seed = 0;                 // backbone initialisation, channel subsets, sampling
     bool adaptBatchNorm = false;       // re-estimate a builtin backbone's BatchNorm on the good images
     std::map<std::string, double> parameters; // method-specific; createDetector() fills in the defaults
@@ -33,9 +36,15 @@ struct DetectorSettings {
 };
 
 // Brings a decoded image to what a model of these settings is given: squashed to
-// imageSize x imageSize, or with keepAspectRatio shrunk (never enlarged) to at most
-// 4 x imageSize^2 pixels, shape kept; loaders use it so memory stays bounded.
+// imageSize x imageSize, or with keepAspectRatio or automaticAspect shrunk (never
+// enlarged) to at most 4 x imageSize^2 pixels, shape kept; loaders use it so memory
+// stays bounded. (With automaticAspect the model squashes, when it chose to, itself:
+// then training and scoring resize alike.)
 cv::Mat modelInputImage(const cv::Mat& image, const DetectorSettings& settings);
+
+// With automaticAspect: keeps shapes when the median training image is at least 1.5
+// times longer than wide (or the reverse). Detectors call it at the start of fit().
+void chooseAspect(DetectorSettings& settings, const std::vector<cv::Mat>& goodImages);
 
 // One tunable parameter of a method, with what the Train dialog shows.
 struct ParameterSpec {

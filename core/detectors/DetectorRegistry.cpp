@@ -65,6 +65,17 @@ std::unique_ptr<Detector> createDetector(const DetectorSettings& settings)
     return info.create(complete);
 }
 
+void chooseAspect(DetectorSettings& settings, const std::vector<cv::Mat>& goodImages)
+{
+    if (!settings.automaticAspect || goodImages.empty())
+        return;
+    std::vector<double> elongations;
+    for (const cv::Mat& image : goodImages)
+        elongations.push_back(double(std::max(image.cols, image.rows)) / std::max(1, std::min(image.cols, image.rows)));
+    std::nth_element(elongations.begin(), elongations.begin() + long(elongations.size() / 2), elongations.end());
+    settings.keepAspectRatio = elongations[elongations.size() / 2] >= 1.5;
+}
+
 double estimatedTrainingSeconds(const DetectorSettings& settings, size_t goodImages)
 {
     const DetectorInfo& info = detectorInfo(settings.method);
@@ -106,6 +117,7 @@ std::string DetectorSettings::toJson() const
     json.insert(QStringLiteral("seed"), QString::number(seed));
     json.insert(QStringLiteral("adapt_batchnorm"), adaptBatchNorm);
     json.insert(QStringLiteral("keep_aspect_ratio"), keepAspectRatio);
+    json.insert(QStringLiteral("aspect_automatic"), automaticAspect);
     json.insert(QStringLiteral("parameters"), parametersJson);
     json.insert(QStringLiteral("settings_version"), 2);
     return QJsonDocument(json).toJson(QJsonDocument::Compact).toStdString();
@@ -126,6 +138,8 @@ DetectorSettings DetectorSettings::fromJson(const std::string& text)
     settings.adaptBatchNorm = json.value(QStringLiteral("adapt_batchnorm")).toBool(false);
     // Models saved before the option existed squashed every image to a square.
     settings.keepAspectRatio = json.value(QStringLiteral("keep_aspect_ratio")).toBool(false);
+    // Models saved before the automatic choice kept what the user chose.
+    settings.automaticAspect = json.value(QStringLiteral("aspect_automatic")).toBool(false);
     const QJsonObject parametersJson = json.value(QStringLiteral("parameters")).toObject();
     for (auto it = parametersJson.begin(); it != parametersJson.end(); ++it)
         settings.parameters[it.key().toStdString()] = it.value().toDouble();
@@ -144,7 +158,7 @@ DetectorSettings DetectorSettings::fromJson(const std::string& text)
 
 cv::Mat modelInputImage(const cv::Mat& image, const DetectorSettings& settings)
 {
-    if (!settings.keepAspectRatio)
+    if (!settings.keepAspectRatio && !settings.automaticAspect)
         return resizeToSquare(image, settings.imageSize);
     const double limit = 4.0 * double(settings.imageSize) * double(settings.imageSize);
     const double pixels = double(image.cols) * double(image.rows);

@@ -86,6 +86,7 @@ void TorchDetector::fitImages(const std::vector<cv::Mat>& goodImages, JobContext
     ensureBackbone();
     fitted_ = false;
     resetFit();
+    chooseAspect(settings_, goodImages);
     geometry_ = chooseInputGeometry(goodImages, settings_.imageSize, settings_.keepAspectRatio, alignsPositions());
     double learnShare = 0;
     if (backbone_->learnsFromImages()) {

@@ -651,6 +651,7 @@ private Q_SLOTS:
         QCOMPARE(settings.backbone, defaults.backbone);
         QCOMPARE(settings.imageSize, defaults.imageSize);
         QCOMPARE(settings.keepAspectRatio, defaults.keepAspectRatio);
+        QCOMPARE(settings.automaticAspect, defaults.automaticAspect);
         const ds::DetectorInfo& defaultMethod = ds::detectorInfo(defaults.method);
         QCOMPARE(settings.parameters.size(), defaultMethod.parameters.size());
         for (const ds::ParameterSpec& spec : defaultMethod.parameters)

@@ -34,6 +34,7 @@ public:
     void fit(const std::vector<cv::Mat>& goodImages, JobContext& job) override
     {
         fitted_ = false;
+        chooseAspect(settings_, goodImages); // the members choose alike
         std::vector<cv::Mat> training, heldOut;
         for (size_t i = 0; i < goodImages.size(); ++i)
             (goodImages.size() >= kMinimumForHoldOut && i % kHoldOutEvery == kHoldOutEvery - 1 ? heldOut : training)

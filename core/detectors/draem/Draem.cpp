@@ -118,6 +118,7 @@ private:
         fitted_ = false;
         buildNetworks(); // a second fit starts from the same initial weights
         const DraemBudget plan = budget();
+        chooseAspect(settings_, goodImages);
         geometry_ = chooseInputGeometry(goodImages, plan.side, settings_.keepAspectRatio, false);
 
         // The good images at the model's scale, 8-bit to keep memory small.

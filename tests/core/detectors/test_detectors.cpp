@@ -230,6 +230,7 @@ private Q_SLOTS:
             }
         DetectorSettings settings = settingsFor(method.toStdString());
         settings.keepAspectRatio = true;
+        settings.automaticAspect = false;
         auto detector = createDetector(settings);
         JobContext job;
         detector->fit(train, job);
@@ -252,6 +253,7 @@ private Q_SLOTS:
     void modelInputKeepsShapeWithinBounds()
     {
         DetectorSettings settings = settingsFor("padim");
+        settings.automaticAspect = false;
         const cv::Mat wide(100, 300, CV_32FC3, cv::Scalar::all(0.5));
         QCOMPARE(modelInputImage(wide, settings).size(), cv::Size(kSide, kSide));
         settings.keepAspectRatio = true;
@@ -260,6 +262,32 @@ private Q_SLOTS:
         const cv::Mat shrunk = modelInputImage(huge, settings);
         QVERIFY(double(shrunk.cols) * shrunk.rows <= 4.0 * kSide * kSide);
         QVERIFY(std::abs(double(shrunk.cols) / shrunk.rows - 3.0) < 0.02);
+    }
+
+    // The default shape choice: kept for long parts, squashed for squarish ones, decided
+    // by the training images and saved with the model.
+    void aspectIsChosenFromTheTrainingImages()
+    {
+        DetectorSettings settings = settingsFor("padim");
+        QVERIFY(settings.automaticAspect);
+        const cv::Mat wide(100, 300, CV_32FC3, cv::Scalar::all(0.5));
+        QCOMPARE(modelInputImage(wide, settings).size(), wide.size()); // the model decides, not the loader
+        chooseAspect(settings, {wide, wide, cv::Mat(200, 200, CV_32FC3)});
+        QVERIFY(settings.keepAspectRatio);
+        chooseAspect(settings, {cv::Mat(120, 150, CV_32FC3), cv::Mat(200, 200, CV_32FC3), wide});
+        QVERIFY(!settings.keepAspectRatio);
+
+        // Fitted on long crops of fabric, a model keeps shapes and says so.
+        std::vector<cv::Mat> train;
+        for (unsigned i = 0; i < 8; ++i)
+            train.push_back(toRgbFloat(makeGoodImage("fabric", 192, 1000 + i))(cv::Rect(0, 60, 192, 64)).clone());
+        auto detector = createDetector(settingsFor("padim"));
+        JobContext job;
+        detector->fit(train, job);
+        QVERIFY(detector->settings().keepAspectRatio);
+        QVERIFY(detector->settings().automaticAspect);
+        const DetectorSettings saved = DetectorSettings::fromJson(detector->settings().toJson());
+        QVERIFY(saved.keepAspectRatio && saved.automaticAspect);
     }
 
     void saveLoadGivesIdenticalScores_data()
@@ -358,6 +386,7 @@ private Q_SLOTS:
         QCOMPARE(old.parameters.at("input_normalisation"), 0.0);
         QCOMPARE(old.parameters.at("n_features"), 50.0);
         QVERIFY(!old.keepAspectRatio);
+        QVERIFY(!old.automaticAspect);
     }
 
     // The automatic input normalisation: per image for the built-in backbones, the ImageNet
