@@ -4,6 +4,7 @@
 //   --inspect IMAGE     inspect this image in the Inspect tab (screenshot when it is shown)
 //   --compare           open Model → Compare Models and save that dialog instead
 //   --review            show the image's history and turn mask editing on
+//   --train METHOD      open Model → Train on METHOD and save that dialog instead
 #include "core/backbones/TorchRuntime.h"
 #include "ui/CompareDialog.h"
 #include "ui/InspectPanel.h"
@@ -11,6 +12,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QStringList>
 #include <QTabWidget>
@@ -35,7 +37,7 @@ int main(int argc, char* argv[])
     QApplication::setApplicationVersion(QStringLiteral(DEFECTSCOPE_VERSION));
     ds::initTorchRuntime();
 
-    QString projectPath, screenshotPath, inspectPath;
+    QString projectPath, screenshotPath, inspectPath, trainMethod;
     bool compare = false, review = false;
     const QStringList arguments = QApplication::arguments();
     for (int i = 1; i < arguments.size(); ++i) {
@@ -45,6 +47,8 @@ int main(int argc, char* argv[])
             inspectPath = arguments[++i];
         else if (arguments[i] == QStringLiteral("--compare"))
             compare = true;
+        else if (arguments[i] == QStringLiteral("--train") && i + 1 < arguments.size())
+            trainMethod = arguments[++i];
         else if (arguments[i] == QStringLiteral("--review"))
             review = true;
         else if (projectPath.isEmpty() && !arguments[i].startsWith(QLatin1Char('-')))
@@ -80,6 +84,18 @@ int main(int argc, char* argv[])
             QObject::connect(dialog, &ds::ui::CompareDialog::comparisonReady, dialog,
                              [dialog, screenshotPath] { saveScreenshotSoon(dialog, screenshotPath); });
         }
+    } else if (!trainMethod.isEmpty()) {
+        QTimer::singleShot(1000, &window, [trainMethod, screenshotPath] {
+            QWidget* dialog = QApplication::activeModalWidget();
+            if (!dialog)
+                return;
+            auto* methods = dialog->findChild<QComboBox*>(QStringLiteral("methodBox"));
+            methods->setCurrentIndex(std::max(0, methods->findData(trainMethod)));
+            if (!screenshotPath.isEmpty())
+                saveScreenshotSoon(dialog, screenshotPath);
+        });
+        // From the event loop, so that closing the dialog's own loop ends the program.
+        QTimer::singleShot(0, &window, [&window] { window.findChild<QAction*>(QStringLiteral("trainAction"))->trigger(); });
     } else if (!screenshotPath.isEmpty()) {
         QTimer::singleShot(1000, &window, [&window, screenshotPath] { saveScreenshotSoon(&window, screenshotPath); });
     }

@@ -25,7 +25,7 @@ ParameterSpec trainingBudgetParameter(const std::string& tooltip)
 
 ParameterSpec trainingStepsParameter()
 {
-    return {"network_steps", "Training steps", "Training steps (batches of generated defects); 0 takes the budget's number.", 0, 0,
+    return {"network_steps", "Training steps (0: budget)", "Training steps (batches of generated defects); 0 takes the budget's number.", 0, 0,
             100000, true, {}};
 }
 

@@ -88,7 +88,7 @@ DetectorInfo cutPasteInfo()
         "CutPaste (trained from scratch)",
         "Learns a network from the good images by telling them from cut-and-pasted and scarred copies, then "
         "models its features with a Gaussian. No pretrained weights; always uses the self-learned backbone.",
-        {{"pretext_steps", "Training steps", "Steps of the network's training on cut-pasted and scarred images (24 "
+        {{"pretext_steps", "Training steps (0: 300)", "Steps of the network's training on cut-pasted and scarred images (24 "
                                              "images each); 0 takes the default (300).", 0, 0, 100000, true, {}},
          {"image_score", "Image score", "Whole-image density (0, the paper's): distance of the image's pooled "
                                         "features. Largest patch (1): the map's maximum, for small defects.",
