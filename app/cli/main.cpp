@@ -11,6 +11,7 @@
 #include "core/jobs/ProjectJobs.h"
 #include "core/review/ReportData.h"
 #include "core/review/ResultsExport.h"
+#include "core/storage/AtomicFile.h"
 #include "core/storage/ProjectFile.h"
 #include "core/synthesis/SynthesisPreview.h"
 #include "datasets/SyntheticDataset.h"
@@ -256,10 +257,7 @@ int runEvaluate(const QStringList& arguments)
     printEvaluation(report);
     if (parser.isSet(QStringLiteral("json"))) {
         const std::string out = str(parser.value(QStringLiteral("json")));
-        std::ofstream file(out);
-        file << report.toJson();
-        if (!file.flush())
-            throw ds::Error(out + ": cannot write the JSON report");
+        ds::writeFileAtomically(out, report.toJson()); // whole or not at all, never through a planted symlink
     }
     return kExitOk;
 }
@@ -504,9 +502,8 @@ int runInfer(const QStringList& arguments)
                                      .string();
         cv::Mat map;
         cv::resize(result.heatmap, map, original.size());
-        if (!cv::imwrite(stem + "_heatmap.png", ds::renderHeatmap(map, result.threshold))
-            || !cv::imwrite(stem + "_overlay.png", ds::renderOverlay(original, result.heatmap, result.threshold)))
-            throw ds::Error(stem + "_*.png: cannot write");
+        ds::writePngAtomically(stem + "_heatmap.png", ds::renderHeatmap(map, result.threshold));
+        ds::writePngAtomically(stem + "_overlay.png", ds::renderOverlay(original, result.heatmap, result.threshold));
     });
     endConsoleProgress();
     printSkipped(outcome.skipped);

@@ -21,8 +21,9 @@ bool hasImageExtension(const fs::path& path)
 std::vector<std::string> sortedSubfolders(const fs::path& folder)
 {
     std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder))
-        if (entry.is_directory())
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(folder, ec))
+        if (entry.is_directory(ec)) // a symlink loop is not a folder: skipped, not fatal
             names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
@@ -36,9 +37,13 @@ std::vector<std::string> listImageFiles(const std::string& folder)
     std::error_code ec;
     if (!fs::is_directory(folder, ec))
         throw InputError(folder + ": folder not found");
-    for (const auto& entry : fs::directory_iterator(folder, ec))
-        if (entry.is_regular_file() && hasImageExtension(entry.path()))
+    // Every non-folder with an image's name, even a broken link, a symlink loop or a pipe:
+    // loading refuses those with the reason, so they are listed as skipped, never fatal.
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+        std::error_code entryError;
+        if (!entry.is_directory(entryError) && hasImageExtension(entry.path()))
             files.push_back(entry.path().string());
+    }
     std::sort(files.begin(), files.end());
     return files;
 }

@@ -12,13 +12,25 @@
 namespace ds {
 namespace {
 
+// No image file a camera writes comes near this; a device or a runaway file is refused.
+constexpr std::uintmax_t kMaxFileBytes = 1ull << 30;
+
 std::vector<uchar> readFileBytes(const std::string& path)
 {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec))
+    const std::filesystem::file_status status = std::filesystem::status(path, ec);
+    if (status.type() == std::filesystem::file_type::not_found)
         throw InputError(path + ": file not found");
-    if (std::filesystem::is_directory(path, ec))
+    if (ec) // a symlink loop, a folder without permission on the way
+        throw InputError(path + ": cannot be read (" + ec.message() + ")");
+    if (std::filesystem::is_directory(status))
         throw InputError(path + ": is a folder, not an image");
+    // Opening a pipe would block and a device would never end: only regular files are read.
+    if (!std::filesystem::is_regular_file(status))
+        throw InputError(path + ": not a regular file (a device, pipe or socket), not read");
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > kMaxFileBytes)
+        throw InputError(path + ": file too large for an image (" + std::to_string(size >> 20) + " MB)");
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw InputError(path + ": cannot be read (permission denied?)");
@@ -74,6 +86,10 @@ cv::Mat loadImageRgb(const std::string& path)
     case CV_32F: scale = 1.0; break;
     default: throw InputError(path + ": unsupported pixel depth (use 8- or 16-bit images)");
     }
+    // A float image with NaN or infinity would poison a model's statistics and every
+    // score after it: refused here, with the file named.
+    if (decoded.depth() == CV_32F && !cv::checkRange(decoded.reshape(1)))
+        throw InputError(path + ": image has pixels that are not finite numbers (NaN or infinity)");
     cv::Mat rgb;
     switch (decoded.channels()) {
     case 1: cv::cvtColor(decoded, rgb, cv::COLOR_GRAY2RGB); break;

@@ -21,9 +21,11 @@ double goodQuantileThreshold(std::vector<float> heldOutGoodScores, double quanti
     if (!(quantile >= 0.0 && quantile <= 1.0))
         throw Error("goodQuantileThreshold: quantile must be in [0, 1], got "
                     + std::to_string(quantile));
+    // A non-finite threshold would flag everything or nothing and poison the project.
     if (std::any_of(heldOutGoodScores.begin(), heldOutGoodScores.end(),
-                    [](float score) { return std::isnan(score); }))
-        throw Error("goodQuantileThreshold: a score is NaN");
+                    [](float score) { return !std::isfinite(score); }))
+        throw Error("the model gave a score that is not a finite number (NaN or infinity) on a good image; "
+                    "it cannot be used");
 
     // The quantile sits at fractional rank (n - 1) * quantile of the sorted scores.
     const double rank = double(heldOutGoodScores.size() - 1) * quantile;

@@ -74,14 +74,6 @@ std::string defectTypesIn(const cv::Mat& mask, const std::map<int, std::string>&
     return names;
 }
 
-void writePng(const fs::path& path, const cv::Mat& image)
-{
-    std::vector<std::uint8_t> png;
-    if (!cv::imencode(".png", image, png))
-        throw Error("Cannot write '" + path.string() + "': PNG encoding failed");
-    writeFileAtomically(path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
-}
-
 } // namespace
 
 ResultsExportReport exportResults(const std::string& projectPath, std::int64_t runId, double threshold,
@@ -139,7 +131,7 @@ ResultsExportReport exportResults(const std::string& projectPath, std::int64_t r
                                   / (std::to_string(image->id) + "_" + fs::path(image->path).stem().string()))
                                      .string();
         if (options.masks && !mask.empty()) {
-            writePng(stem + "_mask.png", mask);
+            writePngAtomically(stem + "_mask.png", mask);
             ++report.pngs;
         }
         const cv::Mat heatmap = (options.heatmaps || options.overlays) ? project.heatmap(runId, image->id) : cv::Mat();
@@ -148,7 +140,7 @@ ResultsExportReport exportResults(const std::string& projectPath, std::int64_t r
         if (options.heatmaps) {
             cv::Mat map;
             cv::resize(heatmap, map, cv::Size(image->width, image->height), 0, 0, cv::INTER_LINEAR);
-            writePng(stem + "_heatmap.png", renderHeatmap(map, threshold));
+            writePngAtomically(stem + "_heatmap.png", renderHeatmap(map, threshold));
             ++report.pngs;
         }
         if (options.overlays) {
@@ -162,7 +154,7 @@ ResultsExportReport exportResults(const std::string& projectPath, std::int64_t r
             }
             OverlayStyle style;
             style.groundTruth = mask;
-            writePng(stem + "_overlay.png", renderOverlay(original, heatmap, threshold, style));
+            writePngAtomically(stem + "_overlay.png", renderOverlay(original, heatmap, threshold, style));
             ++report.pngs;
         }
     }

@@ -2,6 +2,8 @@
 
 #include "core/Error.h"
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -68,6 +70,14 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
         std::filesystem::remove(temporary, error);
         throw Error("Cannot write '" + path.string() + "': " + reason);
     }
+}
+
+void writePngAtomically(const std::filesystem::path& path, const cv::Mat& image)
+{
+    std::vector<uchar> png;
+    if (!cv::imencode(".png", image, png))
+        throw Error("Cannot write '" + path.string() + "': PNG encoding failed");
+    writeFileAtomically(path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
 }
 
 } // namespace ds

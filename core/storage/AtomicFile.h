@@ -1,5 +1,7 @@
 #pragma once
 // Writing files so that a reader, a crash or a power cut never sees half of one.
+#include <opencv2/core.hpp>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -18,5 +20,9 @@ std::string syncToDisk(const std::filesystem::path& file);
 // path: path holds either what it held before or all of contents. Throws ds::Error naming
 // path (folder missing or unwritable, disk full), leaving nothing behind.
 void writeFileAtomically(const std::filesystem::path& path, std::string_view contents);
+
+// An image (as cv::imwrite takes it) encoded as PNG and written the same way; a symlink
+// planted at path is replaced, never written through.
+void writePngAtomically(const std::filesystem::path& path, const cv::Mat& image);
 
 } // namespace ds

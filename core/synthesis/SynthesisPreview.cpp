@@ -16,14 +16,6 @@ namespace {
 
 constexpr int kDonors = 4;
 
-void writePng(const std::filesystem::path& path, const cv::Mat& image)
-{
-    std::vector<uchar> png;
-    if (!cv::imencode(".png", image, png))
-        throw Error(path.string() + ": cannot encode the PNG");
-    writeFileAtomically(path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
-}
-
 cv::Mat toBgrBytes(const cv::Mat& rgb)
 {
     cv::Mat bgr;
@@ -72,8 +64,8 @@ std::vector<std::string> writeSynthesisPreview(const std::vector<std::string>& g
         const cv::Mat image = toBgrBytes(sample.image);
         cv::Mat mask;
         sample.mask.convertTo(mask, CV_8U, 255.0);
-        writePng(folder / (std::string(stem) + ".png"), image);
-        writePng(folder / (std::string(stem) + "_mask.png"), mask);
+        writePngAtomically(folder / (std::string(stem) + ".png"), image);
+        writePngAtomically(folder / (std::string(stem) + "_mask.png"), mask);
         written.push_back((folder / (std::string(stem) + ".png")).string());
         written.push_back((folder / (std::string(stem) + "_mask.png")).string());
 
@@ -93,7 +85,7 @@ std::vector<std::string> writeSynthesisPreview(const std::vector<std::string>& g
     for (size_t i = 0; i < tiles.size(); ++i)
         tiles[i].copyTo(sheet(cv::Rect(int(i % size_t(columns)) * options.side, int(i / size_t(columns)) * options.side,
                                        options.side, options.side)));
-    writePng(folder / "preview.png", sheet);
+    writePngAtomically(folder / "preview.png", sheet);
     written.push_back((folder / "preview.png").string());
     return written;
 }

@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +45,27 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(good, 3);
+    }
+
+    // A symlink loop among the images (or as a defect type's folder) is listed for the
+    // loader to refuse with its reason, never fatal to the listing.
+    void symlinkLoopsDoNotAbortReading()
+    {
+        QTemporaryDir dir;
+        SyntheticSpec spec;
+        spec.category = "tiles";
+        spec.imageSize = 32;
+        spec.trainGood = 3;
+        spec.testGood = 2;
+        spec.testDefectsPerType = 1;
+        const fs::path root = writeSyntheticDataset(dir.path().toStdString(), spec);
+        fs::create_symlink(root / "train" / "good" / "loop.png", root / "train" / "good" / "loop.png");
+        fs::create_symlink(root / "test" / "looped", root / "test" / "looped");
+        const MvtecDataset dataset = readMvtecDataset(root.string());
+        QCOMPARE(int(dataset.train.size()), 4);
+        QVERIFY(std::any_of(dataset.train.begin(), dataset.train.end(),
+                            [](const DatasetItem& item) { return item.path.find("loop.png") != std::string::npos; }));
+        QCOMPARE(int(dataset.test.size()), 2 + int(defectTypes("tiles").size()));
     }
 
     void refusesFolderWithoutLayout()

@@ -5,7 +5,11 @@
 #include <QTest>
 #include <opencv2/imgcodecs.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <limits>
+
+#include <sys/stat.h>
 
 using namespace ds;
 
@@ -134,6 +138,34 @@ private Q_SLOTS:
     }
 
     void folderIsRefused() { expectInputError(dir_.path().toStdString(), "folder"); }
+
+    // A float TIFF of NaN would poison a model and every later score: refused at decode.
+    void nonFinitePixelsAreRefused()
+    {
+        // Greyscale, as a camera writes them (OpenCV's 3-channel float TIFF writer drops NaN).
+        cv::Mat image(16, 16, CV_32FC1, cv::Scalar::all(0.5));
+        image.at<float>(3, 4) = std::numeric_limits<float>::quiet_NaN();
+        QVERIFY(cv::imwrite(path("nan.tiff"), image));
+        expectInputError(path("nan.tiff"), "not finite");
+        image.at<float>(3, 4) = std::numeric_limits<float>::infinity();
+        QVERIFY(cv::imwrite(path("inf.tiff"), image));
+        expectInputError(path("inf.tiff"), "not finite");
+    }
+
+    // Special files are never opened: a pipe would block forever, a device never end.
+    void pipesDevicesAndLinkLoopsAreRefused()
+    {
+        QCOMPARE(::mkfifo(path("pipe.png").c_str(), 0600), 0);
+        expectInputError(path("pipe.png"), "not a regular file");
+        try {
+            loadImageRgb("/dev/zero");
+            QFAIL("a device was read");
+        } catch (const InputError& e) {
+            QVERIFY(QString::fromUtf8(e.what()).contains(QStringLiteral("not a regular file")));
+        }
+        std::filesystem::create_symlink(path("loop.png"), path("loop.png"));
+        expectInputError(path("loop.png"), "cannot be read");
+    }
 
     void maskIsBinary()
     {

@@ -134,6 +134,10 @@ void TestThreshold::invalidInputThrows()
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::goodQuantileThreshold({}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::goodQuantileThreshold({1, 2}, 1.5));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::goodQuantileThreshold({1, 2}, -0.1));
+    // A model that scores a good image NaN or infinite gets no threshold at all.
+    QVERIFY_THROWS_EXCEPTION(ds::Error, ds::goodImagesThreshold({1, NAN, 2}));
+    QVERIFY_THROWS_EXCEPTION(ds::Error, ds::goodImagesThreshold({1, -INFINITY, 2}));
+    QVERIFY_THROWS_EXCEPTION(ds::Error, ds::goodImagesThreshold({1, INFINITY}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::f1OptimalThreshold({0.1f, 0.2f}, {1}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::f1OptimalThreshold({0.1f, 0.2f}, {0, 0}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::confusionAt({0.1f, 0.2f}, {1}, 0.5));
