@@ -5,6 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -55,11 +56,42 @@ bool jpegHasEndMarker(const std::vector<uchar>& bytes)
     return end >= 4 && bytes[end - 2] == 0xFF && bytes[end - 1] == 0xD9;
 }
 
+// Width x height as a PNG's or JPEG's header declares it (0 when unknown), read before
+// decoding: a few kilobytes can declare a 30000 x 30000 image that would take gigabytes.
+double declaredPixels(const std::vector<uchar>& bytes)
+{
+    const auto big16 = [&](size_t at) { return double((bytes[at] << 8) | bytes[at + 1]); };
+    static const uchar pngSignature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    if (bytes.size() >= 24 && std::equal(pngSignature, pngSignature + 8, bytes.begin()))
+        return (big16(16) * 65536.0 + big16(18)) * (big16(20) * 65536.0 + big16(22));
+    if (!isJpeg(bytes))
+        return 0;
+    for (size_t at = 2; at + 9 < bytes.size();) {
+        if (bytes[at] != 0xFF) {
+            ++at;
+            continue;
+        }
+        const uchar marker = bytes[at + 1];
+        const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        if (startOfFrame)
+            return big16(at + 5) * big16(at + 7);
+        if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0xFF) {
+            at += marker == 0xFF ? 1 : 2;
+            continue;
+        }
+        at += 2 + size_t(big16(at + 2));
+    }
+    return 0;
+}
+
 cv::Mat decode(const std::string& path, int flags)
 {
     const std::vector<uchar> bytes = readFileBytes(path);
     if (isJpeg(bytes) && !jpegHasEndMarker(bytes))
         throw InputError(path + ": JPEG is truncated (no end-of-image marker)");
+    if (declaredPixels(bytes) > kMaxImagePixels)
+        throw InputError(path + ": image too large (" + std::to_string(int64_t(declaredPixels(bytes) / 1e6))
+                         + " megapixels declared; at most " + std::to_string(int64_t(kMaxImagePixels / 1e6)) + ")");
     cv::Mat decoded;
     try {
         decoded = cv::imdecode(bytes, flags);

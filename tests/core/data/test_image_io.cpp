@@ -152,6 +152,32 @@ private Q_SLOTS:
         expectInputError(path("inf.tiff"), "not finite");
     }
 
+    // A small file declaring a huge image is refused from its header, before decoding.
+    void decompressionBombsAreRefusedUndecoded()
+    {
+        std::vector<uchar> png;
+        QVERIFY(cv::imencode(".png", cv::Mat(8, 8, CV_8UC1, cv::Scalar(0)), png));
+        const auto put32 = [&](size_t at, uint32_t value) {
+            for (int i = 0; i < 4; ++i)
+                png[at + size_t(i)] = uchar(value >> (24 - 8 * i));
+        };
+        put32(16, 30000); // IHDR width and height
+        put32(20, 30000);
+        writeBytes(path("bomb.png"), std::string(png.begin(), png.end()));
+        expectInputError(path("bomb.png"), "900 megapixels declared");
+
+        std::vector<uchar> jpeg;
+        QVERIFY(cv::imencode(".jpg", cv::Mat(8, 8, CV_8UC3, cv::Scalar(9, 9, 9)), jpeg));
+        for (size_t at = 2; at + 9 < jpeg.size(); ++at)
+            if (jpeg[at] == 0xFF && jpeg[at + 1] == 0xC0) { // baseline start of frame
+                jpeg[at + 5] = jpeg[at + 7] = 0x75; // 0x7530 = 30000
+                jpeg[at + 6] = jpeg[at + 8] = 0x30;
+                break;
+            }
+        writeBytes(path("bomb.jpg"), std::string(jpeg.begin(), jpeg.end()));
+        expectInputError(path("bomb.jpg"), "900 megapixels declared");
+    }
+
     // Special files are never opened: a pipe would block forever, a device never end.
     void pipesDevicesAndLinkLoopsAreRefused()
     {
