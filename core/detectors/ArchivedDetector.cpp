@@ -1,13 +1,20 @@
 #include "core/detectors/ArchivedDetector.h"
 
+#include "core/storage/ContentHash.h"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <string_view>
 
 namespace ds {
 namespace {
 
 constexpr const char* kFormat = "defectscope-model-1";
+// Saved state ends with this tag and the SHA-256 of what precedes it: the archive's own
+// checks miss overwritten weights (scores then turn absurd instead of failing).
+constexpr std::string_view kChecksumTag = "\nDS-SHA256:";
+constexpr size_t kChecksumLength = kChecksumTag.size() + 64;
 
 double median(std::vector<double> values)
 {
@@ -89,12 +96,25 @@ std::vector<uint8_t> ArchivedDetector::saveState() const
     std::ostringstream out;
     archive.save_to(out);
     const std::string bytes = out.str();
-    return std::vector<uint8_t>(bytes.begin(), bytes.end());
+    std::vector<uint8_t> state(bytes.begin(), bytes.end());
+    const std::string trailer = std::string(kChecksumTag) + sha256Hex(state);
+    state.insert(state.end(), trailer.begin(), trailer.end());
+    return state;
 }
 
 std::unique_ptr<Detector> loadDetector(const std::vector<uint8_t>& state)
 {
-    std::istringstream in(std::string(state.begin(), state.end()));
+    std::string archiveBytes(state.begin(), state.end());
+    // Models saved before checksums were written have no trailer and load as they are.
+    if (archiveBytes.size() > kChecksumLength
+        && std::string_view(archiveBytes).substr(archiveBytes.size() - kChecksumLength, kChecksumTag.size()) == kChecksumTag) {
+        const std::string stored = archiveBytes.substr(archiveBytes.size() - 64);
+        archiveBytes.resize(archiveBytes.size() - kChecksumLength);
+        if (sha256Hex(std::vector<uint8_t>(archiveBytes.begin(), archiveBytes.end())) != stored)
+            throw InputError("model state is damaged: its checksum does not match (the project file was altered or "
+                             "corrupted; train the model again)");
+    }
+    std::istringstream in(archiveBytes);
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(in, torch::Device(torch::kCPU)); // each method moves to this machine's device

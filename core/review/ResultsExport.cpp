@@ -21,8 +21,12 @@ namespace fs = std::filesystem;
 constexpr const char* kCsvHeader = "path,score,model_verdict,human_verdict,defect_types,label\n";
 
 // RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
-std::string csvField(const std::string& text)
+// A field a spreadsheet would run as a formula (leading = + - @, tab or carriage return)
+// gets a leading apostrophe, the OWASP remedy, so a folder named "=2+5" stays text.
+std::string csvField(std::string text)
 {
+    if (!text.empty() && std::string("=+-@\t\r").find(text.front()) != std::string::npos)
+        text.insert(text.begin(), '\'');
     if (text.find_first_of(",\"\r\n") == std::string::npos)
         return text;
     std::string quoted = "\"";

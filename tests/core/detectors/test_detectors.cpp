@@ -413,6 +413,25 @@ private Q_SLOTS:
         QCOMPARE(scoresWith("filterbank", std::nullopt), scoresWith("filterbank", 1.0));
     }
 
+    // Overwritten bytes in a saved model are caught by its checksum, not scored with.
+    void damagedStateIsRefused()
+    {
+        const Split split = makeSplit("part");
+        auto detector = createDetector(settingsFor("padim"));
+        JobContext job;
+        detector->fit(std::vector<cv::Mat>(split.train.begin(), split.train.begin() + 4), job);
+        std::vector<uint8_t> state = detector->saveState();
+        QVERIFY(loadDetector(state) != nullptr);
+        for (size_t i = 0; i < 64; ++i)
+            state[state.size() / 2 + i] ^= 0x5A;
+        try {
+            loadDetector(state);
+            QFAIL("a damaged model loaded");
+        } catch (const InputError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("checksum")), e.what());
+        }
+    }
+
     void refusesBadSettingsAndState()
     {
         DetectorSettings unknown;

@@ -107,7 +107,7 @@ private:
     {
         return "path,score,model_verdict,human_verdict,defect_types,label\n"
                + partsFolder_ + "/plain.png,0.5,good,,,good\n"
-               + "\"" + partsFolder_ + "/a,\"\"b\"\".png\",2,defect,good,scratch;untyped,crack\n"
+               + "\"" + partsFolder_ + "/a,\"\"b\"\".png\",2,defect,good,scratch;untyped,'=2+5\n"
                + partsFolder_ + "/unknown.png,1,defect,unsure,\"dent, deep;untyped\",\n"
                + partsFolder_ + "/missing.png,0.1,good,defect,,good\n";
     }
@@ -133,7 +133,8 @@ private Q_SLOTS:
 
         addResult(project, addImage(project, "plain.png", kGoodLabel), 0.5, true);
 
-        quotedId_ = addImage(project, "a,\"b\".png", "crack");
+        // A defect type's folder named like a spreadsheet formula.
+        quotedId_ = addImage(project, "a,\"b\".png", "=2+5");
         quotedMask_ = cv::Mat::zeros(10, 12, CV_8UC1);
         quotedMask_(cv::Rect(0, 0, 3, 3)).setTo(kUntypedDefect);
         quotedMask_(cv::Rect(5, 5, 2, 2)).setTo(scratch);
