@@ -300,7 +300,7 @@ QByteArray overlayPng(const FlaggedImage& flagged, double threshold)
 {
     cv::Mat image;
     try {
-        image = loadImageRgb(flagged.path);
+        image = loadImageRgb(flagged.path, flagged.sha256);
     } catch (const InputError&) {
         return {};
     }

@@ -1,6 +1,7 @@
 #include "core/data/ImageIO.h"
 
 #include "core/Error.h"
+#include "core/storage/ContentHash.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -84,9 +85,13 @@ double declaredPixels(const std::vector<uchar>& bytes)
     return 0;
 }
 
-cv::Mat decode(const std::string& path, int flags)
+cv::Mat decode(const std::string& path, int flags, const std::string& expectedSha256 = {})
 {
     const std::vector<uchar> bytes = readFileBytes(path);
+    // A project's image is used for scoring, reports and exports only while it is the
+    // file that was imported: an edited path must not pull another file into them.
+    if (!expectedSha256.empty() && sha256Hex(bytes) != expectedSha256)
+        throw InputError(path + ": changed or moved since it was imported (its content differs); import it again");
     if (isJpeg(bytes) && !jpegHasEndMarker(bytes))
         throw InputError(path + ": JPEG is truncated (no end-of-image marker)");
     if (declaredPixels(bytes) > kMaxImagePixels)
@@ -108,9 +113,9 @@ cv::Mat decode(const std::string& path, int flags)
 
 } // namespace
 
-cv::Mat loadImageRgb(const std::string& path)
+cv::Mat loadImageRgb(const std::string& path, const std::string& expectedSha256)
 {
-    const cv::Mat decoded = decode(path, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
+    const cv::Mat decoded = decode(path, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR, expectedSha256);
     double scale = 1.0;
     switch (decoded.depth()) {
     case CV_8U: scale = 1.0 / 255.0; break;

@@ -8,7 +8,9 @@ namespace ds {
 // Decodes PNG, JPEG, BMP or TIFF (8- or 16-bit; grey, RGB or RGBA) into CV_32FC3,
 // RGB channel order, values in [0, 1]; alpha is dropped. Throws ds::InputError whose
 // message names the path and the reason (missing, empty, truncated, not an image, too large).
-cv::Mat loadImageRgb(const std::string& path);
+// With expectedSha256 (a project image's content hash at import) a file whose bytes differ
+// is refused as changed or moved since import.
+cv::Mat loadImageRgb(const std::string& path, const std::string& expectedSha256 = {});
 
 // Decodes a ground-truth mask: any non-zero pixel is defect. Returns CV_8U of 0/255.
 cv::Mat loadMask(const std::string& path);

@@ -8,13 +8,13 @@
 namespace ds {
 
 LoadedImages loadImagesForModel(const std::vector<std::string>& paths, const DetectorSettings& settings, JobContext& job,
-                                const std::string& stage)
+                                const std::string& stage, const std::vector<std::string>& sha256s)
 {
     LoadedImages loaded;
     for (size_t i = 0; i < paths.size(); ++i) {
         job.throwIfCancelled();
         try {
-            loaded.images.push_back(modelInputImage(loadImageRgb(paths[i]), settings));
+            loaded.images.push_back(modelInputImage(loadImageRgb(paths[i], sha256s.empty() ? std::string() : sha256s[i]), settings));
             loaded.sourceIndices.push_back(i);
         } catch (const InputError& e) {
             loaded.skipped.push_back({paths[i], e.what()});

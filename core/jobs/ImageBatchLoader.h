@@ -23,9 +23,10 @@ struct LoadedImages {
 
 // Loads and resizes every readable image for a model of these settings; an unreadable one
 // is recorded in skipped (and logged through job) instead of aborting. Checks for
-// cancellation between files.
+// cancellation between files. sha256s (one per path, or none): the project's content
+// hashes, so a file changed since import is skipped with that reason.
 LoadedImages loadImagesForModel(const std::vector<std::string>& paths, const DetectorSettings& settings, JobContext& job,
-                                const std::string& stage);
+                                const std::string& stage, const std::vector<std::string>& sha256s = {});
 
 // Peak resident memory of this process so far, in MiB.
 double peakResidentMegabytes();

@@ -142,12 +142,13 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
         if (record->split != Split::Train)
             records.push_back(std::move(*record));
     }
-    std::vector<std::string> trainPaths, heldOutPaths;
+    std::vector<std::string> trainPaths, heldOutPaths, trainHashes, heldOutHashes;
     const size_t heldOutTarget = records.size() >= 4 ? std::max<size_t>(1, records.size() / 10) : 0;
     const size_t stride = heldOutTarget ? records.size() / heldOutTarget : 0; // spread over the set
     for (size_t i = 0; i < records.size(); ++i) {
         const bool holdOut = stride && i % stride == stride - 1 && heldOutPaths.size() < heldOutTarget;
         (holdOut ? heldOutPaths : trainPaths).push_back(records[i].path);
+        (holdOut ? heldOutHashes : trainHashes).push_back(records[i].sha256);
     }
 
     TrainOutcome outcome;
@@ -155,11 +156,11 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     LoadedImages train, heldOut;
     {
         JobContext::Span span(job, 0.0, 0.13);
-        train = loadImagesForModel(trainPaths, settings, job, "Loading training images");
+        train = loadImagesForModel(trainPaths, settings, job, "Loading training images", trainHashes);
     }
     {
         JobContext::Span span(job, 0.13, 0.15);
-        heldOut = loadImagesForModel(heldOutPaths, settings, job, "Loading held-out images");
+        heldOut = loadImagesForModel(heldOutPaths, settings, job, "Loading held-out images", heldOutHashes);
     }
     outcome.skipped = train.skipped;
     outcome.skipped.insert(outcome.skipped.end(), heldOut.skipped.begin(), heldOut.skipped.end());
@@ -246,12 +247,14 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
         constexpr size_t kChunk = 8;
         for (size_t start = 0; start < targets.size(); start += kChunk) {
             job.throwIfCancelled();
-            std::vector<std::string> paths;
+            std::vector<std::string> paths, hashes;
             const size_t end = std::min(targets.size(), start + kChunk);
-            for (size_t i = start; i < end; ++i)
+            for (size_t i = start; i < end; ++i) {
                 paths.push_back(targets[i].path);
+                hashes.push_back(targets[i].sha256);
+            }
             JobContext quiet; // per-chunk loading reports nothing; the chunk loop does
-            LoadedImages loaded = loadImagesForModel(paths, detector->settings(), quiet, {});
+            LoadedImages loaded = loadImagesForModel(paths, detector->settings(), quiet, {}, hashes);
             for (const SkippedFile& skipped : loaded.skipped)
                 job.log("skipped " + skipped.reason);
             outcome.skipped.insert(outcome.skipped.end(), loaded.skipped.begin(), loaded.skipped.end());

@@ -212,6 +212,7 @@ ReportData gatherReport(const ProjectFile& project, std::int64_t modelId, std::o
         FlaggedImage flagged;
         flagged.imageId = imageId;
         flagged.path = image.path;
+        flagged.sha256 = image.sha256;
         flagged.score = scoreOf.at(imageId);
         flagged.label = image.label;
         if (const auto review = latest.find(imageId); review != latest.end())

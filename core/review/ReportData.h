@@ -61,6 +61,7 @@ struct ScoredImage {
 struct FlaggedImage {
     std::int64_t imageId = 0;
     std::string path;
+    std::string sha256; // the content imported: the report shows no other file's pixels
     double score = 0.0;
     Verdict modelVerdict = Verdict::Defect;   // at the report's threshold
     std::optional<Verdict> humanVerdict;      // the latest review; nullopt: not reviewed

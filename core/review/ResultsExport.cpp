@@ -150,7 +150,7 @@ ResultsExportReport exportResults(const std::string& projectPath, std::int64_t r
         if (options.overlays) {
             cv::Mat original;
             try {
-                original = loadImageRgb(image->path);
+                original = loadImageRgb(image->path, image->sha256);
             } catch (const InputError& unreadable) {
                 report.skipped.push_back({image->path, unreadable.what()});
                 job.log("no overlay for " + std::string(unreadable.what()));

@@ -164,6 +164,7 @@ private:
         TrainingPlan training;
         training.steps = plan.steps;
         training.stage = "Training DRAEM on generated defects";
+        training.curve = "DRAEM loss";
         JobContext::Span span(job, 0.02, 1.0);
         runTrainingLoop(job, training, [&](int step) {
             // DRAEM's schedule: the rate drops tenfold at 80 % and again at 90 % of training.

@@ -97,6 +97,28 @@ private Q_SLOTS:
         QCOMPARE(results.front().heatmap.rows, 64);
     }
 
+    // A project's image replaced by another file (or its path edited to one) is not
+    // scored: it is skipped, saying it changed since import.
+    void imagesChangedSinceImportAreNotUsed()
+    {
+        const std::string project = projectPath("changed.dsproj");
+        JobContext job;
+        importMvtecDataset(project, dataset_, job);
+        const TrainOutcome trained = trainModel(project, smallPadim(), "", job);
+        const std::vector<ImageRecord> tests = ProjectFile::open(project).images(Split::Test);
+        const std::string victim = tests.front().path;
+        const std::string saved = victim + ".orig";
+        fs::copy_file(victim, saved);
+        fs::copy_file(tests.back().path, victim, fs::copy_options::overwrite_existing);
+        const InferOutcome inferred = inferImages(project, trained.modelId, {}, job, {});
+        fs::rename(saved, victim);
+        QCOMPARE(inferred.scored, int(tests.size()) - 1);
+        QCOMPARE(inferred.skipped.size(), size_t(1));
+        QCOMPARE(inferred.skipped.front().path, victim);
+        QVERIFY2(inferred.skipped.front().reason.find("changed or moved since it was imported") != std::string::npos,
+                 inferred.skipped.front().reason.c_str());
+    }
+
     void cancelledImportWritesNothing()
     {
         const std::string project = projectPath("cancel-import.dsproj");
