@@ -13,9 +13,9 @@
 #include "core/review/ResultsExport.h"
 #include "core/storage/AtomicFile.h"
 #include "core/storage/ProjectFile.h"
-#include "core/synthesis/SynthesisPreview.h"
 #include "datasets/SyntheticDataset.h"
 #include "report/Report.h"
+#include "app/cli/CliSupport.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -40,97 +40,7 @@
 
 namespace {
 
-constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2, kExitBadInput = 3, kExitCancelled = 130;
-
-// The best offline choice measured (docs/BENCHMARKS.md).
-
-std::atomic<ds::JobContext*> g_runningJob{nullptr}; // read by the signal handler
-
-void cancelOnSignal(int)
-{
-    if (ds::JobContext* job = g_runningJob.load())
-        job->cancel(); // only an atomic store: safe in a signal handler
-}
-
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-std::string str(const QString& text) { return text.toStdString(); }
-QString qstr(const std::string& text) { return QString::fromStdString(text); }
-
-// Progress on one rewritten stderr line when it is a terminal, else one line per stage.
-void attachConsoleProgress(ds::JobContext& job)
-{
-    const bool terminal = isatty(fileno(stderr));
-    auto lastStage = std::make_shared<std::string>();
-    auto lastPercent = std::make_shared<int>(-1);
-    job.setProgressCallback([=](double fraction, const std::string& stage) {
-        const int percent = int(fraction * 100.0);
-        if (terminal) {
-            if (percent != *lastPercent || stage != *lastStage)
-                std::fprintf(stderr, "\r\033[K[%3d%%] %s", percent, stage.c_str());
-        } else if (stage != *lastStage) {
-            std::fprintf(stderr, "[%3d%%] %s\n", percent, stage.c_str());
-        }
-        *lastStage = stage;
-        *lastPercent = percent;
-    });
-    job.setLogCallback([terminal](const std::string& line) {
-        std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", line.c_str());
-    });
-}
-
-void endConsoleProgress()
-{
-    if (isatty(fileno(stderr)))
-        std::fprintf(stderr, "\r\033[K");
-}
-
-// The job of one verb: progress on stderr, cancelled by Ctrl+C.
-struct ConsoleJob {
-    ConsoleJob()
-    {
-        g_runningJob = &context;
-        attachConsoleProgress(context);
-    }
-    ~ConsoleJob() { g_runningJob = nullptr; }
-    ds::JobContext context;
-};
-
-QCommandLineParser& newParser(QCommandLineParser& parser, const QString& verb, const QString& description)
-{
-    parser.setApplicationDescription(QStringLiteral("defectscope-cli %1: %2").arg(verb, description));
-    parser.addHelpOption();
-    return parser;
-}
-
-void parseOrThrow(QCommandLineParser& parser, const QStringList& arguments)
-{
-    if (!parser.parse(arguments))
-        throw UsageError(str(parser.errorText()));
-    if (parser.isSet(QStringLiteral("help"))) {
-        std::cout << str(parser.helpText());
-        std::exit(kExitOk);
-    }
-}
-
-QString required(const QCommandLineParser& parser, const QString& name)
-{
-    const QString value = parser.value(name);
-    if (value.isEmpty())
-        throw UsageError("--" + str(name) + " is required");
-    return value;
-}
-
-int intOption(const QCommandLineParser& parser, const QString& name)
-{
-    bool ok = false;
-    const int value = parser.value(name).toInt(&ok);
-    if (!ok)
-        throw UsageError("--" + str(name) + " needs a whole number, got '" + str(parser.value(name)) + "'");
-    return value;
-}
+using namespace ds::cli;
 
 std::optional<double> thresholdOption(const QCommandLineParser& parser)
 {
@@ -259,50 +169,6 @@ int runEvaluate(const QStringList& arguments)
         const std::string out = str(parser.value(QStringLiteral("json")));
         ds::writeFileAtomically(out, report.toJson()); // whole or not at all, never through a planted symlink
     }
-    return kExitOk;
-}
-
-int runSynthPreview(const QStringList& arguments)
-{
-    QCommandLineParser parser;
-    newParser(parser, QStringLiteral("synth-preview"),
-              QStringLiteral("draw generated defects on good images and write them with their masks and a preview sheet "
-                             "into --out: what the from-scratch methods (draem, cutpaste, selfsup) are taught."));
-    parser.addOption({QStringLiteral("dataset"), QStringLiteral("An MVTec-layout dataset (its train/good is used) or a "
-                                                                "folder of good images."), QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder to write into (created if missing)."), QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("count"), QStringLiteral("Samples to draw (default 16)."), QStringLiteral("n"), QStringLiteral("16")});
-    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels (default 256)."), QStringLiteral("pixels"), QStringLiteral("256")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed (default 0)."), QStringLiteral("n"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("content"), QStringLiteral("Kind of defect content: all, texture, other-image, "
-                                                                "cut-paste or line (default all)."),
-                      QStringLiteral("kind"), QStringLiteral("all")});
-    parser.addOption({QStringLiteral("foreground-only"), QStringLiteral("Defects only on the part, not on a plain background.")});
-    parseOrThrow(parser, arguments);
-    const std::string dataset = str(required(parser, QStringLiteral("dataset")));
-    const std::string out = str(required(parser, QStringLiteral("out")));
-    const std::filesystem::path goodFolder = std::filesystem::path(dataset) / "train" / "good";
-    std::error_code ec;
-    const std::vector<std::string> images
-        = ds::listImageFiles(std::filesystem::is_directory(goodFolder, ec) ? goodFolder.string() : dataset);
-    ds::SynthesisPreviewOptions options;
-    options.count = intOption(parser, QStringLiteral("count"));
-    options.side = intOption(parser, QStringLiteral("size"));
-    options.seed = uint64_t(intOption(parser, QStringLiteral("seed")));
-    options.mix.foregroundOnly = parser.isSet(QStringLiteral("foreground-only"));
-    const QString content = parser.value(QStringLiteral("content"));
-    if (content != QStringLiteral("all")) {
-        ds::AnomalyMix only{0, 0, 0, 0, options.mix.foregroundOnly};
-        if (content == QStringLiteral("texture")) only.texture = 1;
-        else if (content == QStringLiteral("other-image")) only.otherImage = 1;
-        else if (content == QStringLiteral("cut-paste")) only.sameImage = 1;
-        else if (content == QStringLiteral("line")) only.line = 1;
-        else throw UsageError("--content takes all, texture, other-image, cut-paste or line, got '" + str(content) + "'");
-        options.mix = only;
-    }
-    ConsoleJob console;
-    const std::vector<std::string> written = ds::writeSynthesisPreview(images, out, options, console.context);
-    std::cout << written.back() << "\n";
     return kExitOk;
 }
 
