@@ -27,10 +27,6 @@ int runSynthPreview(const QStringList& arguments)
     parseOrThrow(parser, arguments);
     const std::string dataset = str(required(parser, QStringLiteral("dataset")));
     const std::string out = str(required(parser, QStringLiteral("out")));
-    const std::filesystem::path goodFolder = std::filesystem::path(dataset) / "train" / "good";
-    std::error_code ec;
-    const std::vector<std::string> images
-        = ds::listImageFiles(std::filesystem::is_directory(goodFolder, ec) ? goodFolder.string() : dataset);
     ds::SynthesisPreviewOptions options;
     options.count = intOption(parser, QStringLiteral("count"));
     options.side = intOption(parser, QStringLiteral("size"));
@@ -46,6 +42,10 @@ int runSynthPreview(const QStringList& arguments)
         else throw UsageError("--content takes all, texture, other-image, cut-paste or line, got '" + str(content) + "'");
         options.mix = only;
     }
+    const std::filesystem::path goodFolder = std::filesystem::path(dataset) / "train" / "good";
+    std::error_code ec;
+    const std::vector<std::string> images
+        = ds::listImageFiles(std::filesystem::is_directory(goodFolder, ec) ? goodFolder.string() : dataset);
     ConsoleJob console;
     const std::vector<std::string> written = ds::writeSynthesisPreview(images, out, options, console.context);
     std::cout << written.back() << "\n";

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -160,6 +161,18 @@ private Q_SLOTS:
         QVERIFY(!QDir(path("pngs")).entryList({QStringLiteral("*_overlay.png")}).isEmpty());
     }
 
+    // What a network trained from scratch is taught, written for a person to look at.
+    void synthPreviewWritesSamplesAndASheet()
+    {
+        const Outcome outcome = run({QStringLiteral("synth-preview"), QStringLiteral("--dataset"), path("data/part"),
+                                     QStringLiteral("--out"), path("preview"), QStringLiteral("--count"), QStringLiteral("4"),
+                                     QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--content"), QStringLiteral("cut-paste")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QCOMPARE(QDir(path("preview")).entryList({QStringLiteral("sample_*_mask.png")}).size(), 4);
+        QVERIFY(QFileInfo(path("preview/preview.png")).size() > 0);
+        QVERIFY(outcome.out.trimmed().endsWith(QStringLiteral("preview.png")));
+    }
+
     void exitCodes_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -169,6 +182,11 @@ private Q_SLOTS:
         QTest::addRow("unknown option") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--bogus")} << 2;
         QTest::addRow("missing dataset option") << QStringList{QStringLiteral("evaluate")} << 2;
         QTest::addRow("help") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--help")} << 0;
+        QTest::addRow("synth-preview of an unknown content") << QStringList{QStringLiteral("synth-preview"), QStringLiteral("--dataset"),
+                                                                            QStringLiteral("/x"), QStringLiteral("--out"), QStringLiteral("/y"),
+                                                                            QStringLiteral("--content"), QStringLiteral("paint")} << 2;
+        QTest::addRow("synth-preview of no images") << QStringList{QStringLiteral("synth-preview"), QStringLiteral("--dataset"),
+                                                                   QStringLiteral("/nonexistent"), QStringLiteral("--out"), QStringLiteral("/tmp/p")} << 3;
         QTest::addRow("not a dataset") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--dataset"), QStringLiteral("/nonexistent")} << 3;
         QTest::addRow("unknown method") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--dataset"), QStringLiteral("/x"),
                                                        QStringLiteral("--method"), QStringLiteral("magic")} << 3;
