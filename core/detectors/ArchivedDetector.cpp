@@ -1,5 +1,6 @@
 #include "core/detectors/ArchivedDetector.h"
 
+#include "core/backbones/TorchRuntime.h"
 #include "core/storage/ContentHash.h"
 
 #include <algorithm>
@@ -83,6 +84,14 @@ std::vector<std::pair<size_t, size_t>> batchRanges(const std::vector<cv::Mat>& i
         first = end;
     }
     return ranges;
+}
+
+ArchivedDetector::ArchivedDetector(DetectorSettings settings)
+    : Detector(std::move(settings)), device_(computeDeviceName() == "cuda" ? torch::kCUDA : torch::kCPU)
+{
+    initTorchRuntime();
+    if (settings_.imageSize < 32 || settings_.imageSize > 2048)
+        throw InputError("image size must be between 32 and 2048 pixels");
 }
 
 std::vector<uint8_t> ArchivedDetector::saveState() const

@@ -40,9 +40,14 @@ public:
     virtual void loadState(torch::serialize::InputArchive& archive) = 0;
 
 protected:
-    using Detector::Detector;
+    // Checks the rules every method shares (the image size) and picks where it runs.
+    explicit ArchivedDetector(DetectorSettings settings);
     virtual bool isFitted() const = 0;
     virtual void writeState(torch::serialize::OutputArchive& archive) const = 0;
+    const torch::Device& device() const { return device_; }
+
+private:
+    torch::Device device_;
 };
 
 // LibTorch errors (out of memory above all) carry a C++ backtrace: the user gets the

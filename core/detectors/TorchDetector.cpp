@@ -2,7 +2,6 @@
 
 #include "core/Error.h"
 #include "core/backbones/BackboneCatalog.h"
-#include "core/backbones/TorchRuntime.h"
 #include "core/components/AnomalyMap.h"
 #include "core/data/ImageIO.h"
 
@@ -29,9 +28,8 @@ std::vector<ParameterSpec> sharedTorchParameters()
 }
 
 TorchDetector::TorchDetector(DetectorSettings settings)
-    : ArchivedDetector(std::move(settings)), device_(computeDeviceName() == "cuda" ? torch::kCUDA : torch::kCPU)
+    : ArchivedDetector(std::move(settings))
 {
-    initTorchRuntime();
     // createDetector() wrote every parameter the method offers; one that does not offer
     // the choice keeps the ImageNet normalisation.
     const auto choice = settings_.parameters.find("input_normalisation");
@@ -39,8 +37,6 @@ TorchDetector::TorchDetector(DetectorSettings settings)
     if (normalisation == 2) // automatic: a TorchScript file is most likely pretrained on ImageNet
         normalisation = isBuiltinBackbone(settings_.backbone) ? 1 : 0;
     normalisation_ = static_cast<InputNormalisation>(normalisation);
-    if (settings_.imageSize < 32 || settings_.imageSize > 2048)
-        throw InputError("image size must be between 32 and 2048 pixels");
     // Fails before any image is loaded rather than after.
     std::error_code ec;
     if (!isBuiltinBackbone(settings_.backbone) && !std::filesystem::is_regular_file(settings_.backbone, ec))
@@ -51,13 +47,13 @@ void TorchDetector::ensureBackbone()
 {
     if (!backbone_) {
         backbone_ = createBackbone(settings_.backbone, settings_.seed);
-        backbone_->to(device_);
+        backbone_->to(device());
     }
 }
 
 torch::Tensor TorchDetector::batchOf(const std::vector<cv::Mat>& images, const cv::Size& size) const
 {
-    return imagesToBatch(images, size, device_, normalisation_);
+    return imagesToBatch(images, size, device(), normalisation_);
 }
 
 // Runs the backbone over images in batches, reporting progress within the current span.
@@ -181,7 +177,7 @@ void TorchDetector::loadState(torch::serialize::InputArchive& archive)
     torch::serialize::InputArchive backbone;
     archive.read("backbone", backbone);
     backbone_ = loadBackbone(backbone);
-    backbone_->to(device_);
+    backbone_->to(device());
     torch::serialize::InputArchive statistics;
     archive.read("statistics", statistics);
     readStatistics(statistics);

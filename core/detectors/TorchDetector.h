@@ -44,7 +44,6 @@ protected:
     virtual void writeStatistics(torch::serialize::OutputArchive& archive) const = 0;
     virtual void readStatistics(torch::serialize::InputArchive& archive) = 0;
 
-    const torch::Device& device() const { return device_; }
     bool isFitted() const final { return fitted_; }
     void writeState(torch::serialize::OutputArchive& archive) const final;
 
@@ -56,7 +55,6 @@ private:
     void forEachBatch(const std::vector<cv::Mat>& images, JobContext& job, const std::string& stage,
                       const std::function<void(std::vector<torch::Tensor>)>& consume);
 
-    torch::Device device_;
     std::unique_ptr<Backbone> backbone_;
     InputNormalisation normalisation_ = InputNormalisation::ImageNet;
     InputGeometry geometry_;

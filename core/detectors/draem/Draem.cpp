@@ -1,6 +1,5 @@
 #include "core/detectors/draem/Draem.h"
 
-#include "core/backbones/TorchRuntime.h"
 #include "core/components/AnomalyMap.h"
 #include "core/components/TensorImage.h"
 #include "core/data/ImageIO.h"
@@ -46,11 +45,8 @@ DraemBudget budgetOf(const DetectorSettings& settings)
 class Draem : public ArchivedDetector {
 public:
     explicit Draem(const DetectorSettings& settings)
-        : ArchivedDetector(settings), device_(computeDeviceName() == "cuda" ? torch::kCUDA : torch::kCPU)
+        : ArchivedDetector(settings)
     {
-        initTorchRuntime();
-        if (settings_.imageSize < 32 || settings_.imageSize > 2048)
-            throw InputError("image size must be between 32 and 2048 pixels");
         buildNetworks();
     }
 
@@ -67,8 +63,8 @@ public:
     void loadState(torch::serialize::InputArchive& archive) override
     {
         geometry_ = InputGeometry::read(archive, budget().side);
-        readModule(archive, "reconstructive", *reconstructive_, device_);
-        readModule(archive, "discriminative", *discriminative_, device_);
+        readModule(archive, "reconstructive", *reconstructive_, device());
+        readModule(archive, "discriminative", *discriminative_, device());
         toChannelsLast(*reconstructive_);
         toChannelsLast(*discriminative_);
         fitted_ = true;
@@ -95,8 +91,8 @@ private:
             discriminative_ = EncoderDecoder(9, 1, width, kLevels, true);
             return 0;
         });
-        reconstructive_->to(device_);
-        discriminative_->to(device_);
+        reconstructive_->to(device());
+        discriminative_->to(device());
         // Measured: channels-last convolutions train 1.36x faster on a 2-core CPU.
         toChannelsLast(*reconstructive_);
         toChannelsLast(*discriminative_);
@@ -190,9 +186,9 @@ private:
                 targets.push_back(std::move(target));
             }
             const cv::Size size(crop, crop);
-            const torch::Tensor input = imagesToBatch(inputs, size, device_, InputNormalisation::Unit);
-            const torch::Tensor target = imagesToBatch(targets, size, device_, InputNormalisation::Unit);
-            const torch::Tensor mask = masksToBatch(masks, device_);
+            const torch::Tensor input = imagesToBatch(inputs, size, device(), InputNormalisation::Unit);
+            const torch::Tensor target = imagesToBatch(targets, size, device(), InputNormalisation::Unit);
+            const torch::Tensor mask = masksToBatch(masks, device());
             torch::Tensor reconstruction;
             const torch::Tensor logits = segment(input, &reconstruction);
             const torch::Tensor loss = torch::mse_loss(reconstruction, target) + ssimLoss(reconstruction, target)
@@ -220,7 +216,7 @@ private:
             const std::vector<cv::Mat> batch(images.begin() + long(first), images.begin() + long(end));
             const cv::Size inputSize = geometry_.sizeFor(batch.front().size());
             const torch::Tensor probabilities
-                = torch::sigmoid(segment(imagesToBatch(batch, inputSize, device_, InputNormalisation::Unit)));
+                = torch::sigmoid(segment(imagesToBatch(batch, inputSize, device(), InputNormalisation::Unit)));
             // DRAEM's image score: the largest mean over a window of 21 px per 256 px.
             const int window = std::max(3, int(std::lround(21.0 * std::max(inputSize.width, inputSize.height) / 256.0)) | 1);
             for (int64_t i = 0; i < int64_t(batch.size()); ++i) {
@@ -238,7 +234,6 @@ private:
         return results;
     }
 
-    torch::Device device_;
     EncoderDecoder reconstructive_{nullptr};
     EncoderDecoder discriminative_{nullptr};
     InputGeometry geometry_;
