@@ -663,7 +663,75 @@ bool MainWindow::openProject(const QString& path)
     updateActions();
     statusBar()->showMessage(QStringLiteral("Opened %1").arg(QDir::toNativeSeparators(projectPath_)), 5000);
     Q_EMIT projectChanged(projectPath_);
+    offerInterruptedRuns();
     return true;
+}
+
+// A run a crash or kill left unfinished holds results nobody sees (only finished runs are
+// shown): ask whether to finish it or to remove it. Non-modal, like every message here.
+void MainWindow::offerInterruptedRuns()
+{
+    std::vector<ds::RunRecord> interrupted;
+    int scored = 0, total = 0;
+    try {
+        interrupted = project_->interruptedRuns();
+        if (interrupted.empty())
+            return;
+        scored = project_->resultCount(interrupted.front().id);
+        total = int(project_->images(ds::Split::Test).size());
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Open Project"), QStringLiteral("Could not read the project's runs."), fromStd(e.what()));
+        return;
+    }
+    const ds::RunRecord run = interrupted.front();
+    auto* box = new QMessageBox(QMessageBox::Question, QStringLiteral("Interrupted Scoring"),
+                                QStringLiteral("Scoring with model %1 stopped before it finished (run %2: %3 of %4 test images "
+                                               "scored), because the program was closed by force or crashed.")
+                                    .arg(run.modelId)
+                                    .arg(run.id)
+                                    .arg(scored)
+                                    .arg(total),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("interruptedRunBox"));
+    box->setInformativeText(QStringLiteral("Resume scores the images it lacks; Discard removes the run and its results."));
+    QPushButton* resume = box->addButton(QStringLiteral("&Resume"), QMessageBox::AcceptRole);
+    resume->setObjectName(QStringLiteral("resumeRunButton"));
+    box->addButton(QStringLiteral("&Discard"), QMessageBox::DestructiveRole)->setObjectName(QStringLiteral("discardRunButton"));
+    box->addButton(QStringLiteral("&Later"), QMessageBox::RejectRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setModal(false);
+    const qint64 runId = run.id;
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, runId](QAbstractButton* button) {
+        const QMessageBox::ButtonRole role = box->buttonRole(button);
+        if (role == QMessageBox::AcceptRole) {
+            resumeScoring(runId);
+        } else if (role == QMessageBox::DestructiveRole && project_) {
+            try {
+                project_->discardRun(runId);
+                statusBar()->showMessage(QStringLiteral("Run %1 discarded.").arg(runId), 5000);
+            } catch (const std::exception& e) {
+                showMessage(true, QStringLiteral("Discard Run"), QStringLiteral("Could not discard the run."), fromStd(e.what()));
+            }
+        }
+    });
+    box->show();
+}
+
+void MainWindow::resumeScoring(qint64 runId)
+{
+    if (jobRunning_ || !project_)
+        return;
+    std::optional<ds::RunRecord> run;
+    try {
+        run = project_->run(runId);
+    } catch (const std::exception& e) {
+        showMessage(true, QStringLiteral("Resume Scoring"), QStringLiteral("Could not read the project."), fromStd(e.what()));
+        return;
+    }
+    if (!run || run->status != ds::RunStatus::Interrupted)
+        return;
+    selectModel(run->modelId);
+    startScoring(run->modelId, runId);
 }
 
 void MainWindow::closeProject()
@@ -1773,7 +1841,13 @@ void MainWindow::scoreTestImages()
         showMessage(true, QStringLiteral("Score Test Images"), QStringLiteral("Select a model first."));
         return;
     }
-    if (jobRunning_ || !project_)
+    startScoring(modelId, 0);
+}
+
+// A new run of the model over every test image, or the rest of an interrupted one.
+void MainWindow::startScoring(qint64 modelId, qint64 resumeRunId)
+{
+    if (jobRunning_ || !project_ || !modelsView_->currentItem())
         return;
     // Rows appear as they are scored, judged at the threshold the user chose for this model;
     // the finished run then replaces them. The model list and the threshold controls wait
@@ -1804,14 +1878,15 @@ void MainWindow::scoreTestImages()
     runLabel_->setText(QStringLiteral("Scoring…"));
     const std::string project = projectPath_.toStdString();
     // The window waits for its job before it is destroyed, so `this` outlives the worker.
-    runJob(QStringLiteral("Scoring"), [this, project, modelId](ds::JobContext& job) {
+    runJob(QStringLiteral("Scoring"), [this, project, modelId, resumeRunId](ds::JobContext& job) {
         const auto onResult = [this](const ds::ResultRecord& result) {
             const qint64 runId = result.runId, imageId = result.imageId;
             const double score = result.score;
             QMetaObject::invokeMethod(
                 this, [this, runId, imageId, score] { appendLiveResult(runId, imageId, score); }, Qt::QueuedConnection);
         };
-        const ds::InferOutcome inferred = ds::inferImages(project, modelId, {}, job, onResult);
+        const ds::InferOutcome inferred = resumeRunId ? ds::resumeRun(project, resumeRunId, job, onResult)
+                                                      : ds::inferImages(project, modelId, {}, job, onResult);
         JobOutcome outcome;
         outcome.message = QStringLiteral("Scored %1 images.").arg(inferred.scored);
         if (inferred.f1Threshold)

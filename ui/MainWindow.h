@@ -109,6 +109,8 @@ public Q_SLOTS:
     void startTraining(const ds::DetectorSettings& settings, const QString& name = {},
                        const std::vector<std::int64_t>& moveToTraining = {});
     void scoreTestImages();                        // with the selected model
+    // Resume or discard a run a crash or kill interrupted (asked when a project opens).
+    void resumeScoring(qint64 runId);
     void cancelJob();
     void selectModel(qint64 modelId);
     // Removes the model with its runs and results (no confirmation: see deleteModelDialog).
@@ -194,6 +196,8 @@ private:
     void finishJob(const JobOutcome& outcome);
     void appendLiveResult(qint64 runId, qint64 imageId, double score);
     void showMessage(bool error, const QString& title, const QString& text, const QString& details = {});
+    void offerInterruptedRuns();
+    void startScoring(qint64 modelId, qint64 resumeRunId);
     double sliderToThreshold(int value) const;
     int thresholdToSlider(double threshold) const;
     // Applies a threshold to the verdicts, overlay, slider, plots and inspection.

@@ -339,9 +339,25 @@ int runInfer(const QStringList& arguments)
                       QStringLiteral("PATH")});
     parser.addOption({QStringLiteral("heatmaps"), QStringLiteral("Write <id>_<stem>_heatmap.png and <id>_<stem>_overlay.png per image into DIR."),
                       QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("resume"), QStringLiteral("Finish an interrupted run (see `info`): score the test images it lacks."),
+                      QStringLiteral("RUN")});
+    parser.addOption({QStringLiteral("discard"), QStringLiteral("Remove an interrupted run and its results (see `info`)."), QStringLiteral("RUN")});
     parseOrThrow(parser, arguments);
     const std::string projectPath = str(required(parser, QStringLiteral("project")));
-    const std::int64_t modelId = chosenModel(parser, ds::ProjectFile::open(projectPath));
+    const bool resuming = parser.isSet(QStringLiteral("resume"));
+    if (resuming + parser.isSet(QStringLiteral("discard")) + parser.isSet(QStringLiteral("images")) > 1)
+        throw UsageError("--resume, --discard and --images exclude each other");
+    if (parser.isSet(QStringLiteral("discard"))) {
+        ds::ProjectFile project = ds::ProjectFile::open(projectPath);
+        const std::int64_t runId = intOption(parser, QStringLiteral("discard"));
+        const std::optional<ds::RunRecord> run = project.run(runId);
+        if (!run || run->status != ds::RunStatus::Interrupted)
+            throw ds::InputError(projectPath + ": has no interrupted run " + std::to_string(runId) + " (see `info`)");
+        project.discardRun(runId);
+        std::printf("run %lld discarded with its results\n", static_cast<long long>(runId));
+        return kExitOk;
+    }
+    const std::int64_t modelId = resuming ? 0 : chosenModel(parser, ds::ProjectFile::open(projectPath));
     ConsoleJob console;
     ds::JobContext& job = console.context;
     const ds::ImportReport imported = importFromOptions(parser, projectPath, job, ds::Split::Test);
@@ -354,7 +370,7 @@ int runInfer(const QStringList& arguments)
     if (!heatmapDir.empty())
         std::filesystem::create_directories(heatmapDir);
     const ds::ProjectFile reader = ds::ProjectFile::open(projectPath);
-    const ds::InferOutcome outcome = ds::inferImages(projectPath, modelId, imported.imageIds, job, [&](const ds::ResultRecord& result) {
+    const auto printResult = [&](const ds::ResultRecord& result) {
         const auto image = reader.image(result.imageId);
         const std::string verdict = result.score >= result.threshold ? "DEFECT" : "good";
         endConsoleProgress();
@@ -370,11 +386,16 @@ int runInfer(const QStringList& arguments)
         cv::resize(result.heatmap, map, original.size());
         ds::writePngAtomically(stem + "_heatmap.png", ds::renderHeatmap(map, result.threshold));
         ds::writePngAtomically(stem + "_overlay.png", ds::renderOverlay(original, result.heatmap, result.threshold));
-    });
+    };
+    const ds::InferOutcome outcome = resuming
+                                         ? ds::resumeRun(projectPath, intOption(parser, QStringLiteral("resume")), job, printResult)
+                                         : ds::inferImages(projectPath, modelId, imported.imageIds, job, printResult);
     endConsoleProgress();
     printSkipped(outcome.skipped);
-    std::printf("run %lld: %d image(s) scored with model %lld at threshold %.4g\n", static_cast<long long>(outcome.runId),
-                outcome.scored, static_cast<long long>(modelId), outcome.threshold);
+    const std::optional<ds::RunRecord> run = reader.run(outcome.runId);
+    std::printf("run %lld: %d image(s) %sscored with model %lld at threshold %.4g\n", static_cast<long long>(outcome.runId),
+                outcome.scored, resuming ? "more " : "", static_cast<long long>(run ? run->modelId : modelId),
+                outcome.threshold);
     if (outcome.f1Threshold)
         std::printf("the labelled images suggest an F1-optimal threshold of %.4g\n", *outcome.f1Threshold);
     return kExitOk;
@@ -402,6 +423,10 @@ int runInfo(const QStringList& arguments)
                                                [](const ds::ResultRecord& r) { return r.score >= r.threshold; });
             std::printf("  run %lld: %s, %zu image(s), %ld flagged\n", static_cast<long long>(run.id),
                         ds::runStatusName(run.status), results.size(), flagged);
+            if (run.status == ds::RunStatus::Interrupted)
+                std::printf("    (stopped before it finished: `infer --resume %lld` scores the rest, `infer --discard %lld` "
+                            "removes it)\n",
+                            static_cast<long long>(run.id), static_cast<long long>(run.id));
         }
     }
     return kExitOk;

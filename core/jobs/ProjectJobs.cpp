@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 namespace ds {
 namespace {
@@ -211,37 +212,27 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     return outcome;
 }
 
-InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, const std::vector<std::int64_t>& imageIds,
-                         JobContext& job, const std::function<void(const ResultRecord&)>& onResult)
+namespace {
+
+ModelRecord storedModel(const ProjectFile& project, std::int64_t modelId)
 {
-    ProjectFile project = ProjectFile::open(projectPath);
-    std::optional<ModelRecord> model;
     for (const ModelRecord& candidate : project.models())
         if (candidate.id == modelId)
-            model = candidate;
-    if (!model)
-        throw InputError("the project has no model " + std::to_string(modelId));
-    std::unique_ptr<Detector> detector = loadDetector(project.modelState(modelId));
+            return candidate;
+    throw InputError("the project has no model " + std::to_string(modelId));
+}
 
-    std::vector<ImageRecord> targets;
-    if (imageIds.empty()) {
-        targets = project.images(Split::Test);
-    } else {
-        for (std::int64_t id : imageIds) {
-            std::optional<ImageRecord> record = project.image(id);
-            if (!record)
-                throw InputError("the project has no image " + std::to_string(id));
-            targets.push_back(*record);
-        }
-    }
-
-    // Ground truth for the F1-optimal threshold; images of unknown truth cannot inform it.
-    const std::map<std::int64_t, ImageTruth> truth = effectiveTruth(project);
+// Scores targets into the run, then finishes it Done. On failure or cancel a new run is
+// removed with every result written for it; a resumed run goes back to Interrupted with
+// the results it had, so it can be resumed again.
+InferOutcome scoreIntoRun(ProjectFile& project, const ModelRecord& model, std::int64_t runId,
+                          const std::vector<ImageRecord>& targets, bool resumed, JobContext& job,
+                          const std::function<void(const ResultRecord&)>& onResult)
+{
+    std::unique_ptr<Detector> detector = loadDetector(project.modelState(model.id));
     InferOutcome outcome;
-    outcome.threshold = model->threshold;
-    outcome.runId = project.beginRun(modelId, model->threshold);
-    std::vector<float> scores;
-    std::vector<int> labels;
+    outcome.threshold = model.threshold;
+    outcome.runId = runId;
     std::chrono::steady_clock::duration predicting{};
     try {
         constexpr size_t kChunk = 8;
@@ -262,19 +253,14 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
             const std::vector<AnomalyResult> results = detector->predict(loaded.images);
             predicting += std::chrono::steady_clock::now() - predictStart;
             for (size_t i = 0; i < results.size(); ++i) {
-                const ImageRecord& image = targets[start + loaded.sourceIndices[i]];
                 ResultRecord record;
-                record.runId = outcome.runId;
-                record.imageId = image.id;
+                record.runId = runId;
+                record.imageId = targets[start + loaded.sourceIndices[i]].id;
                 record.score = results[i].score;
                 record.heatmap = results[i].anomalyMap;
-                record.threshold = model->threshold;
+                record.threshold = model.threshold;
                 project.addResult(record);
                 ++outcome.scored;
-                if (const std::optional<bool> defective = truth.at(image.id).defective) {
-                    scores.push_back(results[i].score);
-                    labels.push_back(*defective ? 1 : 0);
-                }
                 if (onResult)
                     onResult(record);
             }
@@ -284,25 +270,86 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
         std::optional<double> msPerImage;
         if (outcome.scored > 0)
             msPerImage = std::chrono::duration<double, std::milli>(predicting).count() / outcome.scored;
-        project.finishRun(outcome.runId, RunStatus::Done, msPerImage);
+        project.finishRun(runId, RunStatus::Done, msPerImage);
     } catch (const std::exception& failure) {
         // The run must not survive half-written; if even the discard fails (disk full),
         // the run is at least marked, and the original error is what the user sees.
+        const RunStatus marked = resumed ? RunStatus::Interrupted
+                                         : dynamic_cast<const Cancelled*>(&failure) ? RunStatus::Cancelled
+                                                                                    : RunStatus::Failed;
         try {
-            project.discardRun(outcome.runId);
+            if (resumed)
+                project.finishRun(runId, marked);
+            else
+                project.discardRun(runId);
         } catch (const std::exception&) {
             try {
-                project.finishRun(outcome.runId, dynamic_cast<const Cancelled*>(&failure) ? RunStatus::Cancelled
-                                                                                           : RunStatus::Failed);
+                project.finishRun(runId, marked);
             } catch (const std::exception&) {
             }
         }
         throw;
     }
+
+    // Ground truth for the F1-optimal threshold over the whole run; images of unknown
+    // truth cannot inform it.
+    const std::map<std::int64_t, ImageTruth> truth = effectiveTruth(project);
+    std::vector<float> scores;
+    std::vector<int> labels;
+    for (const ResultRecord& result : project.results(runId, ProjectFile::Heatmaps::Skip)) {
+        const auto found = truth.find(result.imageId);
+        if (found != truth.end() && found->second.defective) {
+            scores.push_back(float(result.score));
+            labels.push_back(*found->second.defective ? 1 : 0);
+        }
+    }
     const auto defects = std::count(labels.begin(), labels.end(), 1);
     if (defects > 0 && defects < long(labels.size()))
         outcome.f1Threshold = f1OptimalThreshold(scores, labels);
     return outcome;
+}
+
+} // namespace
+
+InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, const std::vector<std::int64_t>& imageIds,
+                         JobContext& job, const std::function<void(const ResultRecord&)>& onResult)
+{
+    ProjectFile project = ProjectFile::open(projectPath);
+    const ModelRecord model = storedModel(project, modelId);
+    std::vector<ImageRecord> targets;
+    if (imageIds.empty()) {
+        targets = project.images(Split::Test);
+    } else {
+        for (std::int64_t id : imageIds) {
+            std::optional<ImageRecord> record = project.image(id);
+            if (!record)
+                throw InputError("the project has no image " + std::to_string(id));
+            targets.push_back(*record);
+        }
+    }
+    return scoreIntoRun(project, model, project.beginRun(modelId, model.threshold), targets, false, job, onResult);
+}
+
+InferOutcome resumeRun(const std::string& projectPath, std::int64_t runId, JobContext& job,
+                       const std::function<void(const ResultRecord&)>& onResult)
+{
+    ProjectFile project = ProjectFile::open(projectPath);
+    const std::optional<RunRecord> run = project.run(runId);
+    if (!run)
+        throw InputError("the project has no run " + std::to_string(runId));
+    if (run->status != RunStatus::Interrupted)
+        throw InputError("run " + std::to_string(runId) + " is " + runStatusName(run->status)
+                         + ", not interrupted: only an interrupted run can be resumed");
+    const ModelRecord model = storedModel(project, run->modelId);
+    std::set<std::int64_t> scored;
+    for (const ResultRecord& result : project.results(runId, ProjectFile::Heatmaps::Skip))
+        scored.insert(result.imageId);
+    std::vector<ImageRecord> targets;
+    for (const ImageRecord& image : project.images(Split::Test))
+        if (!scored.count(image.id))
+            targets.push_back(image);
+    project.resumeRun(runId);
+    return scoreIntoRun(project, model, runId, targets, true, job, onResult);
 }
 
 } // namespace ds

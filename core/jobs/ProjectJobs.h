@@ -59,4 +59,11 @@ struct InferOutcome {
 InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, const std::vector<std::int64_t>& imageIds,
                          JobContext& job, const std::function<void(const ResultRecord&)>& onResult = {});
 
+// Finishes a run a crash or kill interrupted (RunStatus::Interrupted): scores the project's
+// Test images it has no result for, keeping the results it has, and finishes it Done.
+// Failing or cancelled, it stays Interrupted with what it holds. ds::InputError for an
+// unknown run or one that is not interrupted.
+InferOutcome resumeRun(const std::string& projectPath, std::int64_t runId, JobContext& job,
+                       const std::function<void(const ResultRecord&)>& onResult = {});
+
 } // namespace ds

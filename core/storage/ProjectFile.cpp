@@ -3,6 +3,7 @@
 #include "core/Error.h"
 #include "core/storage/AtomicFile.h"
 #include "core/storage/HeatmapCodec.h"
+#include "core/storage/RunOwner.h"
 #include "core/storage/Schema.h"
 
 #include <opencv2/core.hpp>
@@ -162,6 +163,22 @@ cv::Mat decodeStoredHeatmap(const SqliteStatement& statement, int pngColumn, int
                              static_cast<float>(statement.doubleAt(maxColumn)));
     } catch (const InputError& error) {
         throw InputError("Project file " + quoted(path) + " is damaged: " + error.what());
+    }
+}
+
+// Runs still "running" whose process is gone were interrupted: say so, once, here.
+void markInterruptedRuns(SqliteConnection& connection)
+{
+    std::vector<std::int64_t> gone;
+    {
+        SqliteStatement running(connection, "SELECT id, coalesce(owner, '') FROM runs WHERE status = 'running'");
+        while (running.step())
+            if (runOwnerIsGone(running.textAt(1)))
+                gone.push_back(running.int64At(0));
+    }
+    for (std::int64_t id : gone) {
+        SqliteStatement mark(connection, "UPDATE runs SET status = 'interrupted' WHERE id = ? AND status = 'running'");
+        mark.bind(1, id).run();
     }
 }
 
@@ -358,6 +375,8 @@ const char* runStatusName(RunStatus status)
         return "failed";
     case RunStatus::Cancelled:
         return "cancelled";
+    case RunStatus::Interrupted:
+        return "interrupted";
     }
     return "";
 }
@@ -365,7 +384,7 @@ const char* runStatusName(RunStatus status)
 std::optional<RunStatus> runStatusFromName(const std::string& name)
 {
     for (RunStatus status :
-         {RunStatus::Running, RunStatus::Done, RunStatus::Failed, RunStatus::Cancelled})
+         {RunStatus::Running, RunStatus::Done, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Interrupted})
         if (name == runStatusName(status))
             return status;
     return std::nullopt;
@@ -418,6 +437,7 @@ ProjectFile ProjectFile::openPath(const std::string& path, bool mayCreate)
     // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits.
     connection->execute("PRAGMA synchronous = NORMAL");
     migrate(*connection);
+    markInterruptedRuns(*connection);
     return ProjectFile(std::move(connection));
 }
 
@@ -785,9 +805,37 @@ std::int64_t ProjectFile::beginRun(std::int64_t modelId, double threshold)
 {
     SqliteConnection& db = connection();
     SqliteStatement statement(
-        db, "INSERT INTO runs (model_id, status, threshold) VALUES (?, 'running', ?)");
-    statement.bind(1, modelId).bind(2, threshold).run();
+        db, "INSERT INTO runs (model_id, status, threshold, owner) VALUES (?, 'running', ?, ?)");
+    statement.bind(1, modelId).bind(2, threshold).bind(3, currentRunOwner()).run();
     return db.lastInsertRowId();
+}
+
+void ProjectFile::resumeRun(std::int64_t runId)
+{
+    SqliteConnection& db = connection();
+    SqliteStatement statement(db, "UPDATE runs SET status = 'running', owner = ?, finished_at = NULL "
+                                  "WHERE id = ? AND status = 'interrupted'");
+    statement.bind(1, currentRunOwner()).bind(2, runId).run();
+    if (db.changes() == 0)
+        throw InputError("Project file " + quoted(path()) + " has no interrupted run with id " + std::to_string(runId));
+}
+
+std::vector<RunRecord> ProjectFile::interruptedRuns() const
+{
+    const std::string sql = std::string(kSelectRuns) + "WHERE status = 'interrupted' ORDER BY id";
+    SqliteStatement statement(connection(), sql.c_str());
+    std::vector<RunRecord> runs;
+    while (statement.step())
+        runs.push_back(runAt(statement, path()));
+    return runs;
+}
+
+int ProjectFile::resultCount(std::int64_t runId) const
+{
+    SqliteStatement statement(connection(), "SELECT count(*) FROM results WHERE run_id = ?");
+    statement.bind(1, runId);
+    statement.step();
+    return int(statement.int64At(0));
 }
 
 void ProjectFile::addResult(const ResultRecord& result)
@@ -813,8 +861,9 @@ void ProjectFile::finishRun(std::int64_t runId, RunStatus status, std::optional<
 {
     if (status == RunStatus::Running)
         throw Error("finishRun: a run cannot finish with status 'running'");
+    // An interrupted run has not finished: it keeps no end time.
     const std::string sql = std::string("UPDATE runs SET status = ?, ms_per_image = ?, finished_at = ")
-        + kNow + " WHERE id = ?";
+        + (status == RunStatus::Interrupted ? "NULL" : kNow) + " WHERE id = ?";
     SqliteConnection& db = connection();
     SqliteStatement statement(db, sql.c_str());
     statement.bind(1, std::string(runStatusName(status)));

@@ -18,8 +18,10 @@ enum class Split { Train, Test, Holdout };
 const char* splitName(Split split);
 std::optional<Split> splitFromName(const std::string& name);
 
-enum class RunStatus { Running, Done, Failed, Cancelled };
-// "running", "done", "failed", "cancelled".
+// Interrupted: the process scoring it was killed or crashed (found when the project is
+// opened); it keeps its results and can be resumed or discarded.
+enum class RunStatus { Running, Done, Failed, Cancelled, Interrupted };
+// "running", "done", "failed", "cancelled", "interrupted".
 const char* runStatusName(RunStatus status);
 std::optional<RunStatus> runStatusFromName(const std::string& name);
 
@@ -222,10 +224,18 @@ public:
     // by one (each write is atomic, so other connections see progress) and ends with
     // finishRun(Done). A job that fails or is cancelled calls discardRun(), which removes
     // the run and every result written for it, so nothing half-written stays behind (the
-    // discarded run id is never reused). A run left Running by a crash shows as Running.
+    // discarded run id is never reused). A run left Running by a process that died (kill,
+    // crash, power cut) is marked Interrupted when the project is next opened on this
+    // machine; resumeRun() takes it up again.
     std::int64_t beginRun(std::int64_t modelId, double threshold);
+    // Back to Running, owned by this process. ds::InputError unless it is Interrupted.
+    void resumeRun(std::int64_t runId);
+    // Every model's interrupted runs, oldest first.
+    std::vector<RunRecord> interruptedRuns() const;
+    // Results stored for the run, without reading them.
+    int resultCount(std::int64_t runId) const;
     void addResult(const ResultRecord& result);
-    // status: Done, Failed or Cancelled; also sets finishedAt and msPerImage (see RunRecord).
+    // status: Done, Failed, Cancelled or Interrupted; also sets finishedAt and msPerImage (see RunRecord).
     void finishRun(std::int64_t runId, RunStatus status,
                    std::optional<double> msPerImage = std::nullopt);
     // Deletes the run and its results; no-op for an unknown id.

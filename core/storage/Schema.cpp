@@ -124,6 +124,30 @@ CREATE TABLE mask_edits (
 CREATE INDEX mask_edits_by_image ON mask_edits(image_id, id);
 )sql";
 
+// Runs a crash or a kill left behind: status 'interrupted' (set when a project is opened
+// and the process that was scoring is gone), and the run's owner, "host boot-id pid
+// start-ticks", to tell a dead writer from a live one. The sequence of discarded run ids
+// carries over, so none is handed out again.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE runs_v5 (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    model_id     INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    status       TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+    threshold    REAL NOT NULL,
+    finished_at  TEXT,
+    ms_per_image REAL,
+    owner        TEXT
+);
+INSERT INTO runs_v5 (id, model_id, created_at, status, threshold, finished_at, ms_per_image)
+    SELECT id, model_id, created_at, status, threshold, finished_at, ms_per_image FROM runs;
+DELETE FROM sqlite_sequence WHERE name = 'runs_v5';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'runs_v5', seq FROM sqlite_sequence WHERE name = 'runs';
+DROP TABLE runs;
+ALTER TABLE runs_v5 RENAME TO runs;
+CREATE INDEX runs_by_model ON runs(model_id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations()
@@ -133,6 +157,7 @@ const std::vector<Migration>& migrations()
         {2, kVersion2},
         {3, kVersion3},
         {4, kVersion4, true},
+        {5, kVersion5, true},
     };
     return steps;
 }

@@ -51,6 +51,29 @@ cv::Mat blended(const cv::Mat& image, const cv::Mat& content, const cv::Mat& reg
     return clamped(result);
 }
 
+// True when every pixel's three channels agree (a greyscale image stored as RGB).
+bool isGrey(const cv::Mat& image)
+{
+    std::vector<cv::Mat> channels;
+    cv::split(image, channels);
+    return std::max(cv::norm(channels[0], channels[1], cv::NORM_INF), cv::norm(channels[1], channels[2], cv::NORM_INF))
+           < 1.0 / 255.0;
+}
+
+// On a greyscale image a coloured defect is a shortcut no real defect offers (the network
+// would learn "colour means defect"): the defect keeps only its brightness, and its mask
+// only what stays visible.
+SyntheticAnomaly inImagesColours(const cv::Mat& image, SyntheticAnomaly sample)
+{
+    if (!isGrey(image))
+        return sample;
+    cv::Mat grey;
+    cv::cvtColor(sample.image, grey, cv::COLOR_RGB2GRAY);
+    cv::cvtColor(grey, sample.image, cv::COLOR_GRAY2RGB);
+    sample.mask = visibleChange(image, sample.image, sample.mask);
+    return sample;
+}
+
 cv::Mat toBytes(const cv::Mat& image)
 {
     cv::Mat bytes;
@@ -162,7 +185,7 @@ SyntheticAnomaly AnomalyGenerator::generate(const cv::Mat& image, const std::vec
     const cv::Mat region = mix_.foregroundOnly ? foreground(image) : cv::Mat();
     SyntheticAnomaly sample;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
-        sample = drawOnce(image, pool, pickContent(!pool.empty()));
+        sample = inImagesColours(image, drawOnce(image, pool, pickContent(!pool.empty())));
         if (!region.empty())
             sample.mask = sample.mask.mul(region);
         if (cv::countNonZero(sample.mask > 0.5) > 0) {
@@ -316,7 +339,7 @@ SyntheticAnomaly AnomalyGenerator::cutPaste(const cv::Mat& image)
     clamped(patch).copyTo(result(to));
     cv::Mat region = cv::Mat::zeros(image.size(), CV_32F);
     region(to).setTo(1.0);
-    return {result, visibleChange(image, result, region), AnomalyContent::SameImage};
+    return inImagesColours(image, {result, visibleChange(image, result, region), AnomalyContent::SameImage});
 }
 
 // CutPaste's scar: a thin rotated stripe (2-16 x 10-25 px at 256 px) of a random colour
@@ -346,7 +369,7 @@ SyntheticAnomaly AnomalyGenerator::scar(const cv::Mat& image)
         content = content * uniform(0.6, 1.4);
     }
     const cv::Mat result = blended(image, content, region, 1.0);
-    return {result, visibleChange(image, result, region), AnomalyContent::SameImage};
+    return inImagesColours(image, {result, visibleChange(image, result, region), AnomalyContent::SameImage});
 }
 
 // A crack (dark, branching less, bending) or a scratch (bright or dark, nearly straight),

@@ -109,6 +109,47 @@ private Q_SLOTS:
         QCOMPARE(unknown, 1);
     }
 
+    // kill -9 while scoring: the next open says the run was interrupted, keeps what it
+    // stored, and `infer --resume` finishes it with every test image scored once.
+    void killedScoringIsInterruptedThenResumed()
+    {
+        const QString project = path("killed.dsproj");
+        Outcome outcome = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"),
+                               path("data/part"), QStringLiteral("--method"), QStringLiteral("padim"), QStringLiteral("--size"),
+                               QStringLiteral("256")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        // At 256 px with heatmaps written, scoring is slow enough for the kill to land
+        // between the first stored result and the last.
+        QProcess scoring;
+        scoring.start(QStringLiteral(DEFECTSCOPE_CLI_PATH), {QStringLiteral("infer"), QStringLiteral("--project"), project,
+                                                             QStringLiteral("--heatmaps"), path("killed-maps")});
+        QVERIFY(scoring.waitForStarted());
+        const ds::ProjectFile watcher = ds::ProjectFile::open(project.toStdString());
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.run(1) && watcher.resultCount(1) > 0, 120000);
+        scoring.kill();
+        QVERIFY(scoring.waitForFinished());
+
+        outcome = run({QStringLiteral("info"), QStringLiteral("--project"), project});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QVERIFY2(outcome.out.contains(QStringLiteral("run 1: interrupted")), qPrintable(outcome.out));
+        QVERIFY(outcome.out.contains(QStringLiteral("infer --resume 1")));
+        const int testImages = int(ds::ProjectFile::open(project.toStdString()).images(ds::Split::Test).size());
+        const int kept = ds::ProjectFile::open(project.toStdString()).resultCount(1);
+        QVERIFY2(kept >= 1 && kept < testImages, qPrintable(QString::number(kept)));
+
+        QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--discard"),
+                      QStringLiteral("7")}).exitCode, 3); // no such interrupted run
+        outcome = run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--resume"), QStringLiteral("1")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QVERIFY2(outcome.out.contains(QStringLiteral("run 1: %1 image(s) more scored").arg(testImages - kept)), qPrintable(outcome.out));
+        const ds::ProjectFile file = ds::ProjectFile::open(project.toStdString());
+        QCOMPARE(file.run(1)->status, ds::RunStatus::Done);
+        QCOMPARE(file.resultCount(1), testImages);
+        // Resuming a finished run, or discarding it, is refused.
+        QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--resume"), QStringLiteral("1")}).exitCode, 3);
+        QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--discard"), QStringLiteral("1")}).exitCode, 3);
+    }
+
     void reportAndExportAModelsResults()
     {
         const QString project = path("report.dsproj");

@@ -24,6 +24,7 @@
 #include <QLabel>
 #include <QRegularExpression>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QSettings>
 #include <QTimer>
 #include <QUndoStack>
@@ -552,6 +553,53 @@ private Q_SLOTS:
         QTest::mouseClick(reopened.resetThresholdButton(), Qt::LeftButton);
         QCOMPARE(reopened.currentThreshold(), runThreshold);
         QCOMPARE(reopened.thresholdPlots()->threshold(), runThreshold);
+    }
+
+    // A run a kill left behind is offered for resuming or discarding when the project opens.
+    void interruptedRunIsResumedOrDiscarded()
+    {
+        const QString copy = dir_.filePath(QStringLiteral("interrupted.dsproj"));
+        const auto interruptRun = [&] {
+            ds::ProjectFile project = ds::ProjectFile::open(copy.toStdString());
+            const std::int64_t modelId = project.models().back().id;
+            const std::int64_t runId = project.beginRun(modelId, 1.0);
+            ds::ResultRecord result;
+            result.runId = runId;
+            result.imageId = project.images(ds::Split::Test).front().id;
+            result.score = 0.5;
+            result.threshold = 1.0;
+            project.addResult(result);
+            project.finishRun(runId, ds::RunStatus::Interrupted);
+            return runId;
+        };
+        ds::ProjectFile::open(project_.toStdString()).saveCopyAs(copy.toStdString());
+        const std::int64_t resumed = interruptRun();
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(window.openProject(copy));
+            auto* box = window.findChild<QMessageBox*>(QStringLiteral("interruptedRunBox"));
+            QVERIFY(box);
+            QVERIFY(box->text().contains(QStringLiteral("1 of %1 test images").arg(testImages_)));
+            auto* resume = box->findChild<QPushButton*>(QStringLiteral("resumeRunButton"));
+            QVERIFY(resume);
+            QVERIFY(runJob(window, [&] { resume->click(); }));
+            QCOMPARE(window.resultsProxy()->rowCount(), testImages_); // the finished run is shown
+        }
+        {
+            const ds::ProjectFile project = ds::ProjectFile::open(copy.toStdString());
+            QCOMPARE(project.run(resumed)->status, ds::RunStatus::Done);
+            QCOMPARE(project.resultCount(resumed), testImages_);
+        }
+        const std::int64_t discarded = interruptRun();
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(copy));
+        auto* box = window.findChild<QMessageBox*>(QStringLiteral("interruptedRunBox"));
+        QVERIFY(box);
+        box->findChild<QPushButton*>(QStringLiteral("discardRunButton"))->click();
+        QVERIFY(!ds::ProjectFile::open(copy.toStdString()).run(discarded));
+        QVERIFY(!window.findChild<QMessageBox*>(QStringLiteral("interruptedRunBox")) || !box->isVisible());
     }
 
     void saveAsContinuesInTheCopy()

@@ -2,12 +2,14 @@
 #include "core/storage/ContentHash.h"
 #include "core/storage/HeatmapCodec.h"
 #include "core/storage/ProjectFile.h"
+#include "core/storage/RunOwner.h"
 #include "core/storage/Schema.h"
 #include "core/storage/Sqlite.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -47,6 +49,8 @@ private Q_SLOTS:
     void migratesVersion2ProjectWithUnknownScoringTime();
     void migratesVersion3ProjectRebuildingImagesKeepingEveryRow();
     void migrationRefusesDanglingReferenceAndLeavesFileAsItWas();
+    void migratesVersion4ProjectKeepingRunsAndTheirIdSequence();
+    void runOfADeadProcessIsInterruptedOnOpenAndCanBeResumed();
     void unknownLabelRoundTrips();
     void setSplitMovesAllOrNone();
     void defectTypesTakeLowestFreeIdAndRejectBadInput();
@@ -652,6 +656,90 @@ void TestProjectFile::discardRunLeavesProjectAsBefore()
     QVERIFY(project.beginRun(modelId, 0.5) > runId);
 }
 
+void TestProjectFile::migratesVersion4ProjectKeepingRunsAndTheirIdSequence()
+{
+    const std::string path = projectPath("v4.dsproj");
+    createProjectAtVersion(path, 4);
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("INSERT INTO images (id, path, sha256, width, height, split, label) VALUES "
+                    "(1, '/a.png', '" + ds::sha256Hex({1}) + "', 4, 4, 'test', 'good');"
+                    "INSERT INTO models (id, name, method, params_json, backbone, state, train_seconds, n_train, threshold) "
+                    "VALUES (1, 'm', 'padim', '{}', 'resnet18', x'00', 1.0, 5, 2.0);"
+                    "INSERT INTO runs (id, model_id, status, threshold, finished_at, ms_per_image) "
+                    "VALUES (3, 1, 'done', 2.5, '2024-05-01T10:00:00.000Z', 7.5);"
+                    "INSERT INTO runs (id, model_id, status, threshold) VALUES (9, 1, 'running', 2.5);"
+                    "DELETE FROM runs WHERE id = 9;" // discarded: its id must stay used
+                    "INSERT INTO runs (id, model_id, status, threshold) VALUES (5, 1, 'running', 2.5);"
+                    "INSERT INTO results (run_id, image_id, score, threshold) VALUES (3, 1, 1.5, 2.5);"
+                    "INSERT INTO results (run_id, image_id, score, threshold) VALUES (5, 1, 1.0, 2.5);");
+    }
+    ProjectFile project = ProjectFile::open(path);
+    QCOMPARE(project.schemaVersion(), ds::schema::currentVersion());
+    const std::vector<ds::RunRecord> runs = project.runs(1);
+    QCOMPARE(runs.size(), std::size_t(2));
+    QCOMPARE(runs[0].id, std::int64_t(3));
+    QCOMPARE(runs[0].status, ds::RunStatus::Done);
+    QCOMPARE(runs[0].msPerImage, std::optional<double>(7.5));
+    QCOMPARE(project.results(3, ProjectFile::Heatmaps::Skip).size(), std::size_t(1));
+    // Left running by a version that recorded no owner: nothing can still be writing it.
+    QCOMPARE(runs[1].status, ds::RunStatus::Interrupted);
+    QCOMPARE(project.resultCount(5), 1);
+    QVERIFY(project.beginRun(1, 2.5) > 9);
+    project.deleteModel(1); // references to the rebuilt table still cascade
+    QCOMPARE(rowCount(path, "results"), 0);
+}
+
+void TestProjectFile::runOfADeadProcessIsInterruptedOnOpenAndCanBeResumed()
+{
+    const std::string path = projectPath();
+    std::int64_t dead = 0, live = 0, remote = 0, done = 0;
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        const std::int64_t imageId = project.addImage(makeImage(1, ds::Split::Test)).id;
+        const std::int64_t modelId = project.addModel(makeModel({1}));
+        dead = project.beginRun(modelId, 0.5);
+        project.addResult(makeResult(dead, imageId, 0.7, cv::Mat()));
+        live = project.beginRun(modelId, 0.5);
+        remote = project.beginRun(modelId, 0.5);
+        done = project.beginRun(modelId, 0.5);
+        project.finishRun(done, ds::RunStatus::Done);
+    }
+    // The owner of `dead` becomes a process that has exited; `remote`'s another machine's.
+    QProcess exited;
+    exited.start(QStringLiteral("true"), {});
+    QVERIFY(exited.waitForStarted());
+    const qint64 exitedPid = exited.processId();
+    QVERIFY(exited.waitForFinished());
+    QStringList owner = QString::fromStdString(ds::currentRunOwner()).split(QLatin1Char(' '));
+    QCOMPARE(owner.size(), 4);
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        QStringList deadOwner = owner;
+        deadOwner[2] = QString::number(exitedPid);
+        QStringList remoteOwner = owner;
+        remoteOwner[0] = QStringLiteral("some-other-host");
+        raw.execute("UPDATE runs SET owner = '" + deadOwner.join(QLatin1Char(' ')).toStdString() + "' WHERE id = "
+                    + std::to_string(dead) + "; UPDATE runs SET owner = '" + remoteOwner.join(QLatin1Char(' ')).toStdString()
+                    + "' WHERE id = " + std::to_string(remote));
+    }
+    ProjectFile project = ProjectFile::open(path);
+    QCOMPARE(project.run(dead)->status, ds::RunStatus::Interrupted);
+    QVERIFY(project.run(dead)->finishedAt.empty());
+    QCOMPARE(project.run(live)->status, ds::RunStatus::Running); // this process is still scoring it
+    QCOMPARE(project.run(remote)->status, ds::RunStatus::Running); // cannot be checked from here
+    QCOMPARE(project.run(done)->status, ds::RunStatus::Done);
+    QCOMPARE(project.interruptedRuns().size(), std::size_t(1));
+    QCOMPARE(project.resultCount(dead), 1); // its results are kept
+
+    QVERIFY_THROWS_EXCEPTION(ds::InputError, project.resumeRun(done));
+    project.resumeRun(dead);
+    QCOMPARE(project.run(dead)->status, ds::RunStatus::Running);
+    QVERIFY(ProjectFile::open(path).run(dead)->status == ds::RunStatus::Running); // owned by a live process now
+    project.finishRun(dead, ds::RunStatus::Done);
+    QVERIFY(project.interruptedRuns().empty());
+}
+
 void TestProjectFile::migratesVersion1ProjectKeepingData()
 {
     const std::string path = projectPath("old.dsproj");
@@ -791,7 +879,7 @@ void TestProjectFile::migratesVersion3ProjectRebuildingImagesKeepingEveryRow()
 
     {
         ProjectFile project = ProjectFile::open(path);
-        QCOMPARE(project.schemaVersion(), 4);
+        QCOMPARE(project.schemaVersion(), ds::schema::currentVersion());
         const std::vector<ds::ImageRecord> images = project.images();
         QCOMPARE(images.size(), std::size_t(2));
         QCOMPARE(images[0].id, std::int64_t(5));

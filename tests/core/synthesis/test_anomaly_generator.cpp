@@ -140,6 +140,33 @@ private Q_SLOTS:
         }
     }
 
+    void drawsGreyDefectsOnGreyImages()
+    {
+        cv::Mat grey;
+        cv::cvtColor(goodImage(4), grey, cv::COLOR_RGB2GRAY);
+        cv::cvtColor(grey, grey, cv::COLOR_GRAY2RGB);
+        const auto channelSpread = [](const cv::Mat& image) {
+            std::vector<cv::Mat> channels;
+            cv::split(image, channels);
+            return std::max(cv::norm(channels[0], channels[1], cv::NORM_INF), cv::norm(channels[1], channels[2], cv::NORM_INF));
+        };
+        AnomalyGenerator generator(5);
+        for (int i = 0; i < 30; ++i) {
+            const SyntheticAnomaly samples[] = {generator.generate(grey, {grey}), generator.cutPaste(grey), generator.scar(grey)};
+            for (const SyntheticAnomaly& sample : samples) {
+                QVERIFY2(channelSpread(sample.image) < 1e-5, "a coloured defect on a grey part is a shortcut");
+                const cv::Mat inside = sample.mask > 0.5;
+                if (cv::countNonZero(inside) > 0) // what the mask marks stays visibly changed
+                    QVERIFY(largestChannelDifference(sample.image, grey, inside) > 0.03);
+            }
+        }
+        // Colour images keep coloured defects.
+        bool anyColoured = false;
+        for (int i = 0; i < 30 && !anyColoured; ++i)
+            anyColoured = channelSpread(generator.generate(goodImage(4), {}).image - goodImage(4)) > 0.05;
+        QVERIFY(anyColoured);
+    }
+
     void refusesWrongInput()
     {
         AnomalyGenerator generator(1);
