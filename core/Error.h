@@ -18,6 +18,12 @@ public:
     using Error::Error;
 };
 
+// A file name as messages show it: in single quotes, so spaces and empty names are seen.
+inline std::string quoted(const std::string& path)
+{
+    return "'" + path + "'";
+}
+
 // Thrown by JobContext::throwIfCancelled(); never shown as an error.
 class Cancelled : public Error {
 public:

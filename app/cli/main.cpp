@@ -164,6 +164,8 @@ int runEvaluate(const QStringList& arguments)
     const ds::EvaluationReport report = ds::evaluateDataset(root, settings, job);
     endConsoleProgress();
     printSkipped(report.skipped);
+    for (const std::string& note : report.notes)
+        std::fprintf(stderr, "note: %s\n", note.c_str());
     printEvaluation(report);
     if (parser.isSet(QStringLiteral("json"))) {
         const std::string out = str(parser.value(QStringLiteral("json")));

@@ -15,7 +15,8 @@ bool hasImageExtension(const fs::path& path)
 {
     std::string ext = path.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff";
+    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff"
+           || ext == ".webp";
 }
 
 std::vector<std::string> sortedSubfolders(const fs::path& folder)
@@ -54,7 +55,7 @@ std::vector<DatasetItem> readGoodFolder(const std::string& folder)
     for (const std::string& path : listImageFiles(folder))
         items.push_back({path, "good", {}});
     if (items.empty())
-        throw InputError(folder + ": contains no PNG, JPEG, BMP or TIFF images");
+        throw InputError(folder + ": contains no PNG, JPEG, BMP, TIFF or WebP images");
     return items;
 }
 

@@ -1,6 +1,7 @@
 #include "core/data/ImageIO.h"
 
 #include "core/Error.h"
+#include "core/data/JpegCheck.h"
 #include "core/storage/ContentHash.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <vector>
 
 namespace ds {
@@ -57,16 +59,17 @@ bool jpegHasEndMarker(const std::vector<uchar>& bytes)
     return end >= 4 && bytes[end - 2] == 0xFF && bytes[end - 1] == 0xD9;
 }
 
-// Width x height as a PNG's or JPEG's header declares it (0 when unknown), read before
-// decoding: a few kilobytes can declare a 30000 x 30000 image that would take gigabytes.
-double declaredPixels(const std::vector<uchar>& bytes)
+// Width x height as a PNG's or JPEG's header declares it (nullopt when unknown), read
+// before decoding: a few kilobytes can declare a 30000 x 30000 image that would take
+// gigabytes.
+std::optional<double> declaredPixels(const std::vector<uchar>& bytes)
 {
     const auto big16 = [&](size_t at) { return double((bytes[at] << 8) | bytes[at + 1]); };
     static const uchar pngSignature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     if (bytes.size() >= 24 && std::equal(pngSignature, pngSignature + 8, bytes.begin()))
         return (big16(16) * 65536.0 + big16(18)) * (big16(20) * 65536.0 + big16(22));
     if (!isJpeg(bytes))
-        return 0;
+        return std::nullopt;
     for (size_t at = 2; at + 9 < bytes.size();) {
         if (bytes[at] != 0xFF) {
             ++at;
@@ -82,7 +85,7 @@ double declaredPixels(const std::vector<uchar>& bytes)
         }
         at += 2 + size_t(big16(at + 2));
     }
-    return 0;
+    return std::nullopt;
 }
 
 cv::Mat decode(const std::string& path, int flags, const std::string& expectedSha256 = {})
@@ -94,17 +97,24 @@ cv::Mat decode(const std::string& path, int flags, const std::string& expectedSh
         throw InputError(path + ": changed or moved since it was imported (its content differs); import it again");
     if (isJpeg(bytes) && !jpegHasEndMarker(bytes))
         throw InputError(path + ": JPEG is truncated (no end-of-image marker)");
-    if (declaredPixels(bytes) > kMaxImagePixels)
-        throw InputError(path + ": image too large (" + std::to_string(int64_t(declaredPixels(bytes) / 1e6))
+    const std::optional<double> declared = declaredPixels(bytes);
+    if (declared && *declared > kMaxImagePixels)
+        throw InputError(path + ": image too large (" + std::to_string(int64_t(*declared / 1e6))
                          + " megapixels declared; at most " + std::to_string(int64_t(kMaxImagePixels / 1e6)) + ")");
+    if (declared && *declared == 0)
+        throw InputError(path + ": the file is damaged (its header declares a width or height of 0)");
+    if (isJpeg(bytes))
+        if (const std::string problem = jpegDataProblem(bytes); !problem.empty())
+            throw InputError(path + ": JPEG data is damaged (" + problem + ")");
     cv::Mat decoded;
     try {
         decoded = cv::imdecode(bytes, flags);
     } catch (const cv::Exception& e) {
-        throw InputError(path + ": cannot decode image (" + e.msg + ")");
+        // e.err is the decoder's reason alone, without OpenCV's file and line.
+        throw InputError(path + ": cannot decode image, the file is damaged (" + e.err + ")");
     }
     if (decoded.empty())
-        throw InputError(path + ": not a readable PNG, JPEG, BMP or TIFF image, or the file is damaged");
+        throw InputError(path + ": not a readable PNG, JPEG, BMP, TIFF or WebP image, or the file is damaged");
     if (double(decoded.total()) > kMaxImagePixels)
         throw InputError(path + ": image too large (" + std::to_string(decoded.cols) + "x"
                          + std::to_string(decoded.rows) + ")");
@@ -139,12 +149,24 @@ cv::Mat loadImageRgb(const std::string& path, const std::string& expectedSha256)
     return result;
 }
 
-cv::Mat loadMask(const std::string& path)
+cv::Mat loadMask(const std::string& path, bool* greyLevels)
 {
     const cv::Mat decoded = decode(path, cv::IMREAD_GRAYSCALE);
     cv::Mat mask;
     cv::compare(decoded, 0, mask, cv::CMP_GT);
+    if (greyLevels) {
+        double top = 0;
+        cv::minMaxLoc(decoded, nullptr, &top);
+        *greyLevels = cv::countNonZero(decoded == top) != cv::countNonZero(mask);
+    }
     return mask;
+}
+
+void requireMaskFits(const cv::Mat& mask, const cv::Size& imageSize, const std::string& maskPath)
+{
+    if (mask.size() != imageSize)
+        throw InputError(maskPath + ": mask is " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
+                         + " but its image is " + std::to_string(imageSize.width) + "x" + std::to_string(imageSize.height));
 }
 
 cv::Mat resizeImage(const cv::Mat& image, const cv::Size& size)

@@ -107,6 +107,7 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
     std::vector<std::string> types;
     std::vector<cv::Mat> maps, masks;
     bool anyMask = false;
+    int defectiveWithoutMask = 0, masksWithGreyLevels = 0;
     double inferSeconds = 0;
     {
         JobContext::Span span(job, 0.7, 1.0);
@@ -120,12 +121,21 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
                 scores.push_back(results[i].score);
                 labels.push_back(item.isDefective() ? 1 : 0);
                 types.push_back(item.label);
+                // Masks are compared with the map at the map's size (square or, for a
+                // shape-kept model, the image's shape).
+                const cv::Size mapSize = results[i].anomalyMap.size();
                 cv::Mat mask;
                 if (!item.isDefective()) {
-                    mask = cv::Mat::zeros(side, side, CV_8U);
-                } else if (!item.maskPath.empty()) {
+                    mask = cv::Mat::zeros(mapSize, CV_8U);
+                } else if (item.maskPath.empty()) {
+                    ++defectiveWithoutMask;
+                } else {
                     try {
-                        cv::resize(loadMask(item.maskPath), mask, cv::Size(side, side), 0, 0, cv::INTER_NEAREST);
+                        bool greyLevels = false;
+                        const cv::Mat full = loadMask(item.maskPath, &greyLevels);
+                        requireMaskFits(full, test.originalSizes[first + i], item.maskPath);
+                        cv::resize(full, mask, mapSize, 0, 0, cv::INTER_NEAREST);
+                        masksWithGreyLevels += greyLevels;
                         anyMask = true;
                     } catch (const InputError& e) {
                         report.skipped.push_back({item.maskPath, e.what()});
@@ -140,6 +150,13 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
         });
     }
     report.inferMsPerImage = test.images.empty() ? 0.0 : 1000.0 * inferSeconds / double(test.images.size());
+    if (defectiveWithoutMask > 0)
+        report.notes.push_back(std::to_string(defectiveWithoutMask)
+                               + " defective test image(s) have no mask under ground_truth/<type>/<name>_mask.png: "
+                                 "pixel AUROC and AUPRO leave them out");
+    if (masksWithGreyLevels > 0)
+        report.notes.push_back(std::to_string(masksWithGreyLevels)
+                               + " mask(s) hold grey levels, not only black and white: every pixel above 0 counts as defect");
 
     const bool bothClasses = std::count(labels.begin(), labels.end(), 1) > 0 && std::count(labels.begin(), labels.end(), 0) > 0;
     if (!bothClasses)

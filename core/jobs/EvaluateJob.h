@@ -29,6 +29,7 @@ struct EvaluationReport {
     double inferMsPerImage = 0; // model time per image (batched), excluding file decoding
     double peakRssMb = 0;
     std::vector<SkippedFile> skipped;
+    std::vector<std::string> notes; // what the figures leave out or assume, for the user to read
 
     // The JSON contract of `defectscope-cli evaluate --json` (keys fixed; NaN -> null).
     std::string toJson() const;

@@ -14,8 +14,10 @@ LoadedImages loadImagesForModel(const std::vector<std::string>& paths, const Det
     for (size_t i = 0; i < paths.size(); ++i) {
         job.throwIfCancelled();
         try {
-            loaded.images.push_back(modelInputImage(loadImageRgb(paths[i], sha256s.empty() ? std::string() : sha256s[i]), settings));
+            const cv::Mat image = loadImageRgb(paths[i], sha256s.empty() ? std::string() : sha256s[i]);
+            loaded.images.push_back(modelInputImage(image, settings));
             loaded.sourceIndices.push_back(i);
+            loaded.originalSizes.push_back(image.size());
         } catch (const InputError& e) {
             loaded.skipped.push_back({paths[i], e.what()});
             job.log("skipped " + std::string(e.what()));

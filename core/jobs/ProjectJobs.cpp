@@ -61,10 +61,7 @@ std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Spl
         try {
             const cv::Mat mask = loadMask(item.maskPath);
             const ImageRecord& record = checked.back().record;
-            if (mask.cols != record.width || mask.rows != record.height)
-                throw InputError(item.maskPath + ": mask is " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
-                                 + " but its image is " + std::to_string(record.width) + "x"
-                                 + std::to_string(record.height));
+            requireMaskFits(mask, cv::Size(record.width, record.height), item.maskPath);
             checked.back().mask = mask;
         } catch (const InputError& e) {
             report.skipped.push_back({item.maskPath, e.what()});

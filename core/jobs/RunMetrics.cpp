@@ -92,7 +92,11 @@ RunScores scoresOf(const ProjectFile& project, std::int64_t runId, const std::ma
 {
     RunScores scores;
     for (const ResultRecord& result : project.results(runId, ProjectFile::Heatmaps::Skip)) {
-        const std::optional<bool> defective = truth.at(result.imageId).defective;
+        const auto found = truth.find(result.imageId);
+        if (found == truth.end()) // foreign keys were off while someone edited the file
+            throw InputError("Project file " + quoted(project.path()) + " is damaged: run " + std::to_string(runId)
+                             + " has a result for image " + std::to_string(result.imageId) + ", which the project does not hold");
+        const std::optional<bool> defective = found->second.defective;
         if (!defective) {
             if (unknown)
                 ++*unknown;

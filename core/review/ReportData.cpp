@@ -208,7 +208,11 @@ ReportData gatherReport(const ProjectFile& project, std::int64_t modelId, std::o
             job->report(0.4 + 0.1 * double(i) / double(shown), "Reading flagged images");
         }
         const std::int64_t imageId = ranked[i];
-        const ImageRecord image = *project.image(imageId);
+        const std::optional<ImageRecord> stored = project.image(imageId);
+        if (!stored)
+            throw InputError("Project file " + quoted(project.path()) + " is damaged: image " + std::to_string(imageId)
+                             + " of run " + std::to_string(run->id) + " is missing");
+        const ImageRecord& image = *stored;
         FlaggedImage flagged;
         flagged.imageId = imageId;
         flagged.path = image.path;

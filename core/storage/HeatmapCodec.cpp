@@ -59,6 +59,8 @@ cv::Mat decodeHeatmap(const std::vector<std::uint8_t>& png, float min, float max
     }
     if (quantized.empty() || quantized.type() != CV_16UC1)
         throw InputError("Stored heatmap is not a 16-bit grayscale PNG");
+    if (!std::isfinite(min) || !std::isfinite(max) || max < min)
+        throw InputError("Stored heatmap has no valid range (" + std::to_string(min) + " to " + std::to_string(max) + ")");
 
     const double step = (static_cast<double>(max) - min) / kLevels;
     cv::Mat map(quantized.size(), CV_32FC1);

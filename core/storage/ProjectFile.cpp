@@ -28,11 +28,6 @@ constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-std::string quoted(const std::string& path)
-{
-    return "'" + path + "'";
-}
-
 int pragmaInt(SqliteConnection& connection, const char* pragma)
 {
     SqliteStatement statement(connection, pragma);
@@ -923,6 +918,9 @@ std::vector<ResultRecord> ProjectFile::results(std::int64_t runId, Heatmaps heat
         result.heatmapMin = static_cast<float>(statement.doubleAt(3));
         result.heatmapMax = static_cast<float>(statement.doubleAt(4));
         result.heatmap = decodeStoredHeatmap(statement, 5, 3, 4, path());
+        if (!std::isfinite(result.score) || !std::isfinite(result.threshold))
+            throw InputError("Project file " + quoted(path()) + " is damaged: run " + std::to_string(runId)
+                             + " holds a score or threshold that is not a number for image " + std::to_string(result.imageId));
         results.push_back(std::move(result));
     }
     return results;

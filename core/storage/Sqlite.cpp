@@ -8,15 +8,6 @@
 
 namespace ds {
 
-namespace {
-
-std::string quoted(const std::string& path)
-{
-    return "'" + path + "'";
-}
-
-} // namespace
-
 SqliteConnection::SqliteConnection(const std::string& path, int openFlags)
     : path_(path)
 {
@@ -72,6 +63,14 @@ void SqliteConnection::throwError(int code) const
         throw Error("Project file " + quoted(path_)
                     + " is busy: another DefectScope window or job kept it locked (" + detail
                     + ")");
+    case SQLITE_ERROR:
+        // The program's statements match its schema, so a missing or doubled table or
+        // column means the file's tables were changed or its version number was.
+        for (const char* sign : {"no such table", "no such column", "already exists", "duplicate column"})
+            if (detail.find(sign) != std::string::npos)
+                throw InputError("Project file " + quoted(path_) + " is damaged: its tables do not match its schema version ("
+                                 + detail + ")");
+        throw Error("Project file " + quoted(path_) + ": " + detail);
     default:
         throw Error("Project file " + quoted(path_) + ": " + detail);
     }

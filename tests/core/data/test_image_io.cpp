@@ -137,6 +137,39 @@ private Q_SLOTS:
         expectInputError(path("cut.jpg"), "truncated");
     }
 
+    // OpenCV decodes these with only "Corrupt JPEG data" on stderr and grey where data is
+    // missing: a cut file with its end marker put back, and bytes overwritten mid-stream.
+    void damagedJpegDataIsRefused()
+    {
+        std::vector<uchar> bytes;
+        cv::Mat large(96, 128, CV_8UC3);
+        cv::randu(large, 0, 256); // noise: every block carries data
+        QVERIFY(cv::imencode(".jpg", large, bytes));
+        std::vector<uchar> cut(bytes.begin(), bytes.begin() + long(bytes.size() / 2));
+        cut.push_back(0xFF);
+        cut.push_back(0xD9);
+        writeBytes(path("cut-with-end.jpg"), std::string(cut.begin(), cut.end()));
+        expectInputError(path("cut-with-end.jpg"), "JPEG data is damaged");
+
+        std::vector<uchar> overwritten = bytes;
+        for (size_t i = 0; i < 64; ++i)
+            overwritten[overwritten.size() / 2 + i] = 0xFF;
+        writeBytes(path("overwritten.jpg"), std::string(overwritten.begin(), overwritten.end()));
+        expectInputError(path("overwritten.jpg"), "JPEG data is damaged");
+
+        writeBytes(path("intact.jpg"), std::string(bytes.begin(), bytes.end()));
+        QCOMPARE(loadImageRgb(path("intact.jpg")).size(), large.size());
+    }
+
+    void emptyDeclaredSizeIsRefused()
+    {
+        std::vector<uchar> png;
+        QVERIFY(cv::imencode(".png", cv::Mat(8, 8, CV_8UC1, cv::Scalar(0)), png));
+        png[16] = png[17] = png[18] = png[19] = 0; // IHDR width 0
+        writeBytes(path("zero-width.png"), std::string(png.begin(), png.end()));
+        expectInputError(path("zero-width.png"), "width or height of 0");
+    }
+
     void folderIsRefused() { expectInputError(dir_.path().toStdString(), "folder"); }
 
     // A float TIFF of NaN would poison a model and every later score: refused at decode.

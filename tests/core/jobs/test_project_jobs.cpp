@@ -9,7 +9,10 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -215,6 +218,39 @@ private Q_SLOTS:
         QCOMPARE(size_t(byType.size()), report.imageAurocByType.size());
         for (const auto& [type, auroc] : report.imageAurocByType)
             QCOMPARE(byType.value(QString::fromStdString(type)).toDouble(), auroc);
+    }
+
+    // Masks evaluate cannot use as they are are named, never resized, thresholded or
+    // dropped silently.
+    void evaluateSaysWhatItDidWithMasks()
+    {
+        const fs::path copy = fs::path(dir_.filePath(QStringLiteral("masks")).toStdString());
+        fs::copy(dataset_, copy, fs::copy_options::recursive);
+        std::vector<fs::path> masks;
+        for (const auto& entry : fs::recursive_directory_iterator(copy / "ground_truth"))
+            if (entry.is_regular_file())
+                masks.push_back(entry.path());
+        std::sort(masks.begin(), masks.end());
+        QVERIFY(masks.size() >= 3);
+        const cv::Mat original = cv::imread(masks[0].string(), cv::IMREAD_GRAYSCALE);
+        cv::Mat smaller;
+        cv::resize(original, smaller, original.size() / 2, 0, 0, cv::INTER_NEAREST);
+        QVERIFY(cv::imwrite(masks[0].string(), smaller));
+        cv::Mat soft;
+        cv::GaussianBlur(cv::imread(masks[1].string(), cv::IMREAD_GRAYSCALE), soft, cv::Size(5, 5), 2);
+        QVERIFY(cv::imwrite(masks[1].string(), soft));
+        fs::remove(masks[2]);
+
+        JobContext job;
+        const EvaluationReport report = evaluateDataset(copy.string(), smallPadim(), job);
+        const auto skippedMask = std::find_if(report.skipped.begin(), report.skipped.end(),
+                                              [&](const SkippedFile& file) { return file.path == masks[0].string(); });
+        QVERIFY(skippedMask != report.skipped.end());
+        QVERIFY2(skippedMask->reason.find("mask is 48x48 but its image is 96x96") != std::string::npos, skippedMask->reason.c_str());
+        QCOMPARE(report.notes.size(), size_t(2));
+        QVERIFY2(report.notes[0].find("1 defective test image(s) have no mask") == 0, report.notes[0].c_str());
+        QVERIFY2(report.notes[1].find("1 mask(s) hold grey levels") == 0, report.notes[1].c_str());
+        QVERIFY(report.pixelAuroc > 0.5); // the other masks still count
     }
 
     void missingModelIsInputError()

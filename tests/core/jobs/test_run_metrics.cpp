@@ -6,11 +6,13 @@
 #include "core/metrics/Metrics.h"
 #include "core/storage/ContentHash.h"
 #include "core/storage/ProjectFile.h"
+#include "core/storage/Sqlite.h"
 #include "datasets/SyntheticDataset.h"
 #include "tests/support/SmallDataset.h"
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <sqlite3.h>
 
 #include <cmath>
 
@@ -291,6 +293,29 @@ private Q_SLOTS:
         HandMadeRun run(path("unknown.dsproj"));
         QVERIFY_THROWS_EXCEPTION(Error, computeRunMetrics(run.project(), run.runId() + 1));
         QVERIFY_THROWS_EXCEPTION(Error, runScores(run.project(), run.runId() + 1));
+    }
+
+    // A result whose image was deleted with foreign keys off: a damaged project, named.
+    void resultOfAMissingImageIsADamagedProject()
+    {
+        const std::string file = path("dangling.dsproj");
+        std::int64_t runId = 0;
+        {
+            HandMadeRun run(file);
+            run.add("good", 0.5);
+            const std::int64_t gone = run.add("crack", 2.0);
+            run.finish(1.0);
+            runId = run.runId();
+            SqliteConnection raw(file, SQLITE_OPEN_READWRITE);
+            raw.execute("PRAGMA foreign_keys = OFF; DELETE FROM images WHERE id = " + std::to_string(gone));
+        }
+        const ProjectFile project = ProjectFile::open(file);
+        try {
+            computeRunMetrics(project, runId);
+            QFAIL("no error");
+        } catch (const InputError& e) {
+            QVERIFY2(std::string(e.what()).find("is damaged: run 1 has a result for image 2") != std::string::npos, e.what());
+        }
     }
 
     void cancelledJobStopsReadingHeatmaps()

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void migrationRefusesDanglingReferenceAndLeavesFileAsItWas();
     void migratesVersion4ProjectKeepingRunsAndTheirIdSequence();
     void runOfADeadProcessIsInterruptedOnOpenAndCanBeResumed();
+    void tamperedFilesAreDamagedProjectsNotInternalErrors();
     void unknownLabelRoundTrips();
     void setSplitMovesAllOrNone();
     void defectTypesTakeLowestFreeIdAndRejectBadInput();
@@ -738,6 +739,50 @@ void TestProjectFile::runOfADeadProcessIsInterruptedOnOpenAndCanBeResumed()
     QVERIFY(ProjectFile::open(path).run(dead)->status == ds::RunStatus::Running); // owned by a live process now
     project.finishRun(dead, ds::RunStatus::Done);
     QVERIFY(project.interruptedRuns().empty());
+}
+
+// Edits made with foreign keys off or the schema changed by hand: each is a damaged
+// project (ds::InputError, exit code 3), named as such, never an internal error.
+void TestProjectFile::tamperedFilesAreDamagedProjectsNotInternalErrors()
+{
+    const auto expectDamaged = [](const std::function<void()>& action, const char* detail) {
+        try {
+            action();
+            QFAIL("no error");
+        } catch (const ds::InputError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("damaged")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QString::fromLatin1(detail)), e.what());
+        }
+    };
+    const std::string path = projectPath();
+    std::int64_t runId = 0;
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        const std::int64_t imageId = project.addImage(makeImage(1, ds::Split::Test)).id;
+        runId = project.beginRun(project.addModel(makeModel({1})), 0.5);
+        project.addResult(makeResult(runId, imageId, 0.7, randomMap(8, 8, CV_32FC1, 0, 1, 4)));
+        project.finishRun(runId, ds::RunStatus::Done);
+    }
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("UPDATE results SET heatmap_max = 9e999"); // +infinity
+    }
+    expectDamaged([&] { ProjectFile::open(path).heatmap(runId, 1); }, "valid range");
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("UPDATE results SET heatmap_max = 1, score = -9e999");
+    }
+    expectDamaged([&] { ProjectFile::open(path).results(runId, ProjectFile::Heatmaps::Skip); }, "not a number");
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("PRAGMA user_version = 2"); // the tables are newer than the number says
+    }
+    expectDamaged([&] { ProjectFile::open(path); }, "do not match its schema version");
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("PRAGMA user_version = " + std::to_string(ds::schema::currentVersion()) + "; DROP TABLE results");
+    }
+    expectDamaged([&] { ProjectFile::open(path).results(runId, ProjectFile::Heatmaps::Skip); }, "no such table: results");
 }
 
 void TestProjectFile::migratesVersion1ProjectKeepingData()
