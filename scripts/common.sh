@@ -33,4 +33,4 @@ build_project() {
 # LibTorch's OpenMP threads must sleep when idle; libgomp reads this at load time.
 export OMP_WAIT_POLICY=PASSIVE
 install_missing_packages
-build_project
+[ "${1:-}" = "--packages-only" ] || build_project
