@@ -1,6 +1,7 @@
 // defectscope-cli as a user and our evaluation scripts call it: verbs, exit codes, JSON.
 #include "core/detectors/Detector.h"
 #include "core/storage/ProjectFile.h"
+#include "core/storage/Sqlite.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -10,6 +11,9 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <sqlite3.h>
+
+#include <random>
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -34,6 +38,27 @@ private:
     }
 
     QString path(const char* name) const { return dir_.filePath(QString::fromLatin1(name)); }
+
+    // Starts the CLI and kills it (SIGKILL) after delayMs, or lets it end first.
+    static void killAfter(const QStringList& arguments, int delayMs)
+    {
+        QProcess process;
+        process.start(QStringLiteral(DEFECTSCOPE_CLI_PATH), arguments);
+        QVERIFY(process.waitForStarted());
+        if (!process.waitForFinished(delayMs))
+            process.kill();
+        QVERIFY(process.waitForFinished(60000));
+    }
+
+    static void requireIntact(const QString& project)
+    {
+        const Outcome info = run({QStringLiteral("info"), QStringLiteral("--project"), project});
+        QVERIFY2(info.exitCode == 0, qPrintable(info.err));
+        ds::SqliteConnection raw(project.toStdString(), SQLITE_OPEN_READONLY);
+        ds::SqliteStatement check(raw, "PRAGMA integrity_check");
+        QVERIFY(check.step());
+        QCOMPARE(check.textAt(0), std::string("ok"));
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -212,6 +237,57 @@ private Q_SLOTS:
         QCOMPARE(QDir(path("preview")).entryList({QStringLiteral("sample_*_mask.png")}).size(), 4);
         QVERIFY(QFileInfo(path("preview/preview.png")).size() > 0);
         QVERIFY(outcome.out.trimmed().endsWith(QStringLiteral("preview.png")));
+    }
+
+    // kill -9 at seeded random moments of import, training and export: the project stays
+    // intact, an import or a model is there whole or not at all, an export file is
+    // complete or absent.
+    void killAtRandomMomentsLosesNothingHalfWritten()
+    {
+        std::mt19937 random(7);
+        const QString source = path("data/fabric");
+        QCOMPARE(run({QStringLiteral("import"), QStringLiteral("--project"), path("reference.dsproj"), QStringLiteral("--dataset"), source})
+                     .exitCode,
+                 0);
+        const int datasetImages = int(ds::ProjectFile::open(path("reference.dsproj").toStdString()).images().size());
+        for (int attempt = 0; attempt < 4; ++attempt) {
+            const QString project = dir_.filePath(QStringLiteral("crash-%1.dsproj").arg(attempt));
+            const int delayMs = std::uniform_int_distribution<int>(20, 1500)(random);
+            killAfter({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"), source,
+                       QStringLiteral("--method"), QStringLiteral("padim"), QStringLiteral("--size"), QStringLiteral("64")},
+                      delayMs);
+            if (!QFileInfo::exists(project))
+                continue; // killed before the file was created
+            requireIntact(project);
+            const ds::ProjectFile file = ds::ProjectFile::open(project.toStdString());
+            const int images = int(file.images().size());
+            // One import transaction: all of the dataset's images or none.
+            QVERIFY2(images == 0 || images == datasetImages, qPrintable(QString::number(images)));
+            for (const ds::ModelRecord& model : file.models())
+                QVERIFY(!file.modelState(model.id).empty()); // a model is stored with its weights
+        }
+
+        // Export: the CSV appears whole (renamed into place) or not at all.
+        const QString project = dir_.filePath(QStringLiteral("export-crash.dsproj"));
+        QCOMPARE(run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"), source,
+                      QStringLiteral("--method"), QStringLiteral("padim"), QStringLiteral("--size"), QStringLiteral("64")})
+                     .exitCode,
+                 0);
+        QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project}).exitCode, 0);
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            const QString csv = dir_.filePath(QStringLiteral("crash-%1.csv").arg(attempt));
+            killAfter({QStringLiteral("export"), QStringLiteral("--project"), project, QStringLiteral("--csv"), csv,
+                       QStringLiteral("--png"), dir_.filePath(QStringLiteral("crash-png-%1").arg(attempt))},
+                      std::uniform_int_distribution<int>(5, 400)(random));
+            if (QFileInfo::exists(csv)) {
+                QFile file(csv);
+                QVERIFY(file.open(QIODevice::ReadOnly));
+                const QByteArray text = file.readAll();
+                QVERIFY(text.endsWith('\n'));
+                QCOMPARE(text.count('\n'), 1 + int(ds::ProjectFile::open(project.toStdString()).images(ds::Split::Test).size()));
+            }
+            requireIntact(project);
+        }
     }
 
     void exitCodes_data()
