@@ -673,21 +673,25 @@ void MainWindow::offerInterruptedRuns()
 {
     std::vector<ds::RunRecord> interrupted;
     int scored = 0, total = 0;
+    QString modelName;
     try {
         interrupted = project_->interruptedRuns();
         if (interrupted.empty())
             return;
         scored = project_->resultCount(interrupted.front().id);
         total = int(project_->images(ds::Split::Test).size());
+        for (const ds::ModelRecord& model : project_->models())
+            if (model.id == interrupted.front().modelId)
+                modelName = fromStd(model.name);
     } catch (const std::exception& e) {
         showMessage(true, QStringLiteral("Open Project"), QStringLiteral("Could not read the project's runs."), fromStd(e.what()));
         return;
     }
     const ds::RunRecord run = interrupted.front();
     auto* box = new QMessageBox(QMessageBox::Question, QStringLiteral("Interrupted Scoring"),
-                                QStringLiteral("Scoring with model %1 stopped before it finished (run %2: %3 of %4 test images "
-                                               "scored), because the program was closed by force or crashed.")
-                                    .arg(run.modelId)
+                                QStringLiteral("Scoring with model \u201c%1\u201d stopped before it finished (run %2: %3 of %4 test "
+                                               "images scored), because the program was closed by force or crashed.")
+                                    .arg(modelName)
                                     .arg(run.id)
                                     .arg(scored)
                                     .arg(total),
