@@ -4,6 +4,7 @@
 // good images, and leave the project intact with only finite values stored.
 #include "core/storage/ProjectFile.h"
 #include "core/storage/Sqlite.h"
+#include "tests/support/CliProcess.h"
 
 #include <QDir>
 #include <QFile>
@@ -30,27 +31,9 @@ private:
     int goodCount_ = 0;
     QStringList badNames_; // files every verb must list as skipped
 
-    struct Outcome {
-        int exitCode;
-        QString out;
-        QString err;
-    };
-
-    // Runs the CLI; a run that does not end in two minutes is a hang and fails the test.
-    static Outcome run(const QStringList& arguments)
-    {
-        QProcess process;
-        process.start(QStringLiteral(DEFECTSCOPE_CLI_PATH), arguments);
-        if (!process.waitForFinished(120000)) {
-            process.kill();
-            process.waitForFinished();
-            return {-1, {}, QStringLiteral("hung: ") + arguments.join(QLatin1Char(' '))};
-        }
-        if (process.exitStatus() == QProcess::CrashExit)
-            return {-2, {}, QStringLiteral("crashed: ") + arguments.join(QLatin1Char(' '))};
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
-    }
+    using Outcome = ds::test::CliOutcome;
+    // A run that does not end in two minutes is a hang and fails the test.
+    static Outcome run(const QStringList& arguments) { return ds::test::runCli(arguments, 120000); }
 
     std::string path(const QString& name) const { return dir_.filePath(name).toStdString(); }
 

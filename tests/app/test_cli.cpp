@@ -2,6 +2,7 @@
 #include "core/detectors/Detector.h"
 #include "core/storage/ProjectFile.h"
 #include "core/storage/Sqlite.h"
+#include "tests/support/CliProcess.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -21,21 +22,8 @@ class TestCli : public QObject {
 private:
     QTemporaryDir dir_;
 
-    struct Outcome {
-        int exitCode;
-        QString out;
-        QString err;
-    };
-
-    static Outcome run(const QStringList& arguments)
-    {
-        QProcess process;
-        process.start(QStringLiteral(DEFECTSCOPE_CLI_PATH), arguments);
-        if (!process.waitForFinished(300000))
-            return {-1, {}, QStringLiteral("timed out")};
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
-    }
+    using Outcome = ds::test::CliOutcome;
+    static Outcome run(const QStringList& arguments) { return ds::test::runCli(arguments); }
 
     QString path(const char* name) const { return dir_.filePath(QString::fromLatin1(name)); }
 
