@@ -409,7 +409,7 @@ int runInfo(const QStringList& arguments)
     newParser(parser, QStringLiteral("info"), QStringLiteral("list what a project holds."));
     addProjectOption(parser);
     parseOrThrow(parser, arguments);
-    const ds::ProjectFile project = ds::ProjectFile::open(str(required(parser, QStringLiteral("project"))));
+    const ds::ProjectFile project = ds::ProjectFile::openForReading(str(required(parser, QStringLiteral("project"))));
     const auto images = project.images();
     const auto count = [&](ds::Split split) {
         return std::count_if(images.begin(), images.end(), [&](const ds::ImageRecord& r) { return r.split == split; });
@@ -458,7 +458,7 @@ int runReport(const QStringList& arguments)
         throw UsageError("--top must not be negative");
     const std::optional<double> threshold = thresholdOption(parser);
 
-    const ds::ProjectFile project = ds::ProjectFile::open(projectPath);
+    const ds::ProjectFile project = ds::ProjectFile::openForReading(projectPath);
     const std::int64_t modelId = chosenModel(parser, project);
     ConsoleJob console;
     const ds::ReportData report = ds::gatherReport(project, modelId, threshold, top, &console.context);
@@ -496,7 +496,7 @@ int runExport(const QStringList& arguments)
     ds::RunRecord run;
     ds::ThresholdChoice threshold;
     {
-        const ds::ProjectFile project = ds::ProjectFile::open(projectPath);
+        const ds::ProjectFile project = ds::ProjectFile::openForReading(projectPath);
         const std::int64_t modelId = chosenModel(parser, project);
         const std::optional<ds::RunRecord> done = project.latestDoneRun(modelId);
         if (!done)

@@ -94,7 +94,7 @@ ResultsExportReport exportResults(const std::string& projectPath, std::int64_t r
     if (fs::is_directory(csvPath, error))
         throw Error("Cannot export results to '" + options.csvPath + "': it is a folder");
 
-    const ProjectFile project = ProjectFile::open(projectPath);
+    const ProjectFile project = ProjectFile::openForReading(projectPath);
     if (!project.run(runId))
         throw Error("Project file '" + projectPath + "' has no run with id " + std::to_string(runId));
     const std::vector<ResultRecord> results = project.results(runId, ProjectFile::Heatmaps::Skip);

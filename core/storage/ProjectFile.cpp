@@ -15,6 +15,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <utility>
@@ -395,7 +396,9 @@ ProjectFile ProjectFile::openOrCreate(const std::string& path)
     return openPath(path, true);
 }
 
-ProjectFile ProjectFile::openPath(const std::string& path, bool mayCreate)
+namespace {
+
+void requireProjectPath(const std::string& path, bool mayCreate)
 {
     std::error_code ignored;
     const bool exists = std::filesystem::exists(path, ignored);
@@ -403,22 +406,17 @@ ProjectFile ProjectFile::openPath(const std::string& path, bool mayCreate)
         throw InputError("Project file " + quoted(path) + " does not exist");
     if (exists && !std::filesystem::is_regular_file(path, ignored))
         throw InputError(quoted(path) + " is not a file");
+}
 
-    auto connection = std::make_unique<SqliteConnection>(
-        path, SQLITE_OPEN_READWRITE | (mayCreate ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX);
-    // sqlite silently falls back to read-only when the file is write-protected.
-    if (sqlite3_db_readonly(connection->handle(), "main") == 1)
-        throw Error("Project file " + quoted(path)
-                    + " is read-only: DefectScope needs to write to it (check its permissions)");
-    sqlite3_busy_timeout(connection->handle(), kBusyTimeoutMs);
-    connection->execute("PRAGMA foreign_keys = ON");
-
-    // The first statements that read the file: garbage, truncated or damaged files fail
-    // here with ds::InputError. Nothing is written before the file is known to be ours.
-    const int applicationId = pragmaInt(*connection, "PRAGMA application_id");
-    const int version = pragmaInt(*connection, "PRAGMA user_version");
+// The first statements that read the file: garbage, truncated or damaged files fail here
+// with ds::InputError, before anything is written. Returns the schema version.
+int requireOurProject(SqliteConnection& connection, bool mayCreate)
+{
+    const std::string& path = connection.path();
+    const int applicationId = pragmaInt(connection, "PRAGMA application_id");
+    const int version = pragmaInt(connection, "PRAGMA user_version");
     const bool isProject = applicationId == schema::kApplicationId;
-    const bool isEmpty = applicationId == 0 && version == 0 && hasNoSchemaObjects(*connection);
+    const bool isEmpty = applicationId == 0 && version == 0 && hasNoSchemaObjects(connection);
     if (!isProject && !(isEmpty && mayCreate))
         throw InputError(quoted(path) + " is not a DefectScope project file");
     if (version > schema::currentVersion())
@@ -427,7 +425,65 @@ ProjectFile ProjectFile::openPath(const std::string& path, bool mayCreate)
                          + std::to_string(version) + ", this version opens up to "
                          + std::to_string(schema::currentVersion())
                          + "); update DefectScope to open it");
+    return version;
+}
 
+// SQLite reads a write-ahead-logged file through a shared-memory file beside it, which it
+// cannot create where the file or its folder is write-protected. Such a file, with no log
+// holding changes not yet in it, is read as immutable: nobody can be changing it.
+bool readAsImmutable(const std::string& path)
+{
+    const std::filesystem::path file(path);
+    const std::string folder = file.has_parent_path() ? file.parent_path().string() : std::string(".");
+    if (access(path.c_str(), W_OK) == 0 && access(folder.c_str(), W_OK) == 0)
+        return false;
+    std::error_code noLog;
+    return std::filesystem::file_size(path + "-wal", noLog) == 0 || noLog;
+}
+
+// The file name as an SQLite URI, for opening with parameters.
+std::string uriOf(const std::string& path, const char* parameters)
+{
+    std::string uri = "file:";
+    for (const char c : std::filesystem::absolute(path).string()) {
+        if (c == '%' || c == '?' || c == '#') {
+            char escaped[4];
+            std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(c));
+            uri += escaped;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?" + parameters;
+}
+
+} // namespace
+
+ProjectFile ProjectFile::openForReading(const std::string& path)
+{
+    requireProjectPath(path, false);
+    auto connection = std::make_unique<SqliteConnection>(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                                                         readAsImmutable(path) ? uriOf(path, "immutable=1") : std::string());
+    sqlite3_busy_timeout(connection->handle(), kBusyTimeoutMs);
+    if (requireOurProject(*connection, false) < schema::currentVersion())
+        throw InputError("Project file " + quoted(path)
+                         + " was saved by an older version of DefectScope: open it once where it can be written, "
+                           "to bring it up to date");
+    return ProjectFile(std::move(connection));
+}
+
+ProjectFile ProjectFile::openPath(const std::string& path, bool mayCreate)
+{
+    requireProjectPath(path, mayCreate);
+    auto connection = std::make_unique<SqliteConnection>(
+        path, SQLITE_OPEN_READWRITE | (mayCreate ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX);
+    // sqlite silently falls back to read-only when the file is write-protected.
+    if (sqlite3_db_readonly(connection->handle(), "main") == 1)
+        throw Error("Project file " + quoted(path)
+                    + " is read-only: DefectScope needs to write to it (check its permissions)");
+    sqlite3_busy_timeout(connection->handle(), kBusyTimeoutMs);
+    connection->execute("PRAGMA foreign_keys = ON");
+    requireOurProject(*connection, mayCreate);
     enableWriteAheadLog(*connection);
     // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits.
     connection->execute("PRAGMA synchronous = NORMAL");

@@ -8,10 +8,11 @@
 
 namespace ds {
 
-SqliteConnection::SqliteConnection(const std::string& path, int openFlags)
+SqliteConnection::SqliteConnection(const std::string& path, int openFlags, const std::string& uri)
     : path_(path)
 {
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, openFlags, nullptr);
+    const int rc = sqlite3_open_v2(uri.empty() ? path.c_str() : uri.c_str(), &db_, openFlags | (uri.empty() ? 0 : SQLITE_OPEN_URI),
+                                   nullptr);
     if (rc != SQLITE_OK) {
         // sqlite returns a handle even on failure (unless out of memory); it must be closed.
         const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

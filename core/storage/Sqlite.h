@@ -15,9 +15,10 @@ namespace ds {
 // A connection belongs to the thread that opened it (opened with SQLITE_OPEN_NOMUTEX).
 class SqliteConnection {
 public:
-    // openFlags: SQLITE_OPEN_* flags for sqlite3_open_v2. Throws ds::Error when the file
-    // cannot be opened or created.
-    SqliteConnection(const std::string& path, int openFlags);
+    // openFlags: SQLITE_OPEN_* flags for sqlite3_open_v2. uri, when given, is opened
+    // instead of path (an SQLite "file:" URI with parameters); messages still name path.
+    // Throws ds::Error when the file cannot be opened or created.
+    SqliteConnection(const std::string& path, int openFlags, const std::string& uri = {});
     ~SqliteConnection();
     SqliteConnection(const SqliteConnection&) = delete;
     SqliteConnection& operator=(const SqliteConnection&) = delete;

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include <random>
+#include <unistd.h>
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -161,6 +162,56 @@ private Q_SLOTS:
         // Resuming a finished run, or discarding it, is refused.
         QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--resume"), QStringLiteral("1")}).exitCode, 3);
         QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--discard"), QStringLiteral("1")}).exitCode, 3);
+    }
+
+    // A write-protected project (file and folder) can still be listed, reported on and
+    // exported. As root, permissions bind only another user, so the CLI runs as nobody.
+    void writeProtectedProjectCanBeRead()
+    {
+        const QString folder = path("protected");
+        QVERIFY(QDir().mkpath(folder));
+        const QString project = folder + QStringLiteral("/demo.dsproj");
+        ds::ProjectFile::open(path("demo.dsproj").toStdString()).saveCopyAs(project.toStdString());
+        QVERIFY(QFile::setPermissions(project, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther));
+        const QFile::Permissions readAndList = QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                                               | QFile::ReadOther | QFile::ExeOther;
+        QVERIFY(QFile::setPermissions(folder, readAndList));
+        QVERIFY(QFile::setPermissions(dir_.path(), readAndList | QFile::WriteOwner));
+        QStringList prefix;
+        if (geteuid() == 0) {
+            prefix = {QStringLiteral("runuser"), QStringLiteral("-u"), QStringLiteral("nobody"), QStringLiteral("--"),
+                      QStringLiteral(DEFECTSCOPE_CLI_PATH)};
+            QProcess probe; // exit code 2: ran, and asked for --project
+            probe.start(prefix.first(), prefix.mid(1) << QStringLiteral("info"));
+            if (!probe.waitForFinished(60000) || probe.exitCode() != 2)
+                QSKIP("user nobody cannot run the CLI where it was built");
+        }
+        const auto runAsReader = [&](const QStringList& arguments) {
+            QProcess process;
+            if (prefix.isEmpty())
+                process.start(QStringLiteral(DEFECTSCOPE_CLI_PATH), arguments);
+            else
+                process.start(prefix.first(), prefix.mid(1) + arguments);
+            process.waitForFinished(120000);
+            return Outcome{process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+                           QString::fromUtf8(process.readAllStandardError())};
+        };
+        Outcome outcome = runAsReader({QStringLiteral("info"), QStringLiteral("--project"), project});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QVERIFY(outcome.out.contains(QStringLiteral("run 1: done")));
+        const QString out = QDir::tempPath() + QStringLiteral("/defectscope-protected-%1").arg(QCoreApplication::applicationPid());
+        QVERIFY(QDir().mkpath(out));
+        QFile::setPermissions(out, readAndList | QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther);
+        outcome = runAsReader({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), out + QStringLiteral("/r.html")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        outcome = runAsReader({QStringLiteral("export"), QStringLiteral("--project"), project, QStringLiteral("--csv"), out + QStringLiteral("/r.csv")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/r.html")) && QFileInfo::exists(out + QStringLiteral("/r.csv")));
+        QDir(out).removeRecursively();
+        // Writing still says why it cannot.
+        outcome = runAsReader({QStringLiteral("infer"), QStringLiteral("--project"), project});
+        QVERIFY2(outcome.exitCode != 0 && outcome.err.contains(QStringLiteral("read-only")), qPrintable(outcome.err));
+        QFile::setPermissions(folder, readAndList | QFile::WriteOwner); // so the temporary folder can be removed
     }
 
     void reportAndExportAModelsResults()

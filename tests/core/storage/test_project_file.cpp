@@ -52,6 +52,7 @@ private Q_SLOTS:
     void migratesVersion4ProjectKeepingRunsAndTheirIdSequence();
     void runOfADeadProcessIsInterruptedOnOpenAndCanBeResumed();
     void tamperedFilesAreDamagedProjectsNotInternalErrors();
+    void openForReadingReadsAndNeverWrites();
     void unknownLabelRoundTrips();
     void setSplitMovesAllOrNone();
     void defectTypesTakeLowestFreeIdAndRejectBadInput();
@@ -783,6 +784,36 @@ void TestProjectFile::tamperedFilesAreDamagedProjectsNotInternalErrors()
         raw.execute("PRAGMA user_version = " + std::to_string(ds::schema::currentVersion()) + "; DROP TABLE results");
     }
     expectDamaged([&] { ProjectFile::open(path).results(runId, ProjectFile::Heatmaps::Skip); }, "no such table: results");
+}
+
+void TestProjectFile::openForReadingReadsAndNeverWrites()
+{
+    const std::string path = projectPath();
+    std::int64_t runId = 0;
+    {
+        ProjectFile project = ProjectFile::openOrCreate(path);
+        const std::int64_t modelId = project.addModel(makeModel({1}));
+        project.addImage(makeImage(1, ds::Split::Test));
+        runId = project.beginRun(modelId, 0.5);
+    }
+    const QByteArray before = readFile(path);
+    {
+        const ProjectFile reader = ProjectFile::openForReading(path);
+        QCOMPARE(reader.images().size(), std::size_t(1));
+        QCOMPARE(reader.run(runId)->status, ds::RunStatus::Running); // nothing is marked when only reading
+        ProjectFile writable = ProjectFile::openForReading(path);
+        QVERIFY_THROWS_EXCEPTION(ds::Error, writable.setSetting("k", "v"));
+    }
+    QCOMPARE(readFile(path), before);
+    QVERIFY_THROWS_EXCEPTION(ds::InputError, ProjectFile::openForReading(projectPath("absent.dsproj")));
+    const std::string old = projectPath("old-for-reading.dsproj");
+    createProjectAtVersion(old, 3);
+    try {
+        ProjectFile::openForReading(old);
+        QFAIL("an older project was read without being brought up to date");
+    } catch (const ds::InputError& e) {
+        QVERIFY2(std::string(e.what()).find("older version") != std::string::npos, e.what());
+    }
 }
 
 void TestProjectFile::migratesVersion1ProjectKeepingData()
