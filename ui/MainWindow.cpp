@@ -91,14 +91,6 @@ QStringList skippedList(const std::vector<SkippedFile>& skipped)
     return lines;
 }
 
-QString formatSeconds(double seconds)
-{
-    if (seconds < 60)
-        return QString::number(seconds, 'f', 1) + QStringLiteral(" s");
-    return QString::number(int(seconds) / 60) + QStringLiteral(" min ") + QString::number(int(seconds) % 60)
-        + QStringLiteral(" s");
-}
-
 // "2026-11-22T14:02:31.123Z" -> "2026-11-22 14:02" (or with seconds): the project's UTC
 // timestamps as people read them.
 QString readableUtc(const std::string& iso, bool seconds = false)
@@ -135,8 +127,7 @@ QStringList localPaths(const QMimeData* mime)
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setAcceptDrops(true);
-    jobPool_ = new QThreadPool(this);
-    jobPool_->setMaxThreadCount(1);
+    jobs_ = new JobRunner(this);
     createWidgets();
     createActions();
     QSettings settings;
@@ -149,11 +140,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow()
 {
-    // A job still running holds its own JobContext; stop it and wait so it never
-    // outlives the window (its queued notifications to us are dropped with us).
-    if (job_)
-        job_->cancel();
-    jobFuture_.waitForFinished();
+    // A job still running must not outlive the window.
+    jobs_->cancelAndWait();
     metricsFuture_.waitForFinished();
     saveThresholdNow();
     saveViewState();
@@ -572,15 +560,26 @@ void MainWindow::createJobPanel()
     jobLayout->addWidget(jobCancel_);
     statusBar()->addPermanentWidget(jobPanel_);
     jobPanel_->hide();
+
+    connect(jobs_, &JobRunner::progress, this, &MainWindow::showJobProgress);
+    connect(jobs_, &JobRunner::logLine, this, &MainWindow::appendLog);
+    connect(jobs_, &JobRunner::curvePoint, this, [this](const QString& curve, double x, double y) {
+        if (curves_->isHidden()) { // a method that learns: show how it goes
+            curves_->show();
+            logDock_->show();
+        }
+        curves_->addPoint(curve, x, y);
+    });
+    connect(jobs_, &JobRunner::finished, this, &MainWindow::finishJob);
 }
 
 void MainWindow::updateActions()
 {
     const bool hasProject = project_ != nullptr;
-    const bool idle = !jobRunning_;
+    const bool idle = !jobs_->isRunning();
     modelsView_->setEnabled(!scoringModelId_);
     modelsView_->setToolTip(scoringModelId_ ? QStringLiteral("Available again when scoring ends") : QString());
-    cancelAction_->setEnabled(jobRunning_);
+    cancelAction_->setEnabled(jobs_->isRunning());
     inspectPanel_->setImportAllowed(idle);
     newAction_->setEnabled(idle);
     openAction_->setEnabled(idle);
@@ -624,7 +623,7 @@ void MainWindow::showMessage(bool error, const QString& title, const QString& te
 
 bool MainWindow::openProject(const QString& path)
 {
-    if (jobRunning_)
+    if (jobs_->isRunning())
         return false;
     std::unique_ptr<ds::ProjectFile> project;
     try {
@@ -723,7 +722,7 @@ void MainWindow::offerInterruptedRuns()
 
 void MainWindow::resumeScoring(qint64 runId)
 {
-    if (jobRunning_ || !project_)
+    if (jobs_->isRunning() || !project_)
         return;
     std::optional<ds::RunRecord> run;
     try {
@@ -760,7 +759,7 @@ bool MainWindow::saveProjectAs(const QString& path)
 {
     if (!project_)
         return false;
-    if (jobRunning_ || inspectPanel_->isAdding()) {
+    if (jobs_->isRunning() || inspectPanel_->isAdding()) {
         showMessage(true, QStringLiteral("Save Project As"), QStringLiteral("Wait until the running job has finished."));
         return false;
     }
@@ -1520,7 +1519,7 @@ void MainWindow::exportReport(const QString& path)
 void MainWindow::retrainWithReviewsDialog()
 {
     const QTreeWidgetItem* item = modelsView_->currentItem();
-    if (!item || !project_ || jobRunning_)
+    if (!item || !project_ || jobs_->isRunning())
         return;
     int count = 0;
     try {
@@ -1551,7 +1550,7 @@ void MainWindow::retrainWithReviewsDialog()
 bool MainWindow::retrainWithReviewedGood()
 {
     const qint64 modelId = selectedModelId();
-    if (!project_ || jobRunning_ || !modelId)
+    if (!project_ || jobs_->isRunning() || !modelId)
         return false;
     ds::DetectorSettings settings;
     QString name;
@@ -1656,7 +1655,7 @@ void MainWindow::trainDialog()
 void MainWindow::deleteModelDialog()
 {
     const QTreeWidgetItem* item = modelsView_->currentItem();
-    if (!item || jobRunning_)
+    if (!item || jobs_->isRunning())
         return;
     const auto answer = QMessageBox::question(
         this, QStringLiteral("Delete Model"),
@@ -1668,7 +1667,7 @@ void MainWindow::deleteModelDialog()
 
 bool MainWindow::deleteModel(qint64 modelId)
 {
-    if (!project_ || jobRunning_ || !modelId)
+    if (!project_ || jobs_->isRunning() || !modelId)
         return false;
     if (runModelId_ == modelId) {
         thresholdSaveTimer_->stop();
@@ -1730,7 +1729,7 @@ void MainWindow::about()
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
-    if (!jobRunning_ && !localPaths(event->mimeData()).isEmpty())
+    if (!jobs_->isRunning() && !localPaths(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
@@ -1851,7 +1850,7 @@ void MainWindow::scoreTestImages()
 // A new run of the model over every test image, or the rest of an interrupted one.
 void MainWindow::startScoring(qint64 modelId, qint64 resumeRunId)
 {
-    if (jobRunning_ || !project_ || !modelsView_->currentItem())
+    if (jobs_->isRunning() || !project_ || !modelsView_->currentItem())
         return;
     // Rows appear as they are scored, judged at the threshold the user chose for this model;
     // the finished run then replaces them. The model list and the threshold controls wait
@@ -1912,80 +1911,22 @@ void MainWindow::appendLiveResult(qint64 runId, qint64 imageId, double score)
         thumbnailBatch_->start(); // previews for the rows so far, made on a worker thread
 }
 
-void MainWindow::runJob(const QString& title, std::function<JobOutcome(ds::JobContext&)> work)
+void MainWindow::runJob(const QString& title, JobRunner::Work work)
 {
-    if (jobRunning_ || !project_)
+    if (jobs_->isRunning() || !project_)
         return;
-    jobRunning_ = true;
-    job_ = std::make_shared<ds::JobContext>();
-    jobClock_.start();
     jobStage_->setText(title);
     jobProgress_->setValue(0);
     jobCancel_->setEnabled(true);
     jobPanel_->show();
-    appendLog(title + QStringLiteral(" started."));
-    updateActions();
-
-    // Progress and log lines arrive on the worker thread; the UI updates on ours. The
-    // destructor cancels and waits for the job, so `this` outlives every callback, and
-    // events still queued for a destroyed window are dropped by Qt.
-    job_->setProgressCallback([this](double fraction, const std::string& stage) {
-        const QString text = fromStd(stage);
-        QMetaObject::invokeMethod(this, [this, fraction, text] { showJobProgress(fraction, text); }, Qt::QueuedConnection);
-    });
-    job_->setLogCallback([this](const std::string& line) {
-        const QString text = fromStd(line);
-        QMetaObject::invokeMethod(this, [this, text] { appendLog(text); }, Qt::QueuedConnection);
-    });
     curves_->clear();
     curves_->hide();
-    job_->setCurveCallback([this](const std::string& curve, double x, double y) {
-        const QString name = fromStd(curve);
-        QMetaObject::invokeMethod(
-            this,
-            [this, name, x, y] {
-                if (curves_->isHidden()) { // a method that learns: show how it goes
-                    curves_->show();
-                    logDock_->show();
-                }
-                curves_->addPoint(name, x, y);
-            },
-            Qt::QueuedConnection);
-    });
-    std::shared_ptr<ds::JobContext> job = job_;
-    jobFuture_ = QtConcurrent::run(jobPool_, [this, job, work = std::move(work)] {
-        JobOutcome outcome;
-        try {
-            outcome = work(*job);
-        } catch (const ds::Cancelled&) {
-            outcome.status = JobOutcome::Status::Cancelled;
-            outcome.message = QStringLiteral("Cancelled: the project is unchanged.");
-        } catch (const std::exception& e) {
-            outcome.status = JobOutcome::Status::Failed;
-            outcome.message = fromStd(e.what());
-        } catch (...) {
-            outcome.status = JobOutcome::Status::Failed;
-            outcome.message = QStringLiteral("Unknown error.");
-        }
-        if (job->isCancelled() && outcome.status == JobOutcome::Status::Failed)
-            outcome.status = JobOutcome::Status::Cancelled;
-        QMetaObject::invokeMethod(this, [this, outcome] { finishJob(outcome); }, Qt::QueuedConnection);
-    });
-    Q_EMIT jobStarted(title);
+    jobs_->start(title, std::move(work));
+    updateActions();
 }
 
-void MainWindow::showJobProgress(double fraction, const QString& stage)
+void MainWindow::showJobProgress(double fraction, const QString& text)
 {
-    if (!jobRunning_)
-        return;
-    fraction = std::clamp(fraction, 0.0, 1.0);
-    QString text = stage;
-    // A time-left estimate once there is enough history for it to mean something.
-    const double elapsed = jobClock_.elapsed() / 1000.0;
-    if (elapsed > 3.0 && fraction > 0.03 && fraction < 1.0)
-        text += QStringLiteral(" · about %1 left").arg(formatSeconds(std::ceil(elapsed * (1.0 - fraction) / fraction)));
-    if (job_ && job_->isCancelled())
-        text = QStringLiteral("Cancelling…");
     jobStage_->setText(text);
     jobProgress_->setValue(int(fraction * 1000));
 }
@@ -1997,21 +1938,17 @@ void MainWindow::appendLog(const QString& line)
 
 void MainWindow::cancelJob()
 {
-    if (!job_)
+    if (!jobs_->isRunning())
         return;
-    job_->cancel();
+    jobs_->cancel();
     jobCancel_->setEnabled(false);
     jobStage_->setText(QStringLiteral("Cancelling…"));
 }
 
 void MainWindow::finishJob(const JobOutcome& outcome)
 {
-    jobFuture_.waitForFinished(); // already returning: the lambda's last act queued us
-    job_.reset();
-    jobRunning_ = false;
     scoringModelId_ = 0;
     jobPanel_->hide();
-    appendLog(QStringLiteral("%1 (%2)").arg(outcome.message, formatSeconds(jobClock_.elapsed() / 1000.0)));
 
     const qint64 shownImage = imageId_; // stay on the image the user was looking at
     refreshModels();
@@ -2045,9 +1982,9 @@ void MainWindow::finishJob(const JobOutcome& outcome)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (jobRunning_) {
+    if (jobs_->isRunning()) {
         cancelJob();
-        jobFuture_.waitForFinished();
+        jobs_->cancelAndWait();
     }
     saveThresholdNow();
     saveViewState();

@@ -1,10 +1,10 @@
 #pragma once
 #include "core/detectors/Detector.h"
 #include "core/review/ResultsExport.h"
+#include "ui/jobs/JobRunner.h"
 #include "ui/models/ResultsModel.h"
 #include "core/storage/ProjectFile.h"
 
-#include <QElapsedTimer>
 #include <QFuture>
 #include <QHash>
 #include <QMainWindow>
@@ -48,14 +48,6 @@ class ResultsFilterProxy;
 class ThresholdPlots;
 class ThumbnailLoader;
 
-// What a finished job tells the window (built on the worker thread).
-struct JobOutcome {
-    enum class Status { Succeeded, Cancelled, Failed } status = Status::Succeeded;
-    QString message;      // summary for the status bar, or the error
-    QStringList skipped;  // "path: reason" of files the job skipped
-    qint64 selectModelId = 0; // model to select afterwards (0: keep the selection)
-};
-
 // The main window: a project's models, the selected model's latest run as a ranked,
 // filterable table, the selected image with its heatmap, the threshold panel, and the
 // single-part inspection tab. Long work runs as one job at a time on a worker thread,
@@ -67,7 +59,7 @@ public:
     ~MainWindow() override;
 
     QString projectPath() const { return projectPath_; }
-    bool isJobRunning() const { return jobRunning_; }
+    bool isJobRunning() const { return jobs_->isRunning(); }
 
     // For tests and the screenshot option.
     QTreeWidget* modelsView() const { return modelsView_; }
@@ -133,7 +125,6 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void projectChanged(const QString& path);
-    void jobStarted(const QString& title);
     void jobFinished(bool succeeded);
 
 protected:
@@ -190,7 +181,7 @@ private:
     void readImages(); // fills images_ and reviews_; throws on a read error
     QString imageCaption() const;
     qint64 selectedModelId() const;
-    void runJob(const QString& title, std::function<JobOutcome(ds::JobContext&)> work);
+    void runJob(const QString& title, JobRunner::Work work);
     void showJobProgress(double fraction, const QString& stage);
     void appendLog(const QString& line);
     void finishJob(const JobOutcome& outcome);
@@ -270,12 +261,8 @@ private:
     QLabel* jobStage_ = nullptr;
     QProgressBar* jobProgress_ = nullptr;
     QPushButton* jobCancel_ = nullptr;
-    std::shared_ptr<ds::JobContext> job_;
-    QFuture<void> jobFuture_;
-    QElapsedTimer jobClock_;
-    bool jobRunning_ = false;
+    JobRunner* jobs_ = nullptr;
     qint64 scoringModelId_ = 0; // while a scoring job runs: its model
-    QThreadPool* jobPool_ = nullptr; // jobs never queue behind thumbnails or inspections
 
     // Current run and image
     qint64 runId_ = 0;
