@@ -1,5 +1,9 @@
 #include "ui/ImageConversion.h"
 
+#include "core/data/Dataset.h"
+
+#include <QStringList>
+
 namespace ds::ui {
 
 QImage bgrMatToQImage(const cv::Mat& bgr)
@@ -19,6 +23,14 @@ QImage rgbFloatMatToQImage(const cv::Mat& rgb)
     rgb.convertTo(rgb8, CV_8UC3, 255.0);
     const QImage view(rgb8.data, rgb8.cols, rgb8.rows, int(rgb8.step), QImage::Format_RGB888);
     return view.copy();
+}
+
+QString imageFileFilter()
+{
+    QStringList patterns;
+    for (const std::string& extension : supportedImageExtensions())
+        patterns << QStringLiteral("*.") + QString::fromStdString(extension);
+    return QStringLiteral("Images (%1)").arg(patterns.join(QLatin1Char(' ')));
 }
 
 } // namespace ds::ui

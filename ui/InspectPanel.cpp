@@ -3,6 +3,7 @@
 #include "core/Error.h"
 #include "core/data/Dataset.h"
 #include "core/jobs/ProjectJobs.h"
+#include "ui/ImageConversion.h"
 #include "ui/ImagePane.h"
 
 #include <QDragEnterEvent>
@@ -24,14 +25,6 @@ namespace ds::ui {
 
 namespace {
 
-// The formats core's image loading reads (as listImageFiles selects them).
-const QStringList& imageSuffixes()
-{
-    static const QStringList suffixes = {QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"),
-                                         QStringLiteral("bmp"), QStringLiteral("tif"), QStringLiteral("tiff")};
-    return suffixes;
-}
-
 QString firstLocalImage(const QMimeData* mime)
 {
     if (!mime || !mime->hasUrls())
@@ -40,7 +33,7 @@ QString firstLocalImage(const QMimeData* mime)
         if (!url.isLocalFile())
             continue;
         const QString path = url.toLocalFile();
-        if (imageSuffixes().contains(QFileInfo(path).suffix().toLower()))
+        if (ds::isSupportedImageFile(path.toStdString()))
             return path;
     }
     return {};
@@ -267,11 +260,7 @@ void InspectPanel::render()
 
 void InspectPanel::openImageDialog()
 {
-    QStringList patterns;
-    for (const QString& suffix : imageSuffixes())
-        patterns << QStringLiteral("*.") + suffix;
-    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Inspect Image"), QString(),
-                                                      QStringLiteral("Images (%1)").arg(patterns.join(QLatin1Char(' '))));
+    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Inspect Image"), QString(), imageFileFilter());
     inspectFile(path);
 }
 

@@ -13,10 +13,12 @@
 #include "report/Report.h"
 #include "ui/CompareDialog.h"
 #include "ui/ExportResultsDialog.h"
+#include "ui/ImageConversion.h"
 #include "ui/ImagePane.h"
 #include "ui/InspectPanel.h"
 #include "ui/ReviewPanel.h"
 #include "ui/TrainDialog.h"
+#include "ui/Wording.h"
 #include "ui/models/ResultsFilterProxy.h"
 #include "ui/models/ResultsModel.h"
 #include "ui/models/ThumbnailLoader.h"
@@ -102,14 +104,7 @@ QString readableUtc(const std::string& iso, bool seconds = false)
 
 QString importMessage(const ds::ImportReport& report, const QString& what)
 {
-    return QStringLiteral("Imported %1 %2 (%3 already in the project).").arg(report.added).arg(what).arg(report.duplicates);
-}
-
-bool isImageFile(const QString& path)
-{
-    static const QStringList suffixes{QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"),
-                                      QStringLiteral("bmp"), QStringLiteral("tif"), QStringLiteral("tiff")};
-    return suffixes.contains(QFileInfo(path).suffix().toLower());
+    return QStringLiteral("Imported %1 (%2 already in the project).").arg(countOf(report.added, what, what + QLatin1Char('s'))).arg(report.duplicates);
 }
 
 QStringList localPaths(const QMimeData* mime)
@@ -1631,7 +1626,7 @@ void MainWindow::importGoodImagesDialog()
 {
     const QStringList files = QFileDialog::getOpenFileNames(
         this, QStringLiteral("Import Good Images"), QString(),
-        QStringLiteral("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)"));
+        imageFileFilter() + QStringLiteral(";;All files (*)"));
     if (!files.isEmpty())
         importGoodImageFiles(files);
 }
@@ -1695,7 +1690,7 @@ void MainWindow::inspectImageDialog()
     }
     const QString path = QFileDialog::getOpenFileName(
         this, QStringLiteral("Inspect Image"), QString(),
-        QStringLiteral("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)"));
+        imageFileFilter() + QStringLiteral(";;All files (*)"));
     if (path.isEmpty())
         return;
     tabs_->setCurrentWidget(inspectPanel_);
@@ -1756,7 +1751,7 @@ void MainWindow::openOrImportPaths(const QStringList& paths)
     for (const QString& path : paths) {
         if (QFileInfo(path).isDir())
             folders << path;
-        else if (isImageFile(path))
+        else if (ds::isSupportedImageFile(path.toStdString()))
             images << path;
     }
     if (!images.isEmpty()) {
@@ -1782,7 +1777,7 @@ void MainWindow::importDataset(const QString& folder)
     runJob(QStringLiteral("Importing dataset"), [project, root](ds::JobContext& job) {
         const ds::ImportReport report = ds::importMvtecDataset(project, root, job);
         JobOutcome outcome;
-        outcome.message = importMessage(report, QStringLiteral("images"));
+        outcome.message = importMessage(report, QStringLiteral("image"));
         outcome.skipped = skippedList(report.skipped);
         return outcome;
     });
@@ -1798,7 +1793,7 @@ void MainWindow::importGoodImages(const QString& folder)
             throw ds::InputError("no image files in " + dir);
         const ds::ImportReport report = ds::importImages(project, items, ds::Split::Train, job);
         JobOutcome outcome;
-        outcome.message = importMessage(report, QStringLiteral("good images"));
+        outcome.message = importMessage(report, QStringLiteral("good image"));
         outcome.skipped = skippedList(report.skipped);
         return outcome;
     });
@@ -1813,7 +1808,7 @@ void MainWindow::importGoodImageFiles(const QStringList& files)
     runJob(QStringLiteral("Importing images"), [project, items](ds::JobContext& job) {
         const ds::ImportReport report = ds::importImages(project, items, ds::Split::Train, job);
         JobOutcome outcome;
-        outcome.message = importMessage(report, QStringLiteral("good images"));
+        outcome.message = importMessage(report, QStringLiteral("good image"));
         outcome.skipped = skippedList(report.skipped);
         return outcome;
     });
@@ -1827,9 +1822,11 @@ void MainWindow::startTraining(const ds::DetectorSettings& settings, const QStri
     runJob(QStringLiteral("Training"), [project, settings, modelName, moveToTraining](ds::JobContext& job) {
         const ds::TrainOutcome trained = ds::trainModel(project, settings, modelName, job, moveToTraining);
         JobOutcome outcome;
-        outcome.message = QStringLiteral("Trained on %1 images in %2; threshold %3. Score the test images with Ctrl+R.")
-                              .arg(trained.trainCount)
+        outcome.message = QStringLiteral("Trained on %1 in %2 (%3 held out to set the threshold); threshold %4. "
+                                         "Score the test images with Ctrl+R.")
+                              .arg(countOf(trained.trainCount, QStringLiteral("image"), QStringLiteral("images")))
                               .arg(formatSeconds(trained.trainSeconds))
+                              .arg(countOf(trained.heldOutCount, QStringLiteral("more"), QStringLiteral("more")))
                               .arg(trained.threshold, 0, 'f', 4);
         outcome.skipped = skippedList(trained.skipped);
         outcome.selectModelId = trained.modelId;
@@ -1891,7 +1888,7 @@ void MainWindow::startScoring(qint64 modelId, qint64 resumeRunId)
         const ds::InferOutcome inferred = resumeRunId ? ds::resumeRun(project, resumeRunId, job, onResult)
                                                       : ds::inferImages(project, modelId, {}, job, onResult);
         JobOutcome outcome;
-        outcome.message = QStringLiteral("Scored %1 images.").arg(inferred.scored);
+        outcome.message = QStringLiteral("Scored %1.").arg(countOf(inferred.scored, QStringLiteral("image"), QStringLiteral("images")));
         if (inferred.f1Threshold)
             outcome.message += QStringLiteral(" F1-optimal threshold: %1.").arg(*inferred.f1Threshold, 0, 'f', 4);
         outcome.skipped = skippedList(inferred.skipped);
@@ -1974,7 +1971,9 @@ void MainWindow::finishJob(const JobOutcome& outcome)
         statusBar()->showMessage(outcome.message, 15000);
         break;
     case JobOutcome::Status::Failed:
-        showMessage(true, QStringLiteral("Job Failed"), outcome.message);
+        // What the user gave (an unreadable file, a project without test images) is said
+        // plainly; only a fault of the program is a failed job.
+        showMessage(true, outcome.badInput ? QStringLiteral("Cannot Continue") : QStringLiteral("Job Failed"), outcome.message);
         break;
     }
     Q_EMIT jobFinished(outcome.status == JobOutcome::Status::Succeeded);

@@ -9,15 +9,24 @@
 namespace fs = std::filesystem;
 
 namespace ds {
-namespace {
 
-bool hasImageExtension(const fs::path& path)
+const std::vector<std::string>& supportedImageExtensions()
 {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff"
-           || ext == ".webp";
+    static const std::vector<std::string> extensions = {"png", "jpg", "jpeg", "bmp", "tif", "tiff", "webp"};
+    return extensions;
 }
+
+bool isSupportedImageFile(const std::string& path)
+{
+    std::string ext = fs::path(path).extension().string();
+    if (ext.empty())
+        return false;
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::vector<std::string>& known = supportedImageExtensions();
+    return std::find(known.begin(), known.end(), ext.substr(1)) != known.end();
+}
+
+namespace {
 
 std::vector<std::string> sortedSubfolders(const fs::path& folder)
 {
@@ -42,7 +51,7 @@ std::vector<std::string> listImageFiles(const std::string& folder)
     // loading refuses those with the reason, so they are listed as skipped, never fatal.
     for (const auto& entry : fs::directory_iterator(folder, ec)) {
         std::error_code entryError;
-        if (!entry.is_directory(entryError) && hasImageExtension(entry.path()))
+        if (!entry.is_directory(entryError) && isSupportedImageFile(entry.path().string()))
             files.push_back(entry.path().string());
     }
     std::sort(files.begin(), files.end());

@@ -20,7 +20,13 @@ struct MvtecDataset {
     std::vector<DatasetItem> test;
 };
 
-// Sorted paths of the image files (png, jpg, jpeg, bmp, tif, tiff; any case) directly in folder.
+// The file name extensions DefectScope reads as images, lower case without the dot: the
+// one list every front end asks (file dialogs, drops, folder listing).
+const std::vector<std::string>& supportedImageExtensions();
+// True when path ends in one of them, in any case.
+bool isSupportedImageFile(const std::string& path);
+
+// Sorted paths of the image files (isSupportedImageFile) directly in folder.
 std::vector<std::string> listImageFiles(const std::string& folder);
 
 // Reads the layout (not the pixels). Throws ds::InputError when root has no train/good

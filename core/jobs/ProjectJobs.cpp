@@ -316,6 +316,8 @@ InferOutcome inferImages(const std::string& projectPath, std::int64_t modelId, c
     std::vector<ImageRecord> targets;
     if (imageIds.empty()) {
         targets = project.images(Split::Test);
+        if (targets.empty()) // an empty run would look like a finished one
+            throw InputError("the project has no test images to score: import some first");
     } else {
         for (std::int64_t id : imageIds) {
             std::optional<ImageRecord> record = project.image(id);

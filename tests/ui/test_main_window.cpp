@@ -187,6 +187,9 @@ private Q_SLOTS:
         const QString log = window_->jobLog()->toPlainText();
         QVERIFY(log.contains(QStringLiteral("Training started.")));
         QVERIFY(log.contains(QStringLiteral("Scored %1 images.").arg(testImages_)));
+        // What was held out to set the threshold is said, not hidden in the count.
+        QVERIFY2(log.contains(QRegularExpression(QStringLiteral("Trained on \\d+ images in .* \\(\\d+ more held out to set the threshold\\)"))),
+                 qPrintable(log));
     }
 
     void filtersAndNavigation()

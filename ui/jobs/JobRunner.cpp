@@ -1,6 +1,7 @@
 #include "ui/jobs/JobRunner.h"
 
 #include "core/Error.h"
+#include "ui/Wording.h"
 
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
@@ -9,14 +10,6 @@
 #include <cmath>
 
 namespace ds::ui {
-
-QString formatSeconds(double seconds)
-{
-    if (seconds < 60)
-        return QString::number(seconds, 'f', 1) + QStringLiteral(" s");
-    return QString::number(int(seconds) / 60) + QStringLiteral(" min ") + QString::number(int(seconds) % 60)
-        + QStringLiteral(" s");
-}
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent), pool_(new QThreadPool(this))
 {
@@ -74,6 +67,10 @@ bool JobRunner::start(const QString& title, Work work)
         } catch (const ds::Cancelled&) {
             outcome.status = JobOutcome::Status::Cancelled;
             outcome.message = QStringLiteral("Cancelled: the project is unchanged.");
+        } catch (const ds::InputError& e) {
+            outcome.status = JobOutcome::Status::Failed;
+            outcome.message = QString::fromStdString(e.what());
+            outcome.badInput = true;
         } catch (const std::exception& e) {
             outcome.status = JobOutcome::Status::Failed;
             outcome.message = QString::fromStdString(e.what());

@@ -19,10 +19,8 @@ struct JobOutcome {
     QString message;      // summary for the status bar, or the error
     QStringList skipped;  // "path: reason" of files the job skipped
     qint64 selectModelId = 0; // model to select afterwards (0: keep the selection)
+    bool badInput = false;    // Failed because of what the user gave (ds::InputError), not a fault
 };
-
-// "12.5 s", "3 min 20 s".
-QString formatSeconds(double seconds);
 
 // Runs one long job at a time on its own worker thread (never queued behind thumbnails or
 // inspections) and reports it on the GUI thread: progress with time left, log lines, curve

@@ -68,6 +68,16 @@ private Q_SLOTS:
         QCOMPARE(int(dataset.test.size()), 2 + int(defectTypes("tiles").size()));
     }
 
+    void oneListOfImageFormats()
+    {
+        for (const char* name : {"a.png", "b.JPG", "c.jpeg", "d.Bmp", "e.tif", "f.TIFF", "g.webp"})
+            QVERIFY2(isSupportedImageFile(name), name);
+        for (const char* name : {"a.gif", "notes.txt", "png", ".png.bak", "folder/"})
+            QVERIFY2(!isSupportedImageFile(name), name);
+        for (const std::string& extension : supportedImageExtensions())
+            QVERIFY(isSupportedImageFile("x." + extension));
+    }
+
     void refusesFolderWithoutLayout()
     {
         QTemporaryDir dir;

@@ -192,6 +192,24 @@ private Q_SLOTS:
         QVERIFY(ProjectFile::open(project).runs(trained.modelId).empty());
     }
 
+    void scoringWithoutTestImagesSaysSoAndMakesNoRun()
+    {
+        const std::string project = projectPath("no-test.dsproj");
+        JobContext job;
+        std::vector<DatasetItem> good;
+        for (const std::string& path : listImageFiles((fs::path(dataset_) / "train" / "good").string()))
+            good.push_back({path, kGoodLabel, {}});
+        importImages(project, good, Split::Train, job);
+        const TrainOutcome trained = trainModel(project, smallPadim(), "", job);
+        try {
+            inferImages(project, trained.modelId, {}, job);
+            QFAIL("an empty run was made");
+        } catch (const InputError& e) {
+            QVERIFY2(std::string(e.what()).find("no test images") != std::string::npos, e.what());
+        }
+        QVERIFY(ProjectFile::open(project).runs(trained.modelId).empty());
+    }
+
     void evaluateReportsTheJsonContract()
     {
         JobContext job;

@@ -77,6 +77,7 @@ private Q_SLOTS:
         JobOutcome outcome = finished.takeFirst().first().value<JobOutcome>();
         QCOMPARE(outcome.status, JobOutcome::Status::Failed);
         QCOMPARE(outcome.message, QStringLiteral("image.png: damaged"));
+        QVERIFY(outcome.badInput); // the user's file, not a fault of the program
 
         QVERIFY(runner.start(QStringLiteral("Endless"), [](ds::JobContext& job) -> JobOutcome {
             for (;;) {
@@ -98,6 +99,12 @@ private Q_SLOTS:
         runner.cancel();
         QVERIFY(finished.wait(10000));
         QCOMPARE(finished.takeFirst().first().value<JobOutcome>().status, JobOutcome::Status::Cancelled);
+
+        QVERIFY(runner.start(QStringLiteral("Faulty"), [](ds::JobContext&) -> JobOutcome { throw std::runtime_error("disk full"); }));
+        QVERIFY(finished.wait(10000));
+        outcome = finished.takeFirst().first().value<JobOutcome>();
+        QCOMPARE(outcome.status, JobOutcome::Status::Failed);
+        QVERIFY(!outcome.badInput);
     }
 
     void destroyingTheRunnerStopsTheJobFirst()
