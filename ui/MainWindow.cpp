@@ -506,6 +506,18 @@ QWidget* MainWindow::createReviewTab()
     connect(reviewPanel_, &ReviewPanel::verdictGiven, this, &MainWindow::giveVerdict);
     connect(imagePane_, &ImagePane::maskEdited, this, &MainWindow::saveMaskEdit);
     connect(reviewPanel_, &ReviewPanel::orderChanged, this, [this](ReviewPanel::Order) { applyReviewOrder(); });
+    // Once a filter or order is chosen, the keys go back to reviewing: a letter typed into a
+    // focused combo box would pick an entry (N: "Not yet reviewed", G: the label "good")
+    // instead of stepping or judging.
+    for (QComboBox* choice : {showFilter_, labelFilter_, reviewPanel_->orderBox()})
+        connect(choice, &QComboBox::activated, this, [this] { resultsView_->setFocus(Qt::OtherFocusReason); });
+    // The review queue follows the rows, also those arriving live while scoring.
+    const auto keepQueueOrder = [this] {
+        if (reviewPanel_->order() == ReviewPanel::Order::NearestThreshold)
+            applyReviewOrder();
+    };
+    connect(resultsModel_, &QAbstractItemModel::modelReset, this, keepQueueOrder);
+    connect(resultsModel_, &QAbstractItemModel::rowsInserted, this, keepQueueOrder);
 
     metricsLabel_ = new QLabel;
     metricsLabel_->setObjectName(QStringLiteral("metricsLabel"));

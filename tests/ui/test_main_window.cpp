@@ -320,6 +320,17 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), testImages_ - 3);
         window_->showFilter()->setCurrentIndex(0);
 
+        // A filter picked from its list hands the keys back to reviewing: N steps to the
+        // next image instead of picking "Not yet reviewed" in the focused box.
+        QComboBox* show = window_->showFilter();
+        show->setFocus();
+        QVERIFY(show->hasFocus());
+        Q_EMIT show->activated(0);
+        window_->selectImage(first);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_N);
+        QCOMPARE(show->currentIndex(), 0);
+        QCOMPARE(window_->currentImageId(), second);
+
         // Nearest the threshold first: the order core gives, then back to the score ranking.
         window_->setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
         std::vector<std::int64_t> ids;
@@ -556,6 +567,32 @@ private Q_SLOTS:
         QTest::mouseClick(reopened.resetThresholdButton(), Qt::LeftButton);
         QCOMPARE(reopened.currentThreshold(), runThreshold);
         QCOMPARE(reopened.thresholdPlots()->threshold(), runThreshold);
+    }
+
+    // With "Nearest the threshold first", a new model's first run is shown in that order
+    // (it kept the previous model's order: the model stayed selected, nothing re-ranked).
+    void newModelsRunFollowsTheReviewQueue()
+    {
+        const QString copy = dir_.filePath(QStringLiteral("queue.dsproj"));
+        ds::ProjectFile::open(project_.toStdString()).saveCopyAs(copy.toStdString());
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(copy));
+        window.setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
+        QVERIFY(runJob(window, [&] { window.startTraining(ds::test::smallSettings("patchcore"), QStringLiteral("second")); }));
+        QVERIFY(runJob(window, [&] { window.scoreTestImages(); }));
+        const ds::ui::ResultsFilterProxy& proxy = *window.resultsProxy();
+        QCOMPARE(proxy.rowCount(), testImages_);
+        std::vector<std::int64_t> ids;
+        std::vector<double> scores;
+        for (const ResultsModel::Row& row : window.resultsModel()->rows()) {
+            ids.push_back(row.imageId);
+            scores.push_back(row.score);
+        }
+        const std::vector<std::int64_t> expected =
+            ds::reviewOrder(ids, scores, window.currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
     }
 
     // A run a kill left behind is offered for resuming or discarding when the project opens.
