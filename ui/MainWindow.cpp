@@ -273,6 +273,7 @@ void MainWindow::createActions()
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         resultsView_->addAction(action);
         imagePane_->view()->addAction(action);
+        verdictActions_ << action;
     };
     verdictAction(QStringLiteral("Mark &Defect"), Qt::Key_D, ds::Verdict::Defect, "defectAction");
     verdictAction(QStringLiteral("Mark &Good"), Qt::Key_G, ds::Verdict::Good, "goodAction");
@@ -587,6 +588,7 @@ void MainWindow::updateActions()
     modelsView_->setEnabled(!scoringModelId_);
     modelsView_->setToolTip(scoringModelId_ ? QStringLiteral("Available again when scoring ends") : QString());
     cancelAction_->setEnabled(jobs_->isRunning());
+    updateVerdictActions();
     inspectPanel_->setImportAllowed(idle);
     newAction_->setEnabled(idle);
     openAction_->setEnabled(idle);
@@ -604,6 +606,12 @@ void MainWindow::updateActions()
     exportResultsAction_->setEnabled(hasProject && idle && runId_ != 0);
     exportReportAction_->setEnabled(hasProject && idle && runId_ != 0);
     defectTypesAction_->setEnabled(hasProject && idle);
+}
+
+void MainWindow::updateVerdictActions()
+{
+    for (QAction* verdict : verdictActions_)
+        verdict->setEnabled(imageId_ && runId_);
 }
 
 void MainWindow::updateTitle()
@@ -919,6 +927,8 @@ void MainWindow::loadLatestRun(qint64 modelId)
     runId_ = 0;
     runModelId_ = 0;
     imageId_ = 0;
+    reviewPanel_->clearImage(); // nothing of the image shown before stays on the review bar
+    updateVerdictActions();
     images_.clear();
     reviews_.clear();
     std::vector<ResultsModel::Row> rows;
@@ -1168,6 +1178,7 @@ void MainWindow::resultSelectionChanged()
 {
     const QModelIndex current = resultsView_->currentIndex();
     imageId_ = current.isValid() ? current.data(ResultsModel::ImageIdRole).toLongLong() : 0;
+    updateVerdictActions();
     showHistory();
     if (!imageId_ || !project_) {
         imagePane_->setPlaceholder(QString());

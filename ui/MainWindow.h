@@ -188,6 +188,7 @@ private:
     void appendLiveResult(qint64 runId, qint64 imageId, double score);
     void showMessage(bool error, const QString& title, const QString& text, const QString& details = {});
     void offerInterruptedRuns();
+    void updateVerdictActions(); // D/G/U act only on an image of a run
     void startScoring(qint64 modelId, qint64 resumeRunId);
     double sliderToThreshold(int value) const;
     int thresholdToSlider(double threshold) const;
@@ -223,6 +224,7 @@ private:
     QAction* exportReportAction_ = nullptr;
     QAction* editMaskAction_ = nullptr;
     QAction* defectTypesAction_ = nullptr;
+    QList<QAction*> verdictActions_; // Defect, Good, Unsure: only while an image of a run is shown
 
     // Views
     QTreeWidget* modelsView_ = nullptr;

@@ -579,7 +579,17 @@ private Q_SLOTS:
         window.show();
         QVERIFY(window.openProject(copy));
         window.setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
+        QVERIFY(window.currentImageId() != 0);
+        QVERIFY(actionEnabled(window, "defectAction"));
+        QVERIFY(!window.reviewPanel()->modelVerdictText().isEmpty());
         QVERIFY(runJob(window, [&] { window.startTraining(ds::test::smallSettings("patchcore"), QStringLiteral("second")); }));
+        // The new model has no run yet: nothing of the last image stays on the review bar,
+        // and D/G/U are off rather than doing nothing.
+        QCOMPARE(window.resultsProxy()->rowCount(), 0);
+        QVERIFY(window.reviewPanel()->modelVerdictText().isEmpty());
+        QVERIFY(window.reviewPanel()->humanVerdictText().isEmpty());
+        for (const char* verdict : {"defectAction", "goodAction", "unsureAction"})
+            QVERIFY2(!actionEnabled(window, verdict), verdict);
         QVERIFY(runJob(window, [&] { window.scoreTestImages(); }));
         const ds::ui::ResultsFilterProxy& proxy = *window.resultsProxy();
         QCOMPARE(proxy.rowCount(), testImages_);
