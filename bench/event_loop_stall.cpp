@@ -69,8 +69,8 @@ Stall measure(ds::ui::MainWindow& window, int idleMs = 0)
 
 void print(const char* phase, const Stall& stall)
 {
-    std::printf("%-10s ticks %6zu   lateness median %6.2f ms   p99 %7.2f ms   max %7.2f ms\n", phase, stall.ticks,
-                stall.median, stall.p99, stall.max);
+    std::printf("%-10s ticks %6zu   lateness median %6.2f ms   p99 %7.2f ms   max %7.2f ms\n", phase, stall.ticks, stall.median,
+                stall.p99, stall.max);
 }
 
 } // namespace
@@ -90,7 +90,8 @@ int main(int argc, char* argv[])
     spec.trainGood = 40;
     spec.testGood = 10;
     spec.testDefectsPerType = 4;
-    const QString dataset = QString::fromStdString(ds::writeSyntheticDataset(dir.filePath(QStringLiteral("data")).toStdString(), spec));
+    const QString dataset
+        = QString::fromStdString(ds::writeSyntheticDataset(dir.filePath(QStringLiteral("data")).toStdString(), spec));
 
     ds::ui::MainWindow window;
     window.resize(1280, 800);

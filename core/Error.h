@@ -27,7 +27,10 @@ inline std::string quoted(const std::string& path)
 // Thrown by JobContext::throwIfCancelled(); never shown as an error.
 class Cancelled : public Error {
 public:
-    Cancelled() : Error("cancelled") {}
+    Cancelled()
+        : Error("cancelled")
+    {
+    }
 };
 
 } // namespace ds

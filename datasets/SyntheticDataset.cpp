@@ -25,7 +25,7 @@ struct CategoryInfo {
 
 const std::vector<CategoryInfo>& categoryTable()
 {
-    static const std::vector<CategoryInfo> table{
+    static const std::vector<CategoryInfo> table {
         {"fabric", synth::renderFabric, {"thread", "stain", "hole", "color"}},
         {"tiles", synth::renderTiles, {"crack", "chip", "scratch", "stain", "color"}},
         {"part", synth::renderPart, {"scratch", "dent", "contamination", "missing_hole", "chip"}},
@@ -52,8 +52,8 @@ void checkDefectType(const CategoryInfo& category, const std::string& defectType
     std::string known;
     for (const std::string& type : category.defectTypes)
         known += (known.empty() ? "" : ", ") + type;
-    throw std::invalid_argument("category '" + category.name + "' has no defect type '" + defectType +
-                                "' (known: " + known + ")");
+    throw std::invalid_argument("category '" + category.name + "' has no defect type '" + defectType + "' (known: " + known
+                                + ")");
 }
 
 constexpr int kMinImageSize = 32;
@@ -62,8 +62,8 @@ constexpr int kMaxImageSize = 1024; // renders at 2048 px: a few hundred MB of f
 void checkImageSize(int imageSize)
 {
     if (imageSize < kMinImageSize || imageSize > kMaxImageSize)
-        throw std::invalid_argument("synthetic image size " + std::to_string(imageSize) + " is outside " +
-                                    std::to_string(kMinImageSize) + ".." + std::to_string(kMaxImageSize));
+        throw std::invalid_argument("synthetic image size " + std::to_string(imageSize) + " is outside "
+                                    + std::to_string(kMinImageSize) + ".." + std::to_string(kMaxImageSize));
 }
 
 // Stable across platforms and runs, unlike std::hash.
@@ -103,8 +103,7 @@ void applyIllumination(cv::Mat& image, cv::RNG& rng)
     const double slope = synth::uniform(rng, 0.05, 0.14); // relative change across the image
     const double direction = synth::uniform(rng, 0.0, 2 * CV_PI);
     const double vignette = synth::uniform(rng, 0.03, 0.09); // relative darkening at the corners
-    const cv::Vec3f whiteBalance(static_cast<float>(1 + rng.gaussian(0.01)),
-                                 static_cast<float>(1 + rng.gaussian(0.01)),
+    const cv::Vec3f whiteBalance(static_cast<float>(1 + rng.gaussian(0.01)), static_cast<float>(1 + rng.gaussian(0.01)),
                                  static_cast<float>(1 + rng.gaussian(0.01)));
     const double dx = std::cos(direction), dy = std::sin(direction);
     for (int y = 0; y < image.rows; ++y) {
@@ -147,17 +146,16 @@ constexpr double kMaskCoverage = 0.3;
 
 struct RenderedImage {
     cv::Mat image; // CV_8UC3
-    cv::Mat mask;  // CV_8UC1, 0/255
+    cv::Mat mask; // CV_8UC1, 0/255
 };
 
-RenderedImage renderImage(const CategoryInfo& category, const std::string& defectType, int imageSize,
-                          std::uint64_t seed)
+RenderedImage renderImage(const CategoryInfo& category, const std::string& defectType, int imageSize, std::uint64_t seed)
 {
     checkImageSize(imageSize);
     // Render at >= 256 px and >= 2x: curves are anti-aliased and fine texture is
     // averaged like a camera does rather than aliased.
     const int supersampling = std::max(2, (256 + imageSize - 1) / imageSize);
-    const synth::Canvas canvas{imageSize * supersampling, static_cast<double>(supersampling)};
+    const synth::Canvas canvas {imageSize * supersampling, static_cast<double>(supersampling)};
 
     const std::uint64_t imageKey = mixSeeds(hashName(category.name), seed);
     cv::RNG sceneRng = streamRng(imageKey, static_cast<std::uint64_t>(Stream::Scene));
@@ -191,8 +189,7 @@ void makeDirectory(const fs::path& dir)
 void writePng(const fs::path& file, const cv::Mat& image)
 {
     // Fixed encoder settings: output bytes must not depend on OpenCV's defaults.
-    const std::vector<int> params{cv::IMWRITE_PNG_COMPRESSION, 6, cv::IMWRITE_PNG_STRATEGY,
-                                  cv::IMWRITE_PNG_STRATEGY_DEFAULT};
+    const std::vector<int> params {cv::IMWRITE_PNG_COMPRESSION, 6, cv::IMWRITE_PNG_STRATEGY, cv::IMWRITE_PNG_STRATEGY_DEFAULT};
     std::string reason;
     bool written = false;
     try {
@@ -231,8 +228,7 @@ cv::Mat makeGoodImage(const std::string& category, int imageSize, unsigned seed)
     return renderImage(findCategory(category), std::string(), imageSize, seed).image;
 }
 
-DefectSample makeDefectImage(const std::string& category, const std::string& defectType, int imageSize,
-                             unsigned seed)
+DefectSample makeDefectImage(const std::string& category, const std::string& defectType, int imageSize, unsigned seed)
 {
     const CategoryInfo& info = findCategory(category);
     checkDefectType(info, defectType);

@@ -15,12 +15,12 @@
 namespace ds {
 
 struct SyntheticSpec {
-    std::string category;        // one of syntheticCategories()
-    int imageSize = 256;         // side of the square images, in pixels (32..1024)
-    int trainGood = 60;          // images in train/good
-    int testGood = 20;           // images in test/good
-    int testDefectsPerType = 6;  // images per defect type of the category, in test/<type>
-    unsigned seed = 1;           // different seeds give different (but alike) datasets
+    std::string category; // one of syntheticCategories()
+    int imageSize = 256; // side of the square images, in pixels (32..1024)
+    int trainGood = 60; // images in train/good
+    int testGood = 20; // images in test/good
+    int testDefectsPerType = 6; // images per defect type of the category, in test/<type>
+    unsigned seed = 1; // different seeds give different (but alike) datasets
 };
 
 // Category names, in a fixed order: {"fabric", "tiles", "part"}.
@@ -50,9 +50,9 @@ std::string writeSyntheticDataset(const std::string& root, const SyntheticSpec& 
 cv::Mat makeGoodImage(const std::string& category, int imageSize, unsigned seed);
 
 struct DefectSample {
-    cv::Mat image;     // CV_8UC3 (BGR), imageSize x imageSize
-    cv::Mat mask;      // CV_8UC1, same size, 255 on the defect and 0 elsewhere; never empty
-    std::string type;  // the defect type it was made with
+    cv::Mat image; // CV_8UC3 (BGR), imageSize x imageSize
+    cv::Mat mask; // CV_8UC1, same size, 255 on the defect and 0 elsewhere; never empty
+    std::string type; // the defect type it was made with
 };
 
 // makeGoodImage(category, imageSize, seed) with one defect of the given type added:
@@ -60,7 +60,6 @@ struct DefectSample {
 // defect, at most a few pixels wide, may reach outside its mask). Defects cover
 // roughly 0.3%-5% of the image. Throws std::invalid_argument for an unknown category,
 // a defect type not in defectTypes(category) or a size out of range.
-DefectSample makeDefectImage(const std::string& category, const std::string& defectType,
-                             int imageSize, unsigned seed);
+DefectSample makeDefectImage(const std::string& category, const std::string& defectType, int imageSize, unsigned seed);
 
 } // namespace ds

@@ -45,8 +45,8 @@ struct ThreadHit {
 
 ThreadHit hitThread(const ThreadSet& threads, double across, double along, double period, double thickness)
 {
-    const double shifted = across / period + threads.waveAmplitude / period *
-                                                 std::sin(along * threads.waveNumber + threads.wavePhase);
+    const double shifted
+        = across / period + threads.waveAmplitude / period * std::sin(along * threads.waveNumber + threads.wavePhase);
     const int index = static_cast<int>(std::floor(shifted));
     const std::size_t slot = static_cast<std::size_t>(index) % threads.offset.size();
     const double halfWidth = 0.5 * threads.width[slot] * (1 + 0.08 * thickness);
@@ -103,11 +103,12 @@ cv::Mat renderWeave(const Canvas& canvas, cv::RNG& rng)
             const double weftAlong = warpHit.phase;
             const bool warpOnTop = ((warpHit.index + weftHit.index) & 1) == 0;
 
-            const auto shade = [&](const cv::Vec3f& base, const ThreadSet& threads, const ThreadHit& hit,
-                                   double along, const cv::Mat& fibres, double depth) {
+            const auto shade = [&](const cv::Vec3f& base, const ThreadSet& threads, const ThreadHit& hit, double along,
+                                   const cv::Mat& fibres, double depth) {
                 const std::size_t slot = static_cast<std::size_t>(hit.index) % threads.shade.size();
-                return base * static_cast<float>(threads.shade[slot] * (0.75 + 0.25 * hit.height) *
-                                                 floatShading(along) * depth * (1 + 0.06 * fibres.at<float>(y, x)));
+                return base
+                    * static_cast<float>(threads.shade[slot] * (0.75 + 0.25 * hit.height) * floatShading(along) * depth
+                                         * (1 + 0.06 * fibres.at<float>(y, x)));
             };
             // The thread below shows through the gaps of the one on top, in its shadow.
             cv::Vec3f colour = backing;
@@ -131,8 +132,8 @@ cv::Mat addLooseThread(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
     const double length = uniform(rng, 0.25, 0.5) * canvas.size;
     const double heading = uniform(rng, 0.0, 2 * CV_PI);
     // Centred well inside the image, so it is rarely cut by the border.
-    const cv::Point2d start = randomPoint(rng, canvas, 0.3 * canvas.size) -
-                              cv::Point2d(std::cos(heading), std::sin(heading)) * (0.5 * length);
+    const cv::Point2d start
+        = randomPoint(rng, canvas, 0.3 * canvas.size) - cv::Point2d(std::cos(heading), std::sin(heading)) * (0.5 * length);
     const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, start, heading, length, 0.025);
     const double width = canvas.strokeWidth(uniform(rng, 3.0, 4.5), 1.3);
     const cv::Mat alpha = strokeAlpha(canvas, path, width);
@@ -152,9 +153,9 @@ cv::Mat addLooseThread(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
     for (int y = 0; y < image.rows; ++y)
         for (int x = 0; x < image.cols; ++x) {
             const double light = (0.65 + 0.5 * crest.at<float>(y, x)) * (1 + 0.08 * fibres.at<float>(y, x));
-            threadImage.at<cv::Vec3f>(y, x) =
-                cv::Vec3f(static_cast<float>(colour[0] * light), static_cast<float>(colour[1] * light),
-                          static_cast<float>(colour[2] * light));
+            threadImage.at<cv::Vec3f>(y, x)
+                = cv::Vec3f(static_cast<float>(colour[0] * light), static_cast<float>(colour[1] * light),
+                            static_cast<float>(colour[2] * light));
         }
     blendWhere(image, alpha, threadImage);
     return cv::max(alpha, shadow);
@@ -165,9 +166,8 @@ cv::Mat addLooseThread(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 cv::Mat addStain(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double radius = uniform(rng, 0.05, 0.105) * canvas.size;
-    const std::vector<cv::Point2d> outline =
-        blobOutline(rng, randomPoint(rng, canvas, radius * 1.3), radius, 0.35, uniform(rng, 0.8, 1.3),
-                    uniform(rng, 0.0, CV_PI));
+    const std::vector<cv::Point2d> outline = blobOutline(rng, randomPoint(rng, canvas, radius * 1.3), radius, 0.35,
+                                                         uniform(rng, 0.8, 1.3), uniform(rng, 0.0, CV_PI));
     const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 1.2 * canvas.unit());
     const cv::Mat density = fractalNoise(rng, canvas.size, 6, 2, 0.5);
     cv::Mat strength(alpha.size(), CV_32F);
@@ -175,8 +175,7 @@ cv::Mat addStain(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
         for (int x = 0; x < alpha.cols; ++x) {
             const float a = alpha.at<float>(y, x);
             const float rim = 4 * a * (1 - a);
-            strength.at<float>(y, x) =
-                std::clamp(a * (0.8f + 0.2f * density.at<float>(y, x)) + 0.3f * rim, 0.f, 1.f);
+            strength.at<float>(y, x) = std::clamp(a * (0.8f + 0.2f * density.at<float>(y, x)) + 0.3f * rim, 0.f, 1.f);
         }
     const cv::Scalar tints[] = {{0.45, 0.50, 0.56}, {0.35, 0.55, 0.85}, {0.46, 0.46, 0.45}}; // oil, rust, grime
     multiplyWhere(image, strength, tints[rng.uniform(0, 3)]);
@@ -189,8 +188,7 @@ cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double radius = uniform(rng, 0.032, 0.07) * canvas.size;
     const cv::Point2d center = randomPoint(rng, canvas, radius * 1.5);
-    std::vector<cv::Point2d> outline =
-        blobOutline(rng, center, radius, 0.3, uniform(rng, 0.75, 1.35), uniform(rng, 0.0, CV_PI));
+    std::vector<cv::Point2d> outline = blobOutline(rng, center, radius, 0.3, uniform(rng, 0.75, 1.35), uniform(rng, 0.0, CV_PI));
     for (cv::Point2d& p : outline) // torn, not cut: a ragged edge
         p = center + (p - center) * (1 + rng.gaussian(0.07));
     const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 0.5 * canvas.unit());
@@ -209,13 +207,12 @@ cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
     // Thread ends run along the weave (axis-aligned) from the edge towards the middle.
     const int ends = rng.uniform(3, 7);
     for (int e = 0; e < ends; ++e) {
-        const cv::Point2d root =
-            outline[static_cast<std::size_t>(rng.uniform(0, static_cast<int>(outline.size())))];
+        const cv::Point2d root = outline[static_cast<std::size_t>(rng.uniform(0, static_cast<int>(outline.size())))];
         const cv::Point2d inward = center - root;
         const bool horizontal = std::abs(inward.x) > std::abs(inward.y);
         const double heading = horizontal ? (inward.x > 0 ? 0 : CV_PI) : (inward.y > 0 ? CV_PI / 2 : -CV_PI / 2);
-        const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, root, heading + rng.gaussian(0.2),
-                                                          uniform(rng, 0.3, 0.7) * radius, 0.06);
+        const std::vector<cv::Point2d> path
+            = smoothCurve(rng, canvas, root, heading + rng.gaussian(0.2), uniform(rng, 0.3, 0.7) * radius, 0.06);
         const double width = canvas.strokeWidth(uniform(rng, 2.0, 3.5), 1.0);
         const cv::Mat end = strokeAlpha(canvas, path, width).mul(alpha);
         const cv::Mat crest = blurred(end, width / 4);
@@ -233,9 +230,8 @@ cv::Mat addHole(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 cv::Mat addColourShift(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double radius = uniform(rng, 0.08, 0.115) * canvas.size;
-    const std::vector<cv::Point2d> outline =
-        blobOutline(rng, randomPoint(rng, canvas, radius * 1.2), radius, 0.25, uniform(rng, 0.7, 1.4),
-                    uniform(rng, 0.0, CV_PI));
+    const std::vector<cv::Point2d> outline = blobOutline(rng, randomPoint(rng, canvas, radius * 1.2), radius, 0.25,
+                                                         uniform(rng, 0.7, 1.4), uniform(rng, 0.0, CV_PI));
     const cv::Mat alpha = blurred(fillAlpha(canvas, outline), 1.5 * canvas.unit());
     const double hue = uniform(rng, 0.0, 2 * CV_PI);
     const double saturation = uniform(rng, 0.28, 0.4);

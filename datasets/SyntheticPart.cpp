@@ -23,7 +23,7 @@ struct PartLayout {
     double outerChamfer = 0, hubChamfer = 0, holeChamfer = 0, hubShadow = 0;
     double keyWidth = 0, keyDepth = 0;
     double lightAngle = 0; // direction towards the light
-    cv::Point2d light;     // unit vector towards the light
+    cv::Point2d light; // unit vector towards the light
 
     double holeAngle(int k) const { return rotation + (k + 0.5) * 2 * CV_PI / kBoltHoles; }
     cv::Point2d holeCenter(int k) const
@@ -93,17 +93,17 @@ cv::Mat renderBackground(const Canvas& canvas, const PartLayout& layout, cv::RNG
     const cv::Mat grain = grainNoise(rng, n, 0.7 * canvas.unit(), 0.7 * canvas.unit());
     cv::Mat silhouette = cv::Mat::zeros(n, n, CV_32F);
     const cv::Point2d shadowCenter = layout.center - layout.light * (0.016 * n);
-    cv::circle(silhouette, cv::Point(cvRound(shadowCenter.x * 16), cvRound(shadowCenter.y * 16)),
-               cvRound(layout.outer * 16), cv::Scalar(1.0), cv::FILLED, cv::LINE_AA, 4);
+    cv::circle(silhouette, cv::Point(cvRound(shadowCenter.x * 16), cvRound(shadowCenter.y * 16)), cvRound(layout.outer * 16),
+               cv::Scalar(1.0), cv::FILLED, cv::LINE_AA, 4);
     const cv::Mat shadow = blurred(silhouette, 0.012 * n);
 
     const cv::Vec3f plate(0.21f, 0.20f, 0.19f);
     cv::Mat background(n, n, CV_32FC3);
     for (int y = 0; y < n; ++y)
         for (int x = 0; x < n; ++x)
-            background.at<cv::Vec3f>(y, x) =
-                plate * static_cast<float>((1 + 0.05 * mottling.at<float>(y, x)) *
-                                           (1 + 0.06 * grain.at<float>(y, x)) * (1 - 0.55 * shadow.at<float>(y, x)));
+            background.at<cv::Vec3f>(y, x) = plate
+                * static_cast<float>((1 + 0.05 * mottling.at<float>(y, x)) * (1 + 0.06 * grain.at<float>(y, x))
+                                     * (1 - 0.55 * shadow.at<float>(y, x)));
     return background;
 }
 
@@ -138,9 +138,8 @@ cv::Mat renderSurface(const Canvas& canvas, const PartLayout& layout, cv::RNG& r
             const double highlight = std::exp(-offAxis * offAxis / (2 * width * width));
             const double value = onHub ? 0.58 * (1 + 0.03 * hubMarks[ring] + hubGloss * highlight)
                                        : 0.50 * (1 + 0.04 * flangeMarks[ring] + flangeGloss * highlight);
-            surface.at<cv::Vec3f>(y, x) =
-                steel * static_cast<float>(value * (1 + 0.02 * mottling.at<float>(y, x)) *
-                                           (1 + 0.015 * grain.at<float>(y, x)));
+            surface.at<cv::Vec3f>(y, x)
+                = steel * static_cast<float>(value * (1 + 0.02 * mottling.at<float>(y, x)) * (1 + 0.015 * grain.at<float>(y, x)));
         }
     return surface;
 }
@@ -148,8 +147,7 @@ cv::Mat renderSurface(const Canvas& canvas, const PartLayout& layout, cv::RNG& r
 // Puts the part together: metal with chamfers and the hub's shadow, holes showing the
 // plate far below in shadow. missingHole (or -1) is a bolt hole that was never drilled.
 // material receives where metal is visible (CV_32FC1, 0..1).
-cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::Mat& surface, int missingHole,
-                cv::Mat& material)
+cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::Mat& surface, int missingHole, cv::Mat& material)
 {
     const int n = background.rows;
     cv::Mat image(n, n, CV_32FC3);
@@ -176,16 +174,16 @@ cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::M
             double hole = coverage(layout.bore - r);
             const double keyAcross = c * offset.x + s * offset.y, keyAlong = -s * offset.x + c * offset.y;
             if (keyAlong > 0)
-                hole = std::max(hole, coverage(std::min(layout.keyWidth / 2 - std::abs(keyAcross),
-                                                        layout.bore + layout.keyDepth - keyAlong)));
+                hole = std::max(
+                    hole,
+                    coverage(std::min(layout.keyWidth / 2 - std::abs(keyAcross), layout.bore + layout.keyDepth - keyAlong)));
             double shade = 1;
             if (layout.outer - r >= 0 && layout.outer - r < layout.outerChamfer)
                 shade *= chamferShade(outward, layout.light);
             if (layout.hub - r >= 0 && layout.hub - r < layout.hubChamfer)
                 shade *= chamferShade(outward, layout.light);
             if (r - layout.hub >= 0 && r - layout.hub < layout.hubShadow) // the raised hub shades the flange
-                shade *= 1 - 0.35 * std::max(0.0, -outward.dot(layout.light)) *
-                                 (1 - (r - layout.hub) / layout.hubShadow);
+                shade *= 1 - 0.35 * std::max(0.0, -outward.dot(layout.light)) * (1 - (r - layout.hub) / layout.hubShadow);
             if (r - layout.bore >= 0 && r - layout.bore < layout.holeChamfer)
                 shade *= chamferShade(-outward, layout.light);
             for (const cv::Point2d& holeCenter : holeCenters) {
@@ -209,8 +207,8 @@ cv::Mat compose(const PartLayout& layout, const cv::Mat& background, const cv::M
 cv::Mat discAlpha(const Canvas& canvas, cv::Point2d center, double radius)
 {
     cv::Mat alpha = cv::Mat::zeros(canvas.size, canvas.size, CV_32F);
-    cv::circle(alpha, cv::Point(cvRound(center.x * 16), cvRound(center.y * 16)), cvRound(radius * 16),
-               cv::Scalar(1.0), cv::FILLED, cv::LINE_AA, 4);
+    cv::circle(alpha, cv::Point(cvRound(center.x * 16), cvRound(center.y * 16)), cvRound(radius * 16), cv::Scalar(1.0),
+               cv::FILLED, cv::LINE_AA, 4);
     return alpha;
 }
 
@@ -219,8 +217,7 @@ cv::Point2d pointOnFlange(cv::RNG& rng, const PartLayout& layout, double clearan
 {
     cv::Point2d p;
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        const double r = uniform(rng, layout.hub + layout.hubShadow + clearance,
-                                 layout.outer - layout.outerChamfer - clearance);
+        const double r = uniform(rng, layout.hub + layout.hubShadow + clearance, layout.outer - layout.outerChamfer - clearance);
         const double angle = uniform(rng, 0.0, 2 * CV_PI);
         p = layout.center + cv::Point2d(std::cos(angle), std::sin(angle)) * r;
         bool clear = true;
@@ -235,13 +232,11 @@ cv::Point2d pointOnFlange(cv::RNG& rng, const PartLayout& layout, double clearan
 // A scratch: a V-groove whose wall facing the light is bright and whose other wall is
 // dark, so it shows on highlights and on dull metal alike. It runs roughly along the
 // flange and is interrupted where it crosses a hole.
-cv::Mat addScratch(cv::Mat& image, const cv::Mat& material, const Canvas& canvas, const PartLayout& layout,
-                   cv::RNG& rng)
+cv::Mat addScratch(cv::Mat& image, const cv::Mat& material, const Canvas& canvas, const PartLayout& layout, cv::RNG& rng)
 {
     const cv::Point2d middle = pointOnFlange(rng, layout, 0.03 * canvas.size);
     const cv::Point2d radial = middle - layout.center;
-    const double heading =
-        std::atan2(radial.y, radial.x) + CV_PI / 2 + uniform(rng, -35.0, 35.0) * CV_PI / 180;
+    const double heading = std::atan2(radial.y, radial.x) + CV_PI / 2 + uniform(rng, -35.0, 35.0) * CV_PI / 180;
     const double length = uniform(rng, 0.18, 0.32) * canvas.size;
     const cv::Point2d start = middle - cv::Point2d(std::cos(heading), std::sin(heading)) * (0.5 * length);
     const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, start, heading, length, 0.012);
@@ -283,21 +278,19 @@ cv::Mat addDent(cv::Mat& image, const Canvas& canvas, const PartLayout& layout, 
 }
 
 // Oil or rust on the flange face.
-cv::Mat addContamination(cv::Mat& image, const cv::Mat& material, const Canvas& canvas, const PartLayout& layout,
-                         cv::RNG& rng)
+cv::Mat addContamination(cv::Mat& image, const cv::Mat& material, const Canvas& canvas, const PartLayout& layout, cv::RNG& rng)
 {
     const double radius = uniform(rng, 0.045, 0.075) * canvas.size;
     const cv::Point2d center = pointOnFlange(rng, layout, 0.8 * radius);
-    const cv::Mat alpha = blurred(fillAlpha(canvas, blobOutline(rng, center, radius, 0.4, uniform(rng, 0.75, 1.35),
-                                                                uniform(rng, 0.0, CV_PI))),
-                                  0.8 * canvas.unit())
-                              .mul(material);
+    const cv::Mat alpha
+        = blurred(fillAlpha(canvas, blobOutline(rng, center, radius, 0.4, uniform(rng, 0.75, 1.35), uniform(rng, 0.0, CV_PI))),
+                  0.8 * canvas.unit())
+              .mul(material);
     const cv::Mat density = fractalNoise(rng, canvas.size, 8, 2, 0.5);
     cv::Mat strength(alpha.size(), CV_32F);
     for (int y = 0; y < alpha.rows; ++y)
         for (int x = 0; x < alpha.cols; ++x)
-            strength.at<float>(y, x) =
-                std::clamp(alpha.at<float>(y, x) * (0.8f + 0.2f * density.at<float>(y, x)), 0.f, 1.f);
+            strength.at<float>(y, x) = std::clamp(alpha.at<float>(y, x) * (0.8f + 0.2f * density.at<float>(y, x)), 0.f, 1.f);
     const bool rust = rng.uniform(0, 2) == 0;
     multiplyWhere(image, strength, rust ? cv::Scalar(0.32, 0.50, 0.80) : cv::Scalar(0.36, 0.40, 0.46));
     return alpha;
@@ -306,8 +299,7 @@ cv::Mat addContamination(cv::Mat& image, const cv::Mat& material, const Canvas& 
 // A bolt hole that was only centre-drilled (compose() already left it out): a small
 // conical dimple where the hole should be, dark on the side facing the light. The
 // defect is the whole area the hole should have taken.
-cv::Mat addCentreDrillMark(cv::Mat& image, const Canvas& canvas, const PartLayout& layout, int missingHole,
-                           cv::RNG& rng)
+cv::Mat addCentreDrillMark(cv::Mat& image, const Canvas& canvas, const PartLayout& layout, int missingHole, cv::RNG& rng)
 {
     const cv::Point2d center = layout.holeCenter(missingHole);
     const double radius = uniform(rng, 0.3, 0.45) * layout.hole;
@@ -326,22 +318,19 @@ cv::Mat addCentreDrillMark(cv::Mat& image, const Canvas& canvas, const PartLayou
 }
 
 // A piece of the rim broken off between two bolt holes, leaving a bright fracture face.
-cv::Mat addChip(cv::Mat& image, const cv::Mat& background, const Canvas& canvas, const PartLayout& layout,
-                cv::RNG& rng)
+cv::Mat addChip(cv::Mat& image, const cv::Mat& background, const Canvas& canvas, const PartLayout& layout, cv::RNG& rng)
 {
-    const double angle = layout.holeAngle(rng.uniform(0, kBoltHoles)) + CV_PI / kBoltHoles +
-                         uniform(rng, -8.0, 8.0) * CV_PI / 180;
+    const double angle
+        = layout.holeAngle(rng.uniform(0, kBoltHoles)) + CV_PI / kBoltHoles + uniform(rng, -8.0, 8.0) * CV_PI / 180;
     const double radius = uniform(rng, 0.045, 0.07) * canvas.size;
-    const cv::Point2d center =
-        layout.center + cv::Point2d(std::cos(angle), std::sin(angle)) * (layout.outer - 0.25 * radius);
-    const std::vector<cv::Point2d> outline =
-        blobOutline(rng, center, radius, 0.3, uniform(rng, 0.8, 1.25), uniform(rng, 0.0, CV_PI));
+    const cv::Point2d center = layout.center + cv::Point2d(std::cos(angle), std::sin(angle)) * (layout.outer - 0.25 * radius);
+    const std::vector<cv::Point2d> outline
+        = blobOutline(rng, center, radius, 0.3, uniform(rng, 0.8, 1.25), uniform(rng, 0.0, CV_PI));
     const cv::Mat disc = discAlpha(canvas, layout.center, layout.outer);
     const cv::Mat bite = fillAlpha(canvas, outline);
     const cv::Mat removed = bite.mul(disc);
     blendWhere(image, removed, background);
-    const cv::Mat fracture =
-        strokeAlpha(canvas, outline, canvas.strokeWidth(1.4, 1.0)).mul(disc).mul(1.0 - bite);
+    const cv::Mat fracture = strokeAlpha(canvas, outline, canvas.strokeWidth(1.4, 1.0)).mul(disc).mul(1.0 - bite);
     multiplyWhere(image, fracture, cv::Scalar::all(1.45));
     return cv::max(removed, fracture);
 }

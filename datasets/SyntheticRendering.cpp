@@ -68,8 +68,8 @@ cv::Mat grainNoise(cv::RNG& parentRng, int size, double sigmaX, double sigmaY)
     return normalised(noise);
 }
 
-std::vector<cv::Point2d> blobOutline(cv::RNG& rng, cv::Point2d center, double radius,
-                                     double irregularity, double aspect, double angle)
+std::vector<cv::Point2d> blobOutline(cv::RNG& rng, cv::Point2d center, double radius, double irregularity, double aspect,
+                                     double angle)
 {
     constexpr int kHarmonics = 5;
     double amplitude[kHarmonics];
@@ -94,12 +94,12 @@ std::vector<cv::Point2d> blobOutline(cv::RNG& rng, cv::Point2d center, double ra
     return outline;
 }
 
-std::vector<cv::Point2d> smoothCurve(cv::RNG& rng, const Canvas& canvas, cv::Point2d start,
-                                     double angle, double length, double bendiness)
+std::vector<cv::Point2d> smoothCurve(cv::RNG& rng, const Canvas& canvas, cv::Point2d start, double angle, double length,
+                                     double bendiness)
 {
     const double step = 2.0 * canvas.unit();
     const int steps = std::max(2, static_cast<int>(length / step));
-    std::vector<cv::Point2d> path{start};
+    std::vector<cv::Point2d> path {start};
     double curvature = 0;
     cv::Point2d p = start;
     for (int i = 0; i < steps; ++i) {
@@ -115,7 +115,7 @@ std::vector<cv::Point2d> smoothCurve(cv::RNG& rng, const Canvas& canvas, cv::Poi
 cv::Mat fillAlpha(const Canvas& canvas, const std::vector<cv::Point2d>& outline)
 {
     cv::Mat coverage = cv::Mat::zeros(canvas.size, canvas.size, CV_8U);
-    const std::vector<std::vector<cv::Point>> polygons{toFixedPoint(outline)};
+    const std::vector<std::vector<cv::Point>> polygons {toFixedPoint(outline)};
     cv::fillPoly(coverage, polygons, cv::Scalar(255), cv::LINE_AA, kShiftBits);
     cv::Mat alpha;
     coverage.convertTo(alpha, CV_32F, 1.0 / 255);
@@ -125,9 +125,8 @@ cv::Mat fillAlpha(const Canvas& canvas, const std::vector<cv::Point2d>& outline)
 cv::Mat strokeAlpha(const Canvas& canvas, const std::vector<cv::Point2d>& path, double width)
 {
     cv::Mat coverage = cv::Mat::zeros(canvas.size, canvas.size, CV_8U);
-    const std::vector<std::vector<cv::Point>> lines{toFixedPoint(path)};
-    cv::polylines(coverage, lines, false, cv::Scalar(255), std::max(1, cvRound(width)),
-                  cv::LINE_AA, kShiftBits);
+    const std::vector<std::vector<cv::Point>> lines {toFixedPoint(path)};
+    cv::polylines(coverage, lines, false, cv::Scalar(255), std::max(1, cvRound(width)), cv::LINE_AA, kShiftBits);
     cv::Mat alpha;
     coverage.convertTo(alpha, CV_32F, 1.0 / 255);
     return alpha;
@@ -164,8 +163,7 @@ void blendWhere(cv::Mat& image, const cv::Mat& alpha, cv::Scalar target)
 
 cv::Scalar colourShiftGain(double hue, double saturation, double brightness)
 {
-    return {brightness * (1 + saturation * std::cos(hue)),
-            brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),
+    return {brightness * (1 + saturation * std::cos(hue)), brightness * (1 + saturation * std::cos(hue + 2 * CV_PI / 3)),
             brightness * (1 + saturation * std::cos(hue + 4 * CV_PI / 3))};
 }
 

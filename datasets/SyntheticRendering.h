@@ -12,7 +12,7 @@ namespace ds::synth {
 // "design pixels", i.e. pixels of a 256-px image, so every category looks the same at
 // every output size.
 struct Canvas {
-    int size = 0;          // side in render pixels
+    int size = 0; // side in render pixels
     double finalPixel = 1; // render pixels per pixel of the output image
 
     double unit() const { return size / 256.0; } // render pixels per design pixel
@@ -31,8 +31,7 @@ struct Scene {
 // Renders one scene. sceneRng draws everything a good image is made of and is consumed
 // identically whatever the defect, so a defective scene is its good scene plus the
 // defect; defectRng draws the defect. defectType is empty for a good image.
-using SceneRenderer = Scene (*)(const Canvas& canvas, cv::RNG& sceneRng,
-                                const std::string& defectType, cv::RNG& defectRng);
+using SceneRenderer = Scene (*)(const Canvas& canvas, cv::RNG& sceneRng, const std::string& defectType, cv::RNG& defectRng);
 Scene renderFabric(const Canvas&, cv::RNG& sceneRng, const std::string& defectType, cv::RNG& defectRng);
 Scene renderTiles(const Canvas&, cv::RNG& sceneRng, const std::string& defectType, cv::RNG& defectRng);
 Scene renderPart(const Canvas&, cv::RNG& sceneRng, const std::string& defectType, cv::RNG& defectRng);
@@ -53,14 +52,14 @@ cv::Mat grainNoise(cv::RNG& rng, int size, double sigmaX, double sigmaY);
 
 // Closed irregular outline around center: mean radius `radius`, lobes of relative
 // amplitude `irregularity`, stretched by `aspect` along `angle` (radians).
-std::vector<cv::Point2d> blobOutline(cv::RNG& rng, cv::Point2d center, double radius,
-                                     double irregularity, double aspect, double angle);
+std::vector<cv::Point2d> blobOutline(cv::RNG& rng, cv::Point2d center, double radius, double irregularity, double aspect,
+                                     double angle);
 
 // Smooth open curve from `start` heading `angle`, `length` render pixels long, one
 // vertex every 2 design pixels; the heading's turn per vertex random-walks with steps
 // of `bendiness` radians (standard deviation).
-std::vector<cv::Point2d> smoothCurve(cv::RNG& rng, const Canvas& canvas, cv::Point2d start,
-                                     double angle, double length, double bendiness);
+std::vector<cv::Point2d> smoothCurve(cv::RNG& rng, const Canvas& canvas, cv::Point2d start, double angle, double length,
+                                     double bendiness);
 
 // Coverage of a filled polygon / a polyline of given width on a canvas-sized CV_32FC1,
 // anti-aliased.

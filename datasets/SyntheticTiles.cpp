@@ -21,10 +21,7 @@ struct TileGrid {
     double pitch = 0, grout = 0, bevel = 0;
     double cosA = 1, sinA = 0, originU = 0, originV = 0;
 
-    cv::Point2d toGrid(double x, double y) const
-    {
-        return {cosA * x + sinA * y + originU, -sinA * x + cosA * y + originV};
-    }
+    cv::Point2d toGrid(double x, double y) const { return {cosA * x + sinA * y + originU, -sinA * x + cosA * y + originV}; }
     cv::Point2d toImage(cv::Point2d grid) const
     {
         const double u = grid.x - originU, v = grid.y - originV;
@@ -66,8 +63,8 @@ cv::Mat speckleMap(const Canvas& canvas, cv::RNG& rng)
         const cv::Point2d center = randomPoint(rng, canvas, 0);
         const double radius = uniform(rng, 0.5, 1.3) * canvas.unit();
         const double value = rng.uniform(0, 4) == 0 ? 0.6 : -uniform(rng, 0.5, 1.0);
-        cv::circle(specks, cv::Point(cvRound(center.x * 16), cvRound(center.y * 16)), cvRound(radius * 16),
-                   cv::Scalar(value), cv::FILLED, cv::LINE_AA, 4);
+        cv::circle(specks, cv::Point(cvRound(center.x * 16), cvRound(center.y * 16)), cvRound(radius * 16), cv::Scalar(value),
+                   cv::FILLED, cv::LINE_AA, 4);
     }
     return blurred(specks, 0.4 * canvas.unit());
 }
@@ -134,8 +131,8 @@ cv::Mat renderWall(const Canvas& canvas, const TileGrid& grid, cv::RNG& rng)
                 edge(bottom, 0, 1);
                 const double dx = x - glare.x, dy = y - glare.y;
                 shade += glareStrength * std::exp(-(dx * dx + dy * dy) / (2 * glareSigma * glareSigma));
-                const TileLook& look =
-                    looks[static_cast<std::size_t>((i % kTintTableSide) * kTintTableSide + j % kTintTableSide)];
+                const TileLook& look
+                    = looks[static_cast<std::size_t>((i % kTintTableSide) * kTintTableSide + j % kTintTableSide)];
                 shade += look.tiltU * (2 * fu / grid.pitch - 1) + look.tiltV * (2 * fv / grid.pitch - 1);
                 const double surface = (1 + 0.035 * mottling.at<float>(y, x)) * (1 + 0.35 * specks.at<float>(y, x));
                 pixel[x] = glaze.mul(look.tint) * static_cast<float>(shade * surface);
@@ -160,8 +157,8 @@ cv::Point pickInnerTile(const Canvas& canvas, const TileGrid& grid, cv::RNG& rng
         for (int i = 0; i < 40; ++i) {
             bool inside = true;
             for (const cv::Point2d& corner : grid.faceCorners(i, j))
-                inside = inside && corner.x > margin && corner.y > margin && corner.x < canvas.size - margin &&
-                         corner.y < canvas.size - margin;
+                inside = inside && corner.x > margin && corner.y > margin && corner.x < canvas.size - margin
+                    && corner.y < canvas.size - margin;
             if (inside)
                 candidates.emplace_back(i, j);
         }
@@ -171,10 +168,9 @@ cv::Point pickInnerTile(const Canvas& canvas, const TileGrid& grid, cv::RNG& rng
 
 // Jagged polyline: straight segments whose heading jumps randomly but keeps returning
 // to the crack's overall direction.
-std::vector<cv::Point2d> jaggedPath(cv::RNG& rng, const Canvas& canvas, cv::Point2d start, double heading,
-                                    double length)
+std::vector<cv::Point2d> jaggedPath(cv::RNG& rng, const Canvas& canvas, cv::Point2d start, double heading, double length)
 {
-    std::vector<cv::Point2d> path{start};
+    std::vector<cv::Point2d> path {start};
     double travelled = 0, direction = heading;
     while (travelled < length) {
         const double step = uniform(rng, 2.5, 5.5) * canvas.unit();
@@ -190,8 +186,8 @@ cv::Mat addCrack(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double heading = uniform(rng, 0.0, 2 * CV_PI);
     const double length = uniform(rng, 0.18, 0.4) * canvas.size;
-    const cv::Point2d start = randomPoint(rng, canvas, 0.25 * canvas.size) -
-                              cv::Point2d(std::cos(heading), std::sin(heading)) * (0.3 * length);
+    const cv::Point2d start
+        = randomPoint(rng, canvas, 0.25 * canvas.size) - cv::Point2d(std::cos(heading), std::sin(heading)) * (0.3 * length);
     const std::vector<cv::Point2d> trunk = jaggedPath(rng, canvas, start, heading, length);
     const double width = canvas.strokeWidth(uniform(rng, 1.8, 2.8), 1.2);
     cv::Mat alpha = strokeAlpha(canvas, trunk, width);
@@ -201,9 +197,9 @@ cv::Mat addCrack(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
         const std::size_t fork = static_cast<std::size_t>(
             rng.uniform(static_cast<int>(trunk.size()) / 5, std::max(2, static_cast<int>(trunk.size()) * 4 / 5)));
         const double side = rng.uniform(0, 2) == 0 ? -1 : 1;
-        const std::vector<cv::Point2d> branch =
-            jaggedPath(rng, canvas, trunk[std::min(fork, trunk.size() - 1)], heading + side * uniform(rng, 0.5, 1.1),
-                       uniform(rng, 0.25, 0.5) * length);
+        const std::vector<cv::Point2d> branch
+            = jaggedPath(rng, canvas, trunk[std::min(fork, trunk.size() - 1)], heading + side * uniform(rng, 0.5, 1.1),
+                         uniform(rng, 0.25, 0.5) * length);
         alpha = cv::max(alpha, strokeAlpha(canvas, branch, std::max(0.7 * width, 1.0 * canvas.finalPixel)));
     }
     multiplyWhere(image, alpha, cv::Scalar::all(uniform(rng, 0.35, 0.5)));
@@ -258,8 +254,8 @@ cv::Mat addScratch(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double length = uniform(rng, 0.25, 0.5) * canvas.size;
     const double heading = uniform(rng, 0.0, 2 * CV_PI);
-    const cv::Point2d start = randomPoint(rng, canvas, 0.2 * canvas.size) -
-                              cv::Point2d(std::cos(heading), std::sin(heading)) * (0.4 * length);
+    const cv::Point2d start
+        = randomPoint(rng, canvas, 0.2 * canvas.size) - cv::Point2d(std::cos(heading), std::sin(heading)) * (0.4 * length);
     const std::vector<cv::Point2d> path = smoothCurve(rng, canvas, start, heading, length, 0.006);
     const cv::Mat alpha = strokeAlpha(canvas, path, canvas.strokeWidth(uniform(rng, 2.2, 3.2), 1.2));
     blendWhere(image, alpha * uniform(rng, 0.5, 0.7), cv::Scalar(0.86, 0.88, 0.88));
@@ -271,23 +267,20 @@ cv::Mat addStain(cv::Mat& image, const Canvas& canvas, cv::RNG& rng)
 {
     const double radius = uniform(rng, 0.04, 0.085) * canvas.size;
     const cv::Point2d center = randomPoint(rng, canvas, 1.5 * radius);
-    cv::Mat coverage = fillAlpha(canvas, blobOutline(rng, center, radius, 0.35, uniform(rng, 0.8, 1.25),
-                                                     uniform(rng, 0.0, CV_PI)));
+    cv::Mat coverage
+        = fillAlpha(canvas, blobOutline(rng, center, radius, 0.35, uniform(rng, 0.8, 1.25), uniform(rng, 0.0, CV_PI)));
     const int droplets = rng.uniform(0, 4);
     for (int d = 0; d < droplets; ++d) {
         const double direction = uniform(rng, 0.0, 2 * CV_PI);
-        const cv::Point2d at =
-            center + cv::Point2d(std::cos(direction), std::sin(direction)) * (radius * uniform(rng, 1.3, 1.9));
-        coverage = cv::max(coverage, fillAlpha(canvas, blobOutline(rng, at, radius * uniform(rng, 0.2, 0.35), 0.2,
-                                                                   1.0, 0.0)));
+        const cv::Point2d at = center + cv::Point2d(std::cos(direction), std::sin(direction)) * (radius * uniform(rng, 1.3, 1.9));
+        coverage = cv::max(coverage, fillAlpha(canvas, blobOutline(rng, at, radius * uniform(rng, 0.2, 0.35), 0.2, 1.0, 0.0)));
     }
     const cv::Mat alpha = blurred(coverage, 0.8 * canvas.unit());
     const cv::Mat density = fractalNoise(rng, canvas.size, 6, 2, 0.5);
     cv::Mat strength(alpha.size(), CV_32F);
     for (int y = 0; y < alpha.rows; ++y)
         for (int x = 0; x < alpha.cols; ++x)
-            strength.at<float>(y, x) = std::clamp(alpha.at<float>(y, x) * (0.85f + 0.15f * density.at<float>(y, x)),
-                                                  0.f, 1.f);
+            strength.at<float>(y, x) = std::clamp(alpha.at<float>(y, x) * (0.85f + 0.15f * density.at<float>(y, x)), 0.f, 1.f);
     switch (rng.uniform(0, 3)) {
     case 0: multiplyWhere(image, strength, cv::Scalar(0.40, 0.56, 0.82)); break; // rust
     case 1: multiplyWhere(image, strength, cv::Scalar(0.50, 0.50, 0.52)); break; // grime

@@ -35,8 +35,8 @@ void writePdfReport(const ReportData& report, const std::string& path)
         QBuffer buffer(&pdf);
         buffer.open(QIODevice::WriteOnly);
         QPdfWriter writer(&buffer);
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(15, 12, 15, 12),
-                                         QPageLayout::Millimeter));
+        writer.setPageLayout(
+            QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(15, 12, 15, 12), QPageLayout::Millimeter));
         const QString title = QStringLiteral("DefectScope report: ") + QString::fromStdString(report.measured.model.name);
         writer.setTitle(title);
         writer.setCreator(QStringLiteral("DefectScope " DEFECTSCOPE_VERSION));
@@ -76,8 +76,7 @@ void writePdfReport(const ReportData& report, const std::string& path)
             painter.setPen(QColor(120, 120, 120));
             const QRectF footer(0, printable.height() - kFooterHeight + 8, printable.width(), kFooterHeight - 8);
             painter.drawText(footer, Qt::AlignLeft | Qt::AlignBottom, title);
-            painter.drawText(footer, Qt::AlignRight | Qt::AlignBottom,
-                             QStringLiteral("page %1 of %2").arg(page + 1).arg(pages));
+            painter.drawText(footer, Qt::AlignRight | Qt::AlignBottom, QStringLiteral("page %1 of %2").arg(page + 1).arg(pages));
             painter.restore();
         }
     }

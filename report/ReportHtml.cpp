@@ -24,7 +24,7 @@ constexpr int kOverlayShownSide = 96;
 // page under the section's heading. The table is split by hand because QTextDocument would
 // cut a row, overlay and all, at the bottom of a page.
 constexpr size_t kFlaggedRowsPerPage = 8;
-const QSize kPlotSize(328, 228);       // two side by side
+const QSize kPlotSize(328, 228); // two side by side
 const QSize kComparisonPlotSize(480, 330);
 
 // Only what both browsers and QTextDocument understand.
@@ -47,9 +47,18 @@ tr.this-model td { background-color: #f6f8e8; }
 .page { page-break-before: always; }
 )";
 
-QString dash() { return QString(QChar(0x2014)); }
-QString escaped(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped(); }
-QString fixed(double value, int decimals = 3) { return QString::number(value, 'f', decimals); }
+QString dash()
+{
+    return QString(QChar(0x2014));
+}
+QString escaped(const std::string& text)
+{
+    return QString::fromStdString(text).toHtmlEscaped();
+}
+QString fixed(double value, int decimals = 3)
+{
+    return QString::number(value, 'f', decimals);
+}
 // Thresholds and scores are in the detector's own units: four significant digits, kept
 // when they are zeros (16.00, 8.876, 0.1234).
 QString scoreText(double value)
@@ -59,7 +68,10 @@ QString scoreText(double value)
     const int decimals = std::clamp(3 - int(std::floor(std::log10(std::abs(value)))), 0, 12);
     return QString::number(value, 'f', decimals);
 }
-QString count(int value) { return QString::number(value); }
+QString count(int value)
+{
+    return QString::number(value);
+}
 QString optionalFixed(const std::optional<double>& value, int decimals = 3)
 {
     return value ? fixed(*value, decimals) : dash();
@@ -97,7 +109,7 @@ QString settingsText(const std::string& json)
 QString cell(const QString& content, const QString& cssClass = {})
 {
     return (cssClass.isEmpty() ? QStringLiteral("<td>") : QStringLiteral("<td class=\"") + cssClass + QStringLiteral("\">"))
-           + content + QStringLiteral("</td>");
+        + content + QStringLiteral("</td>");
 }
 
 // widths: percentages of the table's width, one per header, or none.
@@ -107,7 +119,7 @@ QString headerRow(const QStringList& headers, const std::vector<int>& widths = {
     for (qsizetype i = 0; i < headers.size(); ++i)
         row += (widths.empty() ? QStringLiteral("<th>")
                                : QStringLiteral("<th width=\"") + count(widths[size_t(i)]) + QStringLiteral("%\">"))
-               + headers[i] + QStringLiteral("</th>");
+            + headers[i] + QStringLiteral("</th>");
     return row + QStringLiteral("</tr>");
 }
 
@@ -115,7 +127,7 @@ QString factRow(const QString& name, const QString& value, const QString& id = {
 {
     const QString idAttribute = id.isEmpty() ? QString() : QStringLiteral(" id=\"") + id + QStringLiteral("\"");
     return QStringLiteral("<tr><th>") + name + QStringLiteral("</th><td") + idAttribute + QStringLiteral(">") + value
-           + QStringLiteral("</td></tr>");
+        + QStringLiteral("</td></tr>");
 }
 
 QString metricCell(const QString& id, const QString& value)
@@ -125,15 +137,15 @@ QString metricCell(const QString& id, const QString& value)
 
 QString metricRow(const QString& id, const QString& name, const QString& value, const QString& note)
 {
-    return QStringLiteral("<tr><th>") + name + QStringLiteral("</th>") + metricCell(id, value) + cell(note, QStringLiteral("note"))
-           + QStringLiteral("</tr>");
+    return QStringLiteral("<tr><th>") + name + QStringLiteral("</th>") + metricCell(id, value)
+        + cell(note, QStringLiteral("note")) + QStringLiteral("</tr>");
 }
 
 QString imageTag(const ImageSource& imageSource, const QString& name, const QByteArray& png, QSize shown, const QString& alt)
 {
     return QStringLiteral("<img src=\"") + imageSource(name, png) + QStringLiteral("\" width=\"") + count(shown.width())
-           + QStringLiteral("\" height=\"") + count(shown.height()) + QStringLiteral("\" alt=\"") + alt.toHtmlEscaped()
-           + QStringLiteral("\">");
+        + QStringLiteral("\" height=\"") + count(shown.height()) + QStringLiteral("\" alt=\"") + alt.toHtmlEscaped()
+        + QStringLiteral("\">");
 }
 
 QString plotTag(const ImageSource& imageSource, const QString& name, const QImage& plot, const QString& alt)
@@ -150,28 +162,29 @@ QString verdictCell(const std::optional<Verdict>& verdict)
     if (!verdict)
         return cell(dash());
     const QString name = QString::fromLatin1(verdictName(*verdict));
-    return cell(name, *verdict == Verdict::Defect ? QStringLiteral("defect")
-                      : *verdict == Verdict::Good ? QStringLiteral("good")
-                                                  : QString());
+    return cell(name,
+                *verdict == Verdict::Defect     ? QStringLiteral("defect")
+                    : *verdict == Verdict::Good ? QStringLiteral("good")
+                                                : QString());
 }
 
 QString header(const ReportData& report)
 {
     const QString model = escaped(report.measured.model.name);
     return QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>DefectScope report: ") + model
-           + QStringLiteral("</title><style>") + QLatin1String(kStyle) + QStringLiteral("</style></head><body>\n")
-           + QStringLiteral("<h1>") + model + QStringLiteral("</h1>")
-           + QStringLiteral("<p class=\"subtitle\">Anomaly detection report on ") + escaped(report.project.path)
-           + QStringLiteral("<br>Generated ")
-           + when(report.createdAt) + QStringLiteral(" by DefectScope ") + QStringLiteral(DEFECTSCOPE_VERSION)
-           + QStringLiteral("</p>\n");
+        + QStringLiteral("</title><style>") + QLatin1String(kStyle) + QStringLiteral("</style></head><body>\n")
+        + QStringLiteral("<h1>") + model + QStringLiteral("</h1>")
+        + QStringLiteral("<p class=\"subtitle\">Anomaly detection report on ") + escaped(report.project.path)
+        + QStringLiteral("<br>Generated ") + when(report.createdAt) + QStringLiteral(" by DefectScope ")
+        + QStringLiteral(DEFECTSCOPE_VERSION) + QStringLiteral("</p>\n");
 }
 
 QString projectAndModel(const ReportData& report)
 {
     const ReportProjectSummary& project = report.project;
     const int total = project.trainImages + project.testImages + project.holdoutImages;
-    QString html = QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"48%\" valign=\"top\">");
+    QString html
+        = QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"48%\" valign=\"top\">");
     html += QStringLiteral("<h2>Project</h2><table class=\"data\" width=\"100%\">");
     html += factRow(QStringLiteral("Images"),
                     count(total) + QStringLiteral(" (") + count(project.trainImages) + QStringLiteral(" train, ")
@@ -187,15 +200,18 @@ QString projectAndModel(const ReportData& report)
 
     const ModelRecord& model = report.measured.model;
     const RunRecord& run = report.measured.run;
-    html += QStringLiteral("</td><td width=\"4%\"></td><td width=\"48%\" valign=\"top\"><h2>Model</h2><table class=\"data\" width=\"100%\">");
-    html += factRow(QStringLiteral("Name"), escaped(model.name) + QStringLiteral(" (id ") + count(int(model.id)) + QStringLiteral(")"));
+    html += QStringLiteral(
+        "</td><td width=\"4%\"></td><td width=\"48%\" valign=\"top\"><h2>Model</h2><table class=\"data\" width=\"100%\">");
+    html += factRow(QStringLiteral("Name"),
+                    escaped(model.name) + QStringLiteral(" (id ") + count(int(model.id)) + QStringLiteral(")"));
     html += factRow(QStringLiteral("Method"), escaped(model.method) + QStringLiteral(" on ") + escaped(model.backbone));
     html += factRow(QStringLiteral("Settings"), settingsText(model.paramsJson));
-    html += factRow(QStringLiteral("Trained"), count(model.nTrain) + QStringLiteral(" images in ") + fixed(model.trainSeconds, 1)
-                                                   + QStringLiteral(" s, ") + when(model.createdAt));
-    html += factRow(QStringLiteral("Scored"), QStringLiteral("run ") + count(int(run.id)) + QStringLiteral(": ")
-                                                  + count(int(report.scoredImages.size())) + QStringLiteral(" images, ")
-                                                  + when(run.finishedAt));
+    html += factRow(QStringLiteral("Trained"),
+                    count(model.nTrain) + QStringLiteral(" images in ") + fixed(model.trainSeconds, 1) + QStringLiteral(" s, ")
+                        + when(model.createdAt));
+    html += factRow(QStringLiteral("Scored"),
+                    QStringLiteral("run ") + count(int(run.id)) + QStringLiteral(": ") + count(int(report.scoredImages.size()))
+                        + QStringLiteral(" images, ") + when(run.finishedAt));
     return html + QStringLiteral("</table></td></tr></table>\n");
 }
 
@@ -220,14 +236,13 @@ QString metricsSection(const ReportData& report)
     const bool pixelMetrics = metrics.pixelAuroc.has_value();
 
     QString html = QStringLiteral("<h2>Metrics</h2><p>Measured on the ") + count(metrics.nGood + metrics.nDefective)
-                   + QStringLiteral(" scored images whose truth is known: ") + count(metrics.nGood)
-                   + QStringLiteral(" good, ") + count(metrics.nDefective) + QStringLiteral(" defective (")
-                   + count(metrics.nWithMask) + QStringLiteral(" with a mask); ") + count(metrics.nReviewed)
-                   + QStringLiteral(" of them judged by a reviewer. ") + count(metrics.nUnknown)
-                   + QStringLiteral(" scored images of unknown truth are left out.</p>");
+        + QStringLiteral(" scored images whose truth is known: ") + count(metrics.nGood) + QStringLiteral(" good, ")
+        + count(metrics.nDefective) + QStringLiteral(" defective (") + count(metrics.nWithMask)
+        + QStringLiteral(" with a mask); ") + count(metrics.nReviewed) + QStringLiteral(" of them judged by a reviewer. ")
+        + count(metrics.nUnknown) + QStringLiteral(" scored images of unknown truth are left out.</p>");
     html += QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"0\"><tr><td width=\"60%\" valign=\"top\">");
     html += QStringLiteral("<table class=\"data\" width=\"100%\">")
-            + headerRow({QStringLiteral("Metric"), QStringLiteral("Value"), QStringLiteral("Note")}, {34, 14, 52});
+        + headerRow({QStringLiteral("Metric"), QStringLiteral("Value"), QStringLiteral("Note")}, {34, 14, 52});
     html += metricRow(QStringLiteral("image-auroc"), QStringLiteral("Image AUROC"), optionalFixed(metrics.imageAuroc),
                       imageMetrics ? QString() : imageNote);
     html += metricRow(QStringLiteral("pixel-auroc"), QStringLiteral("Pixel AUROC"), optionalFixed(metrics.pixelAuroc),
@@ -247,10 +262,9 @@ QString metricsSection(const ReportData& report)
                       flaggedKnown > 0 ? fixed(double(confusion.tp) / flaggedKnown) : dash(),
                       flaggedKnown > 0 ? QStringLiteral("flagged images that are defective")
                                        : QStringLiteral("needs a flagged image of known truth"));
-    html += metricRow(QStringLiteral("recall"), QStringLiteral("Recall"),
-                      defective > 0 ? fixed(double(confusion.tp) / defective) : dash(),
-                      defective > 0 ? QStringLiteral("defective images that are flagged")
-                                    : QStringLiteral("needs defective images"));
+    html += metricRow(
+        QStringLiteral("recall"), QStringLiteral("Recall"), defective > 0 ? fixed(double(confusion.tp) / defective) : dash(),
+        defective > 0 ? QStringLiteral("defective images that are flagged") : QStringLiteral("needs defective images"));
     html += metricRow(QStringLiteral("ms-per-image"), QStringLiteral("Scoring time"),
                       metrics.msPerImage ? fixed(*metrics.msPerImage, 1) : dash(),
                       metrics.msPerImage ? QStringLiteral("ms per image") : QStringLiteral("not recorded for this run"));
@@ -260,15 +274,14 @@ QString metricsSection(const ReportData& report)
     html += QStringLiteral("<p><b>At the threshold ") + scoreText(report.threshold.value) + QStringLiteral("</b></p>");
 
     html += QStringLiteral("<table class=\"data\" width=\"100%\">")
-            + headerRow({QString(), QStringLiteral("Flagged"), QStringLiteral("Passed")}, {38, 31, 31});
+        + headerRow({QString(), QStringLiteral("Flagged"), QStringLiteral("Passed")}, {38, 31, 31});
     html += QStringLiteral("<tr><th>Defective</th>") + metricCell(QStringLiteral("true-positives"), count(confusion.tp))
-            + metricCell(QStringLiteral("false-negatives"), count(confusion.fn)) + QStringLiteral("</tr>");
+        + metricCell(QStringLiteral("false-negatives"), count(confusion.fn)) + QStringLiteral("</tr>");
     html += QStringLiteral("<tr><th>Good</th>") + metricCell(QStringLiteral("false-positives"), count(confusion.fp))
-            + metricCell(QStringLiteral("true-negatives"), count(confusion.tn)) + QStringLiteral("</tr>");
+        + metricCell(QStringLiteral("true-negatives"), count(confusion.tn)) + QStringLiteral("</tr>");
     html += QStringLiteral("</table><p class=\"explain\">Images of known truth, flagged when their score is at or above ")
-            + scoreText(report.threshold.value) + QStringLiteral(". ") + count(report.flaggedCount)
-            + QStringLiteral(" of all ") + count(int(report.scoredImages.size()))
-            + QStringLiteral(" scored images are flagged.</p></td></tr></table>\n");
+        + scoreText(report.threshold.value) + QStringLiteral(". ") + count(report.flaggedCount) + QStringLiteral(" of all ")
+        + count(int(report.scoredImages.size())) + QStringLiteral(" scored images are flagged.</p></td></tr></table>\n");
     return html;
 }
 
@@ -284,12 +297,11 @@ QString plotsSection(const ReportData& report, const ImageSource& imageSource)
         const Confusion& c = report.confusion;
         const QPointF operatingPoint(double(c.fp) / std::max(1, c.fp + c.tn), double(c.tp) / std::max(1, c.tp + c.fn));
         html += plotTag(imageSource, QStringLiteral("roc-curve"),
-                        rocPlot({{QString(), measured.scores, measured.labels}},
-                                operatingPoint, kPlotSize),
+                        rocPlot({{QString(), measured.scores, measured.labels}}, operatingPoint, kPlotSize),
                         QStringLiteral("ROC curve with the operating point at the threshold"));
     } else {
         html += QStringLiteral("<p class=\"explain\">ROC curve: ") + dash()
-                + QStringLiteral(" needs both good and defective images (labels or verdicts).</p>");
+            + QStringLiteral(" needs both good and defective images (labels or verdicts).</p>");
     }
     return html + QStringLiteral("</td></tr></table>\n");
 }
@@ -325,22 +337,21 @@ QString flaggedSection(const ReportData& report, const ImageSource& imageSource)
     QString html = QStringLiteral("<h2 class=\"page\">Flagged images</h2><p>");
     if (report.topFlagged.empty())
         return html + QStringLiteral("No scored image is at or above the threshold ") + scoreText(report.threshold.value)
-               + QStringLiteral(".</p>\n");
+            + QStringLiteral(".</p>\n");
     html += count(report.flaggedCount) + QStringLiteral(" of ") + count(int(report.scoredImages.size()))
-            + QStringLiteral(" scored images are at or above the threshold ") + scoreText(report.threshold.value)
-            + QStringLiteral("; the ") + count(int(report.topFlagged.size()))
-            + QStringLiteral(" highest scores are shown. Overlay: the heatmap over the image, white outlines where it "
-                             "reaches the threshold, green outlines the defect mask.</p>");
+        + QStringLiteral(" scored images are at or above the threshold ") + scoreText(report.threshold.value)
+        + QStringLiteral("; the ") + count(int(report.topFlagged.size()))
+        + QStringLiteral(" highest scores are shown. Overlay: the heatmap over the image, white outlines where it "
+                         "reaches the threshold, green outlines the defect mask.</p>");
     const QString tableStart = QStringLiteral("<table class=\"data\" width=\"100%\">")
-                               + headerRow({QStringLiteral("#"), QStringLiteral("Overlay"), QStringLiteral("Image"),
-                                            QStringLiteral("Score"), QStringLiteral("Model"), QStringLiteral("Reviewer"),
-                                            QStringLiteral("Label"), QStringLiteral("Defect types")},
-                                           {5, 16, 25, 9, 9, 13, 11, 12});
+        + headerRow({QStringLiteral("#"), QStringLiteral("Overlay"), QStringLiteral("Image"), QStringLiteral("Score"),
+                     QStringLiteral("Model"), QStringLiteral("Reviewer"), QStringLiteral("Label"),
+                     QStringLiteral("Defect types")},
+                    {5, 16, 25, 9, 9, 13, 11, 12});
     for (size_t i = 0; i < report.topFlagged.size(); ++i) {
         if (i % kFlaggedRowsPerPage == 0)
-            html += (i == 0 ? QString()
-                            : QStringLiteral("</table>\n<p class=\"page explain\">Flagged images, continued</p>"))
-                    + tableStart;
+            html += (i == 0 ? QString() : QStringLiteral("</table>\n<p class=\"page explain\">Flagged images, continued</p>"))
+                + tableStart;
         const FlaggedImage& flagged = report.topFlagged[i];
         const QString id = count(int(flagged.imageId));
         const QByteArray png = overlayPng(flagged, report.threshold.value);
@@ -357,7 +368,8 @@ QString flaggedSection(const ReportData& report, const ImageSource& imageSource)
             types << escaped(type);
         html += QStringLiteral("<tr class=\"flagged-image\" id=\"image-") + id + QStringLiteral("\">");
         html += cell(count(int(i) + 1), QStringLiteral("number")) + cell(overlay);
-        html += cell(escaped(flagged.path) + QStringLiteral("<br><span class=\"explain\">image ") + id + QStringLiteral("</span>"));
+        html += cell(escaped(flagged.path) + QStringLiteral("<br><span class=\"explain\">image ") + id
+                     + QStringLiteral("</span>"));
         html += cell(scoreText(flagged.score), QStringLiteral("number"));
         html += verdictCell(flagged.modelVerdict) + verdictCell(flagged.humanVerdict);
         html += cell(flagged.label == kUnknownLabel ? QStringLiteral("unknown") : escaped(flagged.label));
@@ -375,17 +387,18 @@ QString reviewersSection(const ReportData& report)
                            "the model said when they decided: the score of the run they were shown against the threshold "
                            "then in force. Unsure verdicts, and verdicts given without a scored run, are not compared.</p>");
     html += QStringLiteral("<table class=\"data\" width=\"100%\">")
-            + headerRow({QStringLiteral("Reviewer"), QStringLiteral("Defect"), QStringLiteral("Good"), QStringLiteral("Unsure"),
-                         QStringLiteral("Total"), QStringLiteral("Agreed with the model"), QStringLiteral("Agreement")});
+        + headerRow({QStringLiteral("Reviewer"), QStringLiteral("Defect"), QStringLiteral("Good"), QStringLiteral("Unsure"),
+                     QStringLiteral("Total"), QStringLiteral("Agreed with the model"), QStringLiteral("Agreement")});
     for (const ReviewerStats& reviewer : report.reviewers) {
-        html += QStringLiteral("<tr class=\"reviewer\">") + cell(escaped(reviewer.reviewer.empty() ? "(anonymous)" : reviewer.reviewer));
+        html += QStringLiteral("<tr class=\"reviewer\">")
+            + cell(escaped(reviewer.reviewer.empty() ? "(anonymous)" : reviewer.reviewer));
         html += cell(count(reviewer.defect), QStringLiteral("number")) + cell(count(reviewer.good), QStringLiteral("number"))
-                + cell(count(reviewer.unsure), QStringLiteral("number"))
-                + cell(count(reviewer.defect + reviewer.good + reviewer.unsure), QStringLiteral("number"));
+            + cell(count(reviewer.unsure), QStringLiteral("number"))
+            + cell(count(reviewer.defect + reviewer.good + reviewer.unsure), QStringLiteral("number"));
         html += cell(count(reviewer.agreed) + QStringLiteral(" of ") + count(reviewer.compared), QStringLiteral("number"));
         html += reviewer.compared > 0
-                    ? cell(fixed(100.0 * reviewer.agreed / reviewer.compared, 0) + QStringLiteral(" %"), QStringLiteral("metric"))
-                    : cell(dash() + QStringLiteral(" no verdict to compare"), QStringLiteral("note"));
+            ? cell(fixed(100.0 * reviewer.agreed / reviewer.compared, 0) + QStringLiteral(" %"), QStringLiteral("metric"))
+            : cell(dash() + QStringLiteral(" no verdict to compare"), QStringLiteral("note"));
         html += QStringLiteral("</tr>\n");
     }
     return html + QStringLiteral("</table>\n");
@@ -395,7 +408,7 @@ QString comparisonRow(const MeasuredRun& measured, bool thisModel)
 {
     const RunMetrics& metrics = measured.metrics;
     QString html = QStringLiteral("<tr class=\"compared-model") + (thisModel ? QStringLiteral(" this-model") : QString())
-                   + QStringLiteral("\" id=\"model-") + count(int(measured.model.id)) + QStringLiteral("\">");
+        + QStringLiteral("\" id=\"model-") + count(int(measured.model.id)) + QStringLiteral("\">");
     html += cell(escaped(measured.model.name) + (thisModel ? QStringLiteral(" (this report)") : QString())
                  + QStringLiteral("<br><span class=\"explain\">") + escaped(measured.model.method) + QStringLiteral(" on ")
                  + escaped(measured.model.backbone) + QStringLiteral(", run ") + count(int(measured.run.id))
@@ -415,12 +428,12 @@ QString comparisonSection(const ReportData& report, const ImageSource& imageSour
         return html + QStringLiteral("<p>No other model of this project has a finished run to compare with.</p>\n");
     html += QStringLiteral("<p>Every model of the project with a finished run, each measured on its latest run against what "
                            "the project knows now. ")
-            + dash() + QStringLiteral(": the run's images cannot measure it.</p>");
+        + dash() + QStringLiteral(": the run's images cannot measure it.</p>");
     html += QStringLiteral("<table class=\"data\" width=\"100%\">")
-            + headerRow({QStringLiteral("Model"), QStringLiteral("Image AUROC"), QStringLiteral("Pixel AUROC"),
-                         QStringLiteral("AUPRO"), QStringLiteral("F1-max"), QStringLiteral("ms per image"),
-                         QStringLiteral("Training (s)"), QStringLiteral("Images")},
-                        {28, 10, 10, 10, 9, 11, 12, 10});
+        + headerRow({QStringLiteral("Model"), QStringLiteral("Image AUROC"), QStringLiteral("Pixel AUROC"),
+                     QStringLiteral("AUPRO"), QStringLiteral("F1-max"), QStringLiteral("ms per image"),
+                     QStringLiteral("Training (s)"), QStringLiteral("Images")},
+                    {28, 10, 10, 10, 9, 11, 12, 10});
     html += comparisonRow(report.measured, true);
     std::vector<RocSeries> curves;
     if (report.measured.metrics.imageAuroc)
@@ -433,11 +446,11 @@ QString comparisonSection(const ReportData& report, const ImageSource& imageSour
     html += QStringLiteral("</table>\n");
     if (curves.empty())
         return html + QStringLiteral("<p class=\"explain\">ROC curves: ") + dash()
-               + QStringLiteral(" need both good and defective images (labels or verdicts).</p>\n");
+            + QStringLiteral(" need both good and defective images (labels or verdicts).</p>\n");
     return html + QStringLiteral("<p>")
-           + plotTag(imageSource, QStringLiteral("roc-comparison"), rocPlot(curves, std::nullopt, kComparisonPlotSize),
-                     QStringLiteral("ROC curves of the compared models"))
-           + QStringLiteral("</p>\n");
+        + plotTag(imageSource, QStringLiteral("roc-comparison"), rocPlot(curves, std::nullopt, kComparisonPlotSize),
+                  QStringLiteral("ROC curves of the compared models"))
+        + QStringLiteral("</p>\n");
 }
 
 } // namespace
@@ -445,8 +458,8 @@ QString comparisonSection(const ReportData& report, const ImageSource& imageSour
 QString reportHtml(const ReportData& report, const ImageSource& imageSource)
 {
     return header(report) + projectAndModel(report) + metricsSection(report) + plotsSection(report, imageSource)
-           + flaggedSection(report, imageSource) + reviewersSection(report) + comparisonSection(report, imageSource)
-           + QStringLiteral("</body></html>\n");
+        + flaggedSection(report, imageSource) + reviewersSection(report) + comparisonSection(report, imageSource)
+        + QStringLiteral("</body></html>\n");
 }
 
 } // namespace ds::report

@@ -18,7 +18,7 @@ constexpr int kHistogramBins = 24;
 const QColor kGoodColor(46, 134, 193);
 const QColor kDefectColor(214, 69, 65);
 const QColor kUnknownColor(140, 140, 140);
-const QColor kCurveColors[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+const QColor kCurveColors[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                                {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
 
 QColor translucent(QColor color, int alpha)
@@ -58,7 +58,12 @@ double niceStep(double range, int ticks)
 class PlotArea {
 public:
     PlotArea(QPainter& painter, const QRectF& frame, double xMin, double xMax, double yMin, double yMax)
-        : painter_(painter), frame_(frame), xMin_(xMin), xMax_(xMax), yMin_(yMin), yMax_(yMax)
+        : painter_(painter)
+        , frame_(frame)
+        , xMin_(xMin)
+        , xMax_(xMax)
+        , yMin_(yMin)
+        , yMax_(yMax)
     {
     }
 
@@ -85,7 +90,8 @@ public:
             painter_.setPen(tickPen);
             painter_.drawLine(bottom, bottom + QPointF(0, 4));
             const QString text = QString::number(std::abs(x) < xStep * 1e-6 ? 0.0 : x, 'g', 4);
-            painter_.drawText(QRectF(bottom.x() - 40, bottom.y() + 5, 80, metrics.height()), Qt::AlignHCenter | Qt::AlignTop, text);
+            painter_.drawText(QRectF(bottom.x() - 40, bottom.y() + 5, 80, metrics.height()), Qt::AlignHCenter | Qt::AlignTop,
+                              text);
         }
         const double yStep = integerY ? std::max(1.0, std::round(niceStep(yMax_ - yMin_, 4))) : niceStep(yMax_ - yMin_, 5);
         for (double y = std::ceil(yMin_ / yStep) * yStep; y <= yMax_ + yStep * 1e-6; y += yStep) {
@@ -160,7 +166,10 @@ void drawLegend(QPainter& painter, const QRectF& frame, const std::vector<Legend
 }
 
 // Leaves room for tick labels and axis titles on the left and below, and for the title.
-QRectF plotFrame(QSize size) { return QRectF(64, 30, size.width() - 64 - 16, size.height() - 30 - 48); }
+QRectF plotFrame(QSize size)
+{
+    return QRectF(64, 30, size.width() - 64 - 16, size.height() - 30 - 48);
+}
 
 } // namespace
 
@@ -183,7 +192,7 @@ QImage scoreHistogram(const std::vector<ScoredImage>& images, double threshold, 
 
     // Bins per class: good, defective, unknown.
     std::vector<std::array<int, 3>> counts(kHistogramBins, {0, 0, 0});
-    std::array<int, 3> totals{0, 0, 0};
+    std::array<int, 3> totals {0, 0, 0};
     for (const ScoredImage& scored : images) {
         const int bin = std::clamp(int((scored.score - low) / width), 0, kHistogramBins - 1);
         const int series = !scored.defective ? 2 : *scored.defective ? 1 : 0;
@@ -225,7 +234,8 @@ QImage scoreHistogram(const std::vector<ScoredImage>& images, double threshold, 
     const QString names[] = {QStringLiteral("good"), QStringLiteral("defective"), QStringLiteral("unknown")};
     for (size_t series = 0; series < 3; ++series)
         if (totals[series] > 0)
-            legend.push_back({translucent(colors[series], 160), QStringLiteral("%1 (%2)").arg(names[series]).arg(totals[series])});
+            legend.push_back(
+                {translucent(colors[series], 160), QStringLiteral("%1 (%2)").arg(names[series]).arg(totals[series])});
     // The legend sits away from the threshold line's side.
     const bool lineOnRight = area.map(threshold, 0).x() > area.frame().center().x();
     drawLegend(painter, area.frame(), legend, lineOnRight ? Qt::TopLeftCorner : Qt::TopRightCorner);

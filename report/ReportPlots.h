@@ -18,8 +18,8 @@ namespace ds::report {
 QImage scoreHistogram(const std::vector<ScoredImage>& images, double threshold, QSize size);
 
 struct RocSeries {
-    QString name;                      // empty: the legend gives the AUROC alone
-    std::vector<float> scores;         // both classes present (rocCurve needs them)
+    QString name; // empty: the legend gives the AUROC alone
+    std::vector<float> scores; // both classes present (rocCurve needs them)
     std::vector<int> labels;
 };
 // ROC curves, one colour each, with their AUROC in the legend; operatingPoint (fpr, tpr)

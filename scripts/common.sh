@@ -7,7 +7,7 @@ BUILD="${DEFECTSCOPE_BUILD_DIR:-$REPO/build}"
 # libopenblas0-openmp: without it Debian's LibTorch uses the reference BLAS (matmul ~30x slower).
 PACKAGES=(cmake ninja-build g++ qt6-base-dev libqt6sql6-sqlite libopencv-core-dev libopencv-imgproc-dev
           libopencv-imgcodecs-dev libopencv-photo-dev libjpeg62-turbo-dev libtorch-dev libqcustomplot-dev libqcustomplot2.1-qt6 libsqlite3-dev
-          libopenblas0-openmp xvfb xauth)
+          libopenblas0-openmp xvfb xauth clang-format-14 git)
 
 install_missing_packages() {
   local missing=()

@@ -42,7 +42,10 @@ constexpr int kModelIdRole = Qt::UserRole;
 const QString kNotAvailable = QStringLiteral("—");
 const QString kNotScoredHint = QStringLiteral("score the test images first");
 
-QString fromStd(const std::string& text) { return QString::fromStdString(text); }
+QString fromStd(const std::string& text)
+{
+    return QString::fromStdString(text);
+}
 
 // The run a model is judged on: its latest finished one.
 QTableWidgetItem* textItem(const QString& text)
@@ -75,7 +78,7 @@ struct CompareDialog::ModelComparison {
     ds::RunMetrics metrics;
     ds::RunScores scores;
     std::optional<ds::RocCurve> roc; // with both classes only
-    QString error;                  // why the run could not be measured
+    QString error; // why the run could not be measured
 };
 
 struct CompareDialog::Comparison {
@@ -97,9 +100,8 @@ CompareDialog::CompareDialog(const QString& projectPath, QWidget* parent)
     table_ = new QTableWidget(0, ColumnCount);
     table_->setObjectName(QStringLiteral("compareMetricsTable"));
     table_->setHorizontalHeaderLabels({QStringLiteral("Model"), QStringLiteral("Method"), QStringLiteral("Backbone"),
-                                       QStringLiteral("Image AUROC"), QStringLiteral("Pixel AUROC"),
-                                       QStringLiteral("AUPRO"), QStringLiteral("F1-max"), QStringLiteral("ms/image"),
-                                       QStringLiteral("Training time")});
+                                       QStringLiteral("Image AUROC"), QStringLiteral("Pixel AUROC"), QStringLiteral("AUPRO"),
+                                       QStringLiteral("F1-max"), QStringLiteral("ms/image"), QStringLiteral("Training time")});
     table_->horizontalHeaderItem(AuproColumn)->setToolTip(QStringLiteral("Per-region overlap up to 30 % FPR"));
     table_->horizontalHeaderItem(MsPerImageColumn)->setToolTip(QStringLiteral("Detector time per scored image"));
     table_->verticalHeader()->hide();
@@ -206,23 +208,22 @@ void CompareDialog::setSelectedModels(const QList<qint64>& modelIds)
         const QSignalBlocker blocker(modelList_);
         for (int row = 0; row < modelList_->count(); ++row) {
             QListWidgetItem* item = modelList_->item(row);
-            item->setCheckState(modelIds.contains(item->data(kModelIdRole).toLongLong()) ? Qt::Checked
-                                                                                         : Qt::Unchecked);
+            item->setCheckState(modelIds.contains(item->data(kModelIdRole).toLongLong()) ? Qt::Checked : Qt::Unchecked);
         }
     }
     compare();
 }
 
-CompareDialog::Comparison CompareDialog::measure(const std::string& projectPath,
-                                                 const std::vector<std::int64_t>& modelIds, ds::JobContext& job)
+CompareDialog::Comparison CompareDialog::measure(const std::string& projectPath, const std::vector<std::int64_t>& modelIds,
+                                                 ds::JobContext& job)
 {
     Comparison comparison;
     try {
         const ds::ProjectFile project = ds::ProjectFile::open(projectPath);
         const std::vector<ds::ModelRecord> models = project.models();
         for (std::int64_t modelId : modelIds) {
-            const auto model = std::find_if(models.begin(), models.end(),
-                                            [&](const ds::ModelRecord& record) { return record.id == modelId; });
+            const auto model
+                = std::find_if(models.begin(), models.end(), [&](const ds::ModelRecord& record) { return record.id == modelId; });
             if (model == models.end())
                 continue; // deleted since the list was made
             ModelComparison entry;
@@ -354,11 +355,11 @@ void CompareDialog::fillPlot()
         else
             without << model.name;
     }
-    rocPlot_->setCurves(curves, without.isEmpty()
-                                    ? QString()
-                                    : QStringLiteral("No ROC curve for %1: it needs a scoring run with good and "
-                                                     "defective test images.")
-                                          .arg(without.join(QStringLiteral(", "))));
+    rocPlot_->setCurves(curves,
+                        without.isEmpty() ? QString()
+                                          : QStringLiteral("No ROC curve for %1: it needs a scoring run with good and "
+                                                           "defective test images.")
+                                                .arg(without.join(QStringLiteral(", "))));
 }
 
 void CompareDialog::fillImagePicker()
@@ -395,10 +396,9 @@ void CompareDialog::fillImagePicker()
             if (found == images.end())
                 continue; // removed from the project since the run
             const ds::ImageRecord& image = found->second;
-            imagePicker_->addItem(QStringLiteral("%1. %2 · %3")
-                                      .arg(rank + 1)
-                                      .arg(QFileInfo(fromStd(image.path)).fileName(), fromStd(image.label)),
-                                  qint64(image.id));
+            imagePicker_->addItem(
+                QStringLiteral("%1. %2 · %3").arg(rank + 1).arg(QFileInfo(fromStd(image.path)).fileName(), fromStd(image.label)),
+                qint64(image.id));
         }
         const int kept = imagePicker_->findData(previous);
         imagePicker_->setCurrentIndex(kept >= 0 ? kept : 0);
@@ -515,8 +515,7 @@ void CompareDialog::exportDialog()
 {
     const QString path = QFileDialog::getSaveFileName(
         this, QStringLiteral("Export Image"),
-        QFileInfo(projectPath_).dir().filePath(QFileInfo(projectPath_).completeBaseName()
-                                               + QStringLiteral(" comparison.png")),
+        QFileInfo(projectPath_).dir().filePath(QFileInfo(projectPath_).completeBaseName() + QStringLiteral(" comparison.png")),
         QStringLiteral("PNG image (*.png)"));
     if (!path.isEmpty())
         exportImage(path);

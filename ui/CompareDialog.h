@@ -19,7 +19,7 @@ class QWidget;
 namespace ds {
 class JobContext;
 class ProjectFile;
-}
+} // namespace ds
 
 namespace ds::ui {
 
@@ -79,8 +79,7 @@ private:
     struct Comparison;
 
     // On the worker thread, with its own connection to the project.
-    static Comparison measure(const std::string& projectPath, const std::vector<std::int64_t>& modelIds,
-                              ds::JobContext& job);
+    static Comparison measure(const std::string& projectPath, const std::vector<std::int64_t>& modelIds, ds::JobContext& job);
     void listModels();
     QList<qint64> pickedModels() const;
     void compare();

@@ -35,7 +35,8 @@ QWidget* withBrowse(QLineEdit* edit, QWidget* parent, const std::function<QStrin
 
 } // namespace
 
-ExportResultsDialog::ExportResultsDialog(const QString& suggestedCsv, QWidget* parent) : QDialog(parent)
+ExportResultsDialog::ExportResultsDialog(const QString& suggestedCsv, QWidget* parent)
+    : QDialog(parent)
 {
     setWindowTitle(QStringLiteral("Export Results"));
     csv_ = new QLineEdit(suggestedCsv, this);
@@ -61,9 +62,8 @@ ExportResultsDialog::ExportResultsDialog(const QString& suggestedCsv, QWidget* p
                                                          QStringLiteral("CSV (*.csv)"));
                  }));
     form->addRow(pngs_);
-    QWidget* folderRow = withBrowse(folder_, this, [this] {
-        return QFileDialog::getExistingDirectory(this, QStringLiteral("PNG Folder"), folder_->text());
-    });
+    QWidget* folderRow = withBrowse(
+        folder_, this, [this] { return QFileDialog::getExistingDirectory(this, QStringLiteral("PNG Folder"), folder_->text()); });
     form->addRow(QStringLiteral("PNG folder:"), folderRow);
     form->addRow(QString(), kinds);
 

@@ -3,7 +3,6 @@
 
 #include <QDialog>
 
-
 class QCheckBox;
 class QLineEdit;
 class QPushButton;

@@ -33,7 +33,6 @@ cv::Mat rgbToBgr8(const cv::Mat& rgb)
     return bgr;
 }
 
-
 QToolButton* toolButton(const QString& text, const QString& tip)
 {
     auto* button = new QToolButton;
@@ -46,7 +45,8 @@ QToolButton* toolButton(const QString& text, const QString& tip)
 } // namespace
 
 ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWidget* parent)
-    : QWidget(parent), settingsGroup_(settingsGroup)
+    : QWidget(parent)
+    , settingsGroup_(settingsGroup)
 {
     QSettings settings;
     settings.beginGroup(settingsGroup_);
@@ -150,7 +150,10 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
     layout->addLayout(controls);
 }
 
-bool ImagePane::hasImage() const { return view_->hasImage(); }
+bool ImagePane::hasImage() const
+{
+    return view_->hasImage();
+}
 
 void ImagePane::showImage(const cv::Mat& image, const cv::Mat& heatmap, const cv::Mat& groundTruth, const QString& caption,
                           std::int64_t imageId)
@@ -165,7 +168,10 @@ void ImagePane::showImage(const cv::Mat& image, const cv::Mat& heatmap, const cv
     render();
 }
 
-void ImagePane::setCaption(const QString& caption) { caption_->setText(caption); }
+void ImagePane::setCaption(const QString& caption)
+{
+    caption_->setText(caption);
+}
 
 void ImagePane::setPlaceholder(const QString& text)
 {
@@ -203,9 +209,15 @@ void ImagePane::setDefectTypes(const std::vector<DefectType>& types)
     render();
 }
 
-cv::Mat ImagePane::currentMask() const { return maskEditor_->mask(); }
+cv::Mat ImagePane::currentMask() const
+{
+    return maskEditor_->mask();
+}
 
-QUndoStack* ImagePane::undoStack() const { return maskEditor_->undoStack(); }
+QUndoStack* ImagePane::undoStack() const
+{
+    return maskEditor_->undoStack();
+}
 
 void ImagePane::updateGroundTruthBox()
 {

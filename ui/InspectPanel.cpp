@@ -39,14 +39,17 @@ QString firstLocalImage(const QMimeData* mime)
     return {};
 }
 
-
-QString number(double value) { return QString::number(value, 'g', 4); }
+QString number(double value)
+{
+    return QString::number(value, 'g', 4);
+}
 
 const QString kNoModelText = QStringLiteral("Select a trained model, then drop an image here or use Open Image… to inspect it.");
 
 } // namespace
 
-InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent)
+InspectPanel::InspectPanel(QWidget* parent)
+    : QWidget(parent)
 {
     setAcceptDrops(true);
 
@@ -56,7 +59,8 @@ InspectPanel::InspectPanel(QWidget* parent) : QWidget(parent)
     connect(openButton_, &QPushButton::clicked, this, &InspectPanel::openImageDialog);
     addButton_ = new QPushButton(QStringLiteral("Add to Project"));
     addButton_->setObjectName(QStringLiteral("inspectAddButton"));
-    addButton_->setToolTip(QStringLiteral("Import the inspected image as a test image of unknown label, to review and score with the others"));
+    addButton_->setToolTip(
+        QStringLiteral("Import the inspected image as a test image of unknown label, to review and score with the others"));
     connect(addButton_, &QPushButton::clicked, this, &InspectPanel::addToProject);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(openButton_);
@@ -103,9 +107,15 @@ InspectPanel::~InspectPanel()
     import_.waitForFinished();
 }
 
-QString InspectPanel::resultText() const { return resultLine_->text(); }
+QString InspectPanel::resultText() const
+{
+    return resultLine_->text();
+}
 
-QString InspectPanel::messageText() const { return messageLine_->isHidden() ? QString() : messageLine_->text(); }
+QString InspectPanel::messageText() const
+{
+    return messageLine_->isHidden() ? QString() : messageLine_->text();
+}
 
 void InspectPanel::setModel(const QString& projectPath, qint64 modelId, double threshold)
 {
@@ -125,7 +135,8 @@ void InspectPanel::setModel(const QString& projectPath, qint64 modelId, double t
     if (shown_ && !inspecting_)
         inspectFile(shown_->path);
     else if (!shown_)
-        pane_->setPlaceholder(QStringLiteral("Drop an image of a part here, or use Open Image…, to see its heatmap and verdict."));
+        pane_->setPlaceholder(
+            QStringLiteral("Drop an image of a part here, or use Open Image…, to see its heatmap and verdict."));
     updateActions();
 }
 
@@ -279,7 +290,7 @@ void InspectPanel::addToProject()
         try {
             ds::JobContext job;
             const ds::ImportReport report
-                = ds::importImages(project, {ds::DatasetItem{path.toStdString(), ds::kUnknownLabel, {}}}, ds::Split::Test, job);
+                = ds::importImages(project, {ds::DatasetItem {path.toStdString(), ds::kUnknownLabel, {}}}, ds::Split::Test, job);
             if (!report.skipped.empty())
                 throw ds::InputError(report.skipped.front().reason);
             import.imageId = report.imageIds.front();

@@ -69,7 +69,7 @@ private:
         quint64 modelGeneration = 0;
         QString path;
         std::shared_ptr<ds::Inspector> inspector; // loaded or reused; null when loading failed
-        double modelLoadSeconds = 0.0;            // > 0 when this inspection loaded the model
+        double modelLoadSeconds = 0.0; // > 0 when this inspection loaded the model
         ds::InspectionResult result;
         QString error; // empty on success
     };

@@ -83,7 +83,10 @@ constexpr int kThumbnailSide = 40;
 constexpr int kMaxRecentProjects = 8;
 const QString kRecentProjectsKey = QStringLiteral("recentProjects");
 
-QString fromStd(const std::string& text) { return QString::fromStdString(text); }
+QString fromStd(const std::string& text)
+{
+    return QString::fromStdString(text);
+}
 
 QStringList skippedList(const std::vector<SkippedFile>& skipped)
 {
@@ -104,7 +107,9 @@ QString readableUtc(const std::string& iso, bool seconds = false)
 
 QString importMessage(const ds::ImportReport& report, const QString& what)
 {
-    return QStringLiteral("Imported %1 (%2 already in the project).").arg(countOf(report.added, what, what + QLatin1Char('s'))).arg(report.duplicates);
+    return QStringLiteral("Imported %1 (%2 already in the project).")
+        .arg(countOf(report.added, what, what + QLatin1Char('s')))
+        .arg(report.duplicates);
 }
 
 QStringList localPaths(const QMimeData* mime)
@@ -119,7 +124,8 @@ QStringList localPaths(const QMimeData* mime)
 
 } // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
 {
     setAcceptDrops(true);
     jobs_ = new JobRunner(this);
@@ -167,18 +173,21 @@ void MainWindow::createActions()
     importImagesAction_->setObjectName(QStringLiteral("importImagesAction"));
     importImagesAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
     importImagesAction_->setStatusTip(QStringLiteral("Import defect-free image files for training (or drop them on the window)"));
-    importFolderAction_ = file->addAction(QStringLiteral("Import Good Image &Folder…"), this, &MainWindow::importGoodFolderDialog);
+    importFolderAction_
+        = file->addAction(QStringLiteral("Import Good Image &Folder…"), this, &MainWindow::importGoodFolderDialog);
     importFolderAction_->setObjectName(QStringLiteral("importFolderAction"));
     importFolderAction_->setStatusTip(QStringLiteral("Import every image of a folder of defect-free parts for training"));
     file->addSeparator();
     exportResultsAction_ = file->addAction(QStringLiteral("&Export Results…"), this, &MainWindow::exportResultsDialog);
     exportResultsAction_->setObjectName(QStringLiteral("exportResultsAction"));
     exportResultsAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    exportResultsAction_->setStatusTip(QStringLiteral("A CSV row per image (score, model and human verdicts, defect types) and optional PNGs"));
+    exportResultsAction_->setStatusTip(
+        QStringLiteral("A CSV row per image (score, model and human verdicts, defect types) and optional PNGs"));
     exportReportAction_ = file->addAction(QStringLiteral("Export &Report…"), this, &MainWindow::exportReportDialog);
     exportReportAction_->setObjectName(QStringLiteral("exportReportAction"));
     exportReportAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
-    exportReportAction_->setStatusTip(QStringLiteral("A PDF or HTML report for stakeholders: metrics, plots, flagged images, reviews, comparison"));
+    exportReportAction_->setStatusTip(
+        QStringLiteral("A PDF or HTML report for stakeholders: metrics, plots, flagged images, reviews, comparison"));
     file->addSeparator();
     inspectAction_ = file->addAction(QStringLiteral("&Inspect Image…"), this, &MainWindow::inspectImageDialog);
     inspectAction_->setObjectName(QStringLiteral("inspectAction"));
@@ -201,10 +210,11 @@ void MainWindow::createActions()
     compareAction_->setObjectName(QStringLiteral("compareAction"));
     compareAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
     compareAction_->setStatusTip(QStringLiteral("Metrics, ROC curves and heatmaps of several models side by side"));
-    retrainAction_ = model->addAction(QStringLiteral("Retrain with &Reviewed Good Images…"), this,
-                                      &MainWindow::retrainWithReviewsDialog);
+    retrainAction_
+        = model->addAction(QStringLiteral("Retrain with &Reviewed Good Images…"), this, &MainWindow::retrainWithReviewsDialog);
     retrainAction_->setObjectName(QStringLiteral("retrainAction"));
-    retrainAction_->setStatusTip(QStringLiteral("Move test images reviewed as Good into the training set and retrain the selected model's settings"));
+    retrainAction_->setStatusTip(
+        QStringLiteral("Move test images reviewed as Good into the training set and retrain the selected model's settings"));
     deleteModelAction_ = model->addAction(QStringLiteral("&Delete Model…"), this, &MainWindow::deleteModelDialog);
     deleteModelAction_->setObjectName(QStringLiteral("deleteModelAction"));
     deleteModelAction_->setStatusTip(QStringLiteral("Remove the selected model with its runs and results"));
@@ -252,8 +262,10 @@ void MainWindow::createActions()
             pane()->groundTruthBox()->toggle();
     });
     view->addSeparator();
-    view->addAction(QStringLiteral("&Review Tab"), QKeySequence(Qt::ALT | Qt::Key_1), this, [this] { tabs_->setCurrentIndex(0); });
-    view->addAction(QStringLiteral("Inspe&ct Tab"), QKeySequence(Qt::ALT | Qt::Key_2), this, [this] { tabs_->setCurrentIndex(1); });
+    view->addAction(QStringLiteral("&Review Tab"), QKeySequence(Qt::ALT | Qt::Key_1), this,
+                    [this] { tabs_->setCurrentIndex(0); });
+    view->addAction(QStringLiteral("Inspe&ct Tab"), QKeySequence(Qt::ALT | Qt::Key_2), this,
+                    [this] { tabs_->setCurrentIndex(1); });
     QAction* logAction = logDock_->toggleViewAction();
     logAction->setText(QStringLiteral("Job &Log"));
     logAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -293,7 +305,8 @@ void MainWindow::createActions()
     toggleOverlay->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     resultsView_->addAction(toggleOverlay);
     imagePane_->view()->addAction(toggleOverlay);
-    for (auto [key, step] : {std::pair{Qt::Key_Right, &MainWindow::nextImage}, std::pair{Qt::Key_Left, &MainWindow::previousImage}}) {
+    for (auto [key, step] :
+         {std::pair {Qt::Key_Right, &MainWindow::nextImage}, std::pair {Qt::Key_Left, &MainWindow::previousImage}}) {
         auto* arrow = new QAction(this);
         arrow->setShortcut(QKeySequence(key));
         arrow->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -307,7 +320,8 @@ void MainWindow::createActions()
     editMaskAction_->setCheckable(true);
     editMaskAction_->setShortcut(QKeySequence(Qt::Key_M));
     editMaskAction_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    editMaskAction_->setStatusTip(QStringLiteral("Paint the true defect region: brush, eraser, polygon, fill, accept the predicted region"));
+    editMaskAction_->setStatusTip(
+        QStringLiteral("Paint the true defect region: brush, eraser, polygon, fill, accept the predicted region"));
     connect(editMaskAction_, &QAction::toggled, imagePane_, &ImagePane::setMaskEditingEnabled);
     resultsView_->addAction(editMaskAction_);
     imagePane_->view()->addAction(editMaskAction_);
@@ -327,7 +341,8 @@ void MainWindow::createWidgets()
     modelsView_->setRootIsDecorated(false);
     modelsView_->setHeaderLabels({QStringLiteral("Model"), QStringLiteral("Method"), QStringLiteral("Image AUROC"),
                                   QStringLiteral("Training"), QStringLiteral("Threshold")});
-    modelsView_->headerItem()->setToolTip(2, QStringLiteral("Of the latest run, when its images have both good and defect labels"));
+    modelsView_->headerItem()->setToolTip(2,
+                                          QStringLiteral("Of the latest run, when its images have both good and defect labels"));
     modelsView_->setAlternatingRowColors(true);
     modelsView_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     modelsView_->header()->setStretchLastSection(false);
@@ -425,8 +440,7 @@ QWidget* MainWindow::createResultsPane()
     resultsView_->setWordWrap(false);
     resultsView_->setTextElideMode(Qt::ElideMiddle);
     resultsView_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    connect(resultsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::resultSelectionChanged);
+    connect(resultsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::resultSelectionChanged);
 
     thumbnails_ = new ThumbnailLoader(kThumbnailSide, this);
     connect(thumbnails_, &ThumbnailLoader::thumbnailReady, resultsModel_, &ResultsModel::setThumbnail);
@@ -443,9 +457,8 @@ QWidget* MainWindow::createResultsPane()
     showFilter_->addItem(QStringLiteral("Not yet reviewed"), int(ResultsFilterProxy::Show::Unreviewed));
     showFilter_->setToolTip(QStringLiteral("Misclassified: the model's verdict at the current threshold disagrees with "
                                            "the truth (a reviewer's verdict, else the dataset's label)"));
-    connect(showFilter_, &QComboBox::currentIndexChanged, this, [this] {
-        resultsProxy_->setShow(ResultsFilterProxy::Show(showFilter_->currentData().toInt()));
-    });
+    connect(showFilter_, &QComboBox::currentIndexChanged, this,
+            [this] { resultsProxy_->setShow(ResultsFilterProxy::Show(showFilter_->currentData().toInt())); });
     labelFilter_ = new QComboBox;
     labelFilter_->setObjectName(QStringLiteral("labelFilter"));
     labelFilter_->setToolTip(QStringLiteral("Only images with this label (defect type)"));
@@ -480,7 +493,8 @@ QWidget* MainWindow::createReviewTab()
     thresholdSlider_->setEnabled(false);
     thresholdSlider_->setToolTip(QStringLiteral("Images scoring at or above the threshold are judged defective"));
     thresholdValue_ = new QLabel;
-    thresholdValue_->setMinimumWidth(thresholdValue_->fontMetrics().horizontalAdvance(QStringLiteral("00000.0000 (000 defects)")));
+    thresholdValue_->setMinimumWidth(
+        thresholdValue_->fontMetrics().horizontalAdvance(QStringLiteral("00000.0000 (000 defects)")));
     connect(thresholdSlider_, &QSlider::valueChanged, this, &MainWindow::thresholdSliderMoved);
     resetThreshold_ = new QPushButton(QStringLiteral("Reset"));
     resetThreshold_->setObjectName(QStringLiteral("resetThresholdButton"));
@@ -698,18 +712,20 @@ void MainWindow::offerInterruptedRuns()
             if (model.id == interrupted.front().modelId)
                 modelName = fromStd(model.name);
     } catch (const std::exception& e) {
-        showMessage(true, QStringLiteral("Open Project"), QStringLiteral("Could not read the project's runs."), fromStd(e.what()));
+        showMessage(true, QStringLiteral("Open Project"), QStringLiteral("Could not read the project's runs."),
+                    fromStd(e.what()));
         return;
     }
     const ds::RunRecord run = interrupted.front();
-    auto* box = new QMessageBox(QMessageBox::Question, QStringLiteral("Interrupted Scoring"),
-                                QStringLiteral("Scoring with model \u201c%1\u201d stopped before it finished (run %2: %3 of %4 test "
-                                               "images scored), because the program was closed by force or crashed.")
-                                    .arg(modelName)
-                                    .arg(run.id)
-                                    .arg(scored)
-                                    .arg(total),
-                                QMessageBox::NoButton, this);
+    auto* box
+        = new QMessageBox(QMessageBox::Question, QStringLiteral("Interrupted Scoring"),
+                          QStringLiteral("Scoring with model \u201c%1\u201d stopped before it finished (run %2: %3 of %4 test "
+                                         "images scored), because the program was closed by force or crashed.")
+                              .arg(modelName)
+                              .arg(run.id)
+                              .arg(scored)
+                              .arg(total),
+                          QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("interruptedRunBox"));
     box->setInformativeText(QStringLiteral("Resume scores the images it lacks; Discard removes the run and its results."));
     QPushButton* resume = box->addButton(QStringLiteral("&Resume"), QMessageBox::AcceptRole);
@@ -806,7 +822,10 @@ void MainWindow::saveViewState()
     }
 }
 
-QStringList MainWindow::recentProjects() { return QSettings().value(kRecentProjectsKey).toStringList(); }
+QStringList MainWindow::recentProjects()
+{
+    return QSettings().value(kRecentProjectsKey).toStringList();
+}
 
 void MainWindow::rememberRecent(const QString& path)
 {
@@ -824,8 +843,8 @@ void MainWindow::updateRecentMenu()
     const QStringList recent = recentProjects();
     for (int i = 0; i < recent.size(); ++i) {
         const QString path = recent[i];
-        QAction* action = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(path)),
-                                                 this, [this, path] { openProject(path); });
+        QAction* action = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(path)), this,
+                                                 [this, path] { openProject(path); });
         action->setEnabled(QFileInfo::exists(path));
     }
     if (recent.isEmpty())
@@ -855,10 +874,11 @@ void MainWindow::refreshModels()
                 item->setTextAlignment(column, Qt::AlignRight | Qt::AlignVCenter);
             item->setData(0, kModelIdRole, QVariant::fromValue<qint64>(model.id));
             item->setData(0, kModelThresholdRole, model.threshold);
-            item->setToolTip(0, QStringLiteral("%1 on %2, %3 training images, created %4\nParameters: %5")
-                                    .arg(fromStd(model.method), fromStd(model.backbone))
-                                    .arg(model.nTrain)
-                                    .arg(fromStd(model.createdAt), fromStd(model.paramsJson)));
+            item->setToolTip(0,
+                             QStringLiteral("%1 on %2, %3 training images, created %4\nParameters: %5")
+                                 .arg(fromStd(model.method), fromStd(model.backbone))
+                                 .arg(model.nTrain)
+                                 .arg(fromStd(model.createdAt), fromStd(model.paramsJson)));
             // Image AUROC of the latest finished run, on the images whose truth is known.
             if (const std::optional<ds::RunRecord> latest = project_->latestDoneRun(model.id)) {
                 std::vector<float> scores;
@@ -923,7 +943,8 @@ void MainWindow::loadLatestRun(qint64 modelId)
 {
     ++metricsGeneration_; // a metrics computation still running is for the run shown before
     if (!saveThresholdNow()) // the previous model's, before runModelId_ changes
-        showMessage(true, QStringLiteral("Threshold"), QStringLiteral("The threshold you chose for the previous model could not be saved."));
+        showMessage(true, QStringLiteral("Threshold"),
+                    QStringLiteral("The threshold you chose for the previous model could not be saved."));
     runId_ = 0;
     runModelId_ = 0;
     imageId_ = 0;
@@ -945,7 +966,10 @@ void MainWindow::loadLatestRun(qint64 modelId)
                 threshold = project_->chosenThreshold(modelId).value_or(latest->threshold);
                 for (const ds::ResultRecord& result : project_->results(runId_, ds::ProjectFile::Heatmaps::Skip))
                     rows.push_back(resultRow(result.imageId, result.score));
-                runText = QStringLiteral("Run %1 · %2 UTC · %3 images").arg(runId_).arg(readableUtc(latest->createdAt)).arg(rows.size());
+                runText = QStringLiteral("Run %1 · %2 UTC · %3 images")
+                              .arg(runId_)
+                              .arg(readableUtc(latest->createdAt))
+                              .arg(rows.size());
             }
         } catch (const std::exception& e) {
             showMessage(true, QStringLiteral("Results"), QStringLiteral("Could not read the results."), fromStd(e.what()));
@@ -956,9 +980,8 @@ void MainWindow::loadLatestRun(qint64 modelId)
     scoreMin_ = 0.0;
     scoreMax_ = 1.0;
     if (!rows.empty()) {
-        const auto [low, high] = std::minmax_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-            return a.score < b.score;
-        });
+        const auto [low, high]
+            = std::minmax_element(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.score < b.score; });
         scoreMin_ = std::min(low->score, threshold);
         scoreMax_ = std::max(high->score, threshold);
         if (scoreMax_ - scoreMin_ < 1e-9)
@@ -992,7 +1015,7 @@ void MainWindow::readImages()
     const std::map<std::int64_t, ds::ImageTruth> truth = ds::effectiveTruth(*project_);
     for (const ds::ImageRecord& image : project_->images()) {
         const QFileInfo file(fromStd(image.path));
-        ImageInfo info{file.dir().dirName() + QLatin1Char('/') + file.fileName(), file.filePath(), fromStd(image.label), {}, {}};
+        ImageInfo info {file.dir().dirName() + QLatin1Char('/') + file.fileName(), file.filePath(), fromStd(image.label), {}, {}};
         if (const auto review = reviews_.find(image.id); review != reviews_.end())
             info.review = QString::fromLatin1(ds::verdictName(review->second.verdict));
         if (const auto known = truth.find(image.id); known != truth.end())
@@ -1017,7 +1040,8 @@ void MainWindow::updateThresholdPlots()
         labels.push_back(row.truth ? int(*row.truth) : -1);
         known += row.truth.has_value();
         // A Good or Defect verdict decides the truth; Unsure leaves the dataset's label.
-        fromReviewers += row.truth.has_value() && (row.review == QStringLiteral("defect") || row.review == QStringLiteral("good"));
+        fromReviewers
+            += row.truth.has_value() && (row.review == QStringLiteral("defect") || row.review == QStringLiteral("good"));
     }
     thresholdPlots_->setScores(std::move(scores), std::move(labels));
     const int unknown = int(resultsModel_->rows().size()) - known;
@@ -1063,7 +1087,10 @@ int MainWindow::thresholdToSlider(double threshold) const
     return std::clamp(int(std::lround((threshold - scoreMin_) / (scoreMax_ - scoreMin_) * kSliderSteps)), 0, kSliderSteps);
 }
 
-double MainWindow::currentThreshold() const { return resultsModel_->threshold(); }
+double MainWindow::currentThreshold() const
+{
+    return resultsModel_->threshold();
+}
 
 void MainWindow::thresholdSliderMoved(int value)
 {
@@ -1099,8 +1126,8 @@ void MainWindow::applyThreshold(double threshold, bool updateSlider)
     }
     thresholdPlots_->setThreshold(threshold);
     resultsModel_->setThreshold(threshold);
-    thresholdValue_->setText(runId_ ? QStringLiteral("%1 (%2 defects)").arg(threshold, 0, 'f', 4).arg(resultsModel_->defectCount())
-                                    : QString());
+    thresholdValue_->setText(
+        runId_ ? QStringLiteral("%1 (%2 defects)").arg(threshold, 0, 'f', 4).arg(resultsModel_->defectCount()) : QString());
     imagePane_->setThreshold(threshold);
     if (imageId_) {
         imagePane_->setCaption(imageCaption());
@@ -1240,9 +1267,8 @@ void MainWindow::giveVerdict(ds::Verdict verdict)
     review.context = reviewContext();
     // The next image to review, decided before the row may leave a filtered view.
     const int row = resultsView_->currentIndex().row();
-    const qint64 next = row + 1 < resultsProxy_->rowCount()
-        ? resultsProxy_->index(row + 1, 0).data(ResultsModel::ImageIdRole).toLongLong()
-        : 0;
+    const qint64 next
+        = row + 1 < resultsProxy_->rowCount() ? resultsProxy_->index(row + 1, 0).data(ResultsModel::ImageIdRole).toLongLong() : 0;
     try {
         project_->addReview(review);
         readImages(); // the truth follows the new verdict
@@ -1256,10 +1282,10 @@ void MainWindow::giveVerdict(ds::Verdict verdict)
     updateThresholdPlots();
     updateReviewProgress();
     scheduleMetrics();
-    statusBar()->showMessage(QStringLiteral("%1 marked %2 by %3")
-                                 .arg(images_.value(reviewed).fileName, QString::fromLatin1(ds::verdictName(verdict)),
-                                      reviewerName()),
-                             4000);
+    statusBar()->showMessage(
+        QStringLiteral("%1 marked %2 by %3")
+            .arg(images_.value(reviewed).fileName, QString::fromLatin1(ds::verdictName(verdict)), reviewerName()),
+        4000);
     if (next)
         selectImage(next);
     else if (imageId_ == reviewed) { // the last one: show its new verdict, no need to reload the image
@@ -1391,24 +1417,26 @@ void MainWindow::showHistory()
                 if (modelsView_->topLevelItem(i)->data(0, kModelIdRole).toLongLong() == *context.modelId)
                     model = modelsView_->topLevelItem(i)->text(0);
         }
-        return QStringList{model, context.threshold ? QString::number(*context.threshold, 'f', 4) : QStringLiteral("—")};
+        return QStringList {model, context.threshold ? QString::number(*context.threshold, 'f', 4) : QStringLiteral("—")};
     };
     try {
         for (const ds::ReviewRecord& review : project_->reviews(imageId_))
-            entries.push_back({review.createdAt, QStringList{fromStd(review.reviewer),
-                                                             QStringLiteral("verdict: ") + QString::fromLatin1(ds::verdictName(review.verdict))}
-                                                     + contextColumns(review.context)});
+            entries.push_back({review.createdAt,
+                               QStringList {fromStd(review.reviewer),
+                                            QStringLiteral("verdict: ") + QString::fromLatin1(ds::verdictName(review.verdict))}
+                                   + contextColumns(review.context)});
         for (const ds::MaskEditRecord& edit : project_->maskEdits(imageId_))
-            entries.push_back({edit.createdAt, QStringList{fromStd(edit.reviewer),
-                                                           QStringLiteral("mask: %1 (%2 px)").arg(fromStd(edit.action)).arg(edit.defectPixels)}
-                                                   + contextColumns(edit.context)});
+            entries.push_back({edit.createdAt,
+                               QStringList {fromStd(edit.reviewer),
+                                            QStringLiteral("mask: %1 (%2 px)").arg(fromStd(edit.action)).arg(edit.defectPixels)}
+                                   + contextColumns(edit.context)});
     } catch (const std::exception& e) {
         statusBar()->showMessage(QStringLiteral("Could not read the history: ") + fromStd(e.what()), 10000);
         return;
     }
     std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.when < b.when; });
     for (const Entry& entry : entries) {
-        new QTreeWidgetItem(historyView_, QStringList{readableUtc(entry.when, true)} + entry.columns);
+        new QTreeWidgetItem(historyView_, QStringList {readableUtc(entry.when, true)} + entry.columns);
     }
     for (int column = 0; column < historyView_->columnCount(); ++column)
         historyView_->resizeColumnToContents(column);
@@ -1440,8 +1468,9 @@ void MainWindow::computeMetrics()
             const auto value = [](const std::optional<double>& metric) {
                 return metric ? QString::number(*metric, 'f', 3) : QStringLiteral("—");
             };
-            text = QStringLiteral("Image AUROC <b>%1</b> · pixel AUROC <b>%2</b> · AUPRO <b>%3</b> · F1-max <b>%4</b>"
-                                  " &nbsp;<small>on %5 good and %6 defective images (%7 with masks), %8 labels from reviewers%9</small>")
+            text = QStringLiteral(
+                       "Image AUROC <b>%1</b> · pixel AUROC <b>%2</b> · AUPRO <b>%3</b> · F1-max <b>%4</b>"
+                       " &nbsp;<small>on %5 good and %6 defective images (%7 with masks), %8 labels from reviewers%9</small>")
                        .arg(value(metrics.imageAuroc), value(metrics.pixelAuroc), value(metrics.aupro), value(metrics.f1Max))
                        .arg(metrics.nGood)
                        .arg(metrics.nDefective)
@@ -1465,8 +1494,8 @@ void MainWindow::exportResultsDialog()
 {
     if (!runId_)
         return;
-    const QString suggested = QFileInfo(projectPath_).absolutePath() + QLatin1Char('/') + QFileInfo(projectPath_).completeBaseName()
-        + QStringLiteral("-results.csv");
+    const QString suggested = QFileInfo(projectPath_).absolutePath() + QLatin1Char('/')
+        + QFileInfo(projectPath_).completeBaseName() + QStringLiteral("-results.csv");
     ExportResultsDialog dialog(suggested, this);
     if (dialog.exec() == QDialog::Accepted)
         exportResults(dialog.options());
@@ -1495,13 +1524,14 @@ void MainWindow::exportReportDialog()
 {
     if (!runId_)
         return;
-    const QString suggested = QFileInfo(projectPath_).absolutePath() + QLatin1Char('/') + QFileInfo(projectPath_).completeBaseName()
-        + QStringLiteral("-report.pdf");
+    const QString suggested = QFileInfo(projectPath_).absolutePath() + QLatin1Char('/')
+        + QFileInfo(projectPath_).completeBaseName() + QStringLiteral("-report.pdf");
     QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export Report"), suggested,
                                                 QStringLiteral("PDF (*.pdf);;HTML (*.html)"));
     if (path.isEmpty())
         return;
-    if (!path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive) && !path.endsWith(QStringLiteral(".html"), Qt::CaseInsensitive))
+    if (!path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive)
+        && !path.endsWith(QStringLiteral(".html"), Qt::CaseInsensitive))
         path += QStringLiteral(".pdf");
     exportReport(path);
 }
@@ -1647,9 +1677,8 @@ void MainWindow::importDatasetDialog()
 
 void MainWindow::importGoodImagesDialog()
 {
-    const QStringList files = QFileDialog::getOpenFileNames(
-        this, QStringLiteral("Import Good Images"), QString(),
-        imageFileFilter() + QStringLiteral(";;All files (*)"));
+    const QStringList files = QFileDialog::getOpenFileNames(this, QStringLiteral("Import Good Images"), QString(),
+                                                            imageFileFilter() + QStringLiteral(";;All files (*)"));
     if (!files.isEmpty())
         importGoodImageFiles(files);
 }
@@ -1711,9 +1740,8 @@ void MainWindow::inspectImageDialog()
         showMessage(true, QStringLiteral("Inspect Image"), QStringLiteral("Select a trained model first."));
         return;
     }
-    const QString path = QFileDialog::getOpenFileName(
-        this, QStringLiteral("Inspect Image"), QString(),
-        imageFileFilter() + QStringLiteral(";;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Inspect Image"), QString(),
+                                                      imageFileFilter() + QStringLiteral(";;All files (*)"));
     if (path.isEmpty())
         return;
     tabs_->setCurrentWidget(inspectPanel_);
@@ -1738,9 +1766,8 @@ void MainWindow::about()
     QMessageBox::about(this, QStringLiteral("About DefectScope"),
                        QStringLiteral("<h3>DefectScope %1</h3><p>Offline visual anomaly detection.</p>"
                                       "<p>Qt %2<br>OpenCV %3<br>LibTorch %4 (%5)</p>")
-                           .arg(QStringLiteral(DEFECTSCOPE_VERSION), QString::fromLatin1(qVersion()),
-                                QStringLiteral(CV_VERSION), fromStd(ds::torchVersion()),
-                                fromStd(ds::computeDeviceName())));
+                           .arg(QStringLiteral(DEFECTSCOPE_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(CV_VERSION),
+                                fromStd(ds::torchVersion()), fromStd(ds::computeDeviceName())));
 }
 
 // ---- Drag and drop ---------------------------------------------------------------------
@@ -1786,8 +1813,7 @@ void MainWindow::openOrImportPaths(const QStringList& paths)
         else
             importGoodImages(folders.first());
     } else {
-        showMessage(true, QStringLiteral("Import"),
-                    QStringLiteral("Drop image files, one folder, or one .dsproj project file."));
+        showMessage(true, QStringLiteral("Import"), QStringLiteral("Drop image files, one folder, or one .dsproj project file."));
     }
 }
 
@@ -1911,7 +1937,8 @@ void MainWindow::startScoring(qint64 modelId, qint64 resumeRunId)
         const ds::InferOutcome inferred = resumeRunId ? ds::resumeRun(project, resumeRunId, job, onResult)
                                                       : ds::inferImages(project, modelId, {}, job, onResult);
         JobOutcome outcome;
-        outcome.message = QStringLiteral("Scored %1.").arg(countOf(inferred.scored, QStringLiteral("image"), QStringLiteral("images")));
+        outcome.message
+            = QStringLiteral("Scored %1.").arg(countOf(inferred.scored, QStringLiteral("image"), QStringLiteral("images")));
         if (inferred.f1Threshold)
             outcome.message += QStringLiteral(" F1-optimal threshold: %1.").arg(*inferred.f1Threshold, 0, 'f', 4);
         outcome.skipped = skippedList(inferred.skipped);
@@ -1990,9 +2017,7 @@ void MainWindow::finishJob(const JobOutcome& outcome)
                             .arg(outcome.skipped.size()),
                         outcome.skipped.join(QLatin1Char('\n')));
         break;
-    case JobOutcome::Status::Cancelled:
-        statusBar()->showMessage(outcome.message, 15000);
-        break;
+    case JobOutcome::Status::Cancelled: statusBar()->showMessage(outcome.message, 15000); break;
     case JobOutcome::Status::Failed:
         // What the user gave (an unreadable file, a project without test images) is said
         // plainly; only a fault of the program is a failed job.

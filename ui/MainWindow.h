@@ -35,7 +35,7 @@ class QWidget;
 namespace ds {
 class JobContext;
 struct ResultRecord;
-}
+} // namespace ds
 
 namespace ds::ui {
 
@@ -92,15 +92,15 @@ public Q_SLOTS:
     void closeProject();
     // Writes a copy of the project to path and continues in the copy.
     bool saveProjectAs(const QString& path);
-    void importDataset(const QString& folder);          // MVTec layout
-    void importGoodImages(const QString& folder);       // plain folder -> Train split
+    void importDataset(const QString& folder); // MVTec layout
+    void importGoodImages(const QString& folder); // plain folder -> Train split
     void importGoodImageFiles(const QStringList& files); // files -> Train split
     // Dropped or given paths: a project opens, an MVTec folder or good images import.
     void openOrImportPaths(const QStringList& paths);
     // moveToTraining: images that join the training set if, and only if, training succeeds.
     void startTraining(const ds::DetectorSettings& settings, const QString& name = {},
                        const std::vector<std::int64_t>& moveToTraining = {});
-    void scoreTestImages();                        // with the selected model
+    void scoreTestImages(); // with the selected model
     // Resume or discard a run a crash or kill interrupted (asked when a project opens).
     void resumeScoring(qint64 runId);
     void cancelJob();
@@ -268,7 +268,7 @@ private:
 
     // Current run and image
     qint64 runId_ = 0;
-    qint64 runModelId_ = 0;   // model of the run shown
+    qint64 runModelId_ = 0; // model of the run shown
     double runThreshold_ = 0; // the run's own threshold (Reset)
     double scoreMin_ = 0.0;
     double scoreMax_ = 1.0;
@@ -277,7 +277,7 @@ private:
         QString fileName;
         QString path;
         QString label;
-        QString review;            // latest human verdict's name, or empty
+        QString review; // latest human verdict's name, or empty
         std::optional<bool> truth; // ds::effectiveTruth
     };
     QHash<qint64, ImageInfo> images_; // the project's images, by id

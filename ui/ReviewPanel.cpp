@@ -24,7 +24,8 @@ QPushButton* makeVerdictButton(const QString& text, const QString& key, const QS
 
 } // namespace
 
-ReviewPanel::ReviewPanel(QWidget* parent) : QWidget(parent)
+ReviewPanel::ReviewPanel(QWidget* parent)
+    : QWidget(parent)
 {
     order_ = new QComboBox;
     order_->setObjectName(QStringLiteral("reviewOrderBox"));
@@ -43,7 +44,7 @@ ReviewPanel::ReviewPanel(QWidget* parent) : QWidget(parent)
     defect_ = makeVerdictButton(QStringLiteral("Defect"), QStringLiteral("D"), QStringLiteral("This part is defective"));
     good_ = makeVerdictButton(QStringLiteral("Good"), QStringLiteral("G"), QStringLiteral("This part is good"));
     unsure_ = makeVerdictButton(QStringLiteral("Unsure"), QStringLiteral("U"),
-                            QStringLiteral("Cannot tell: recorded, but the metrics do not count it"));
+                                QStringLiteral("Cannot tell: recorded, but the metrics do not count it"));
     defect_->setObjectName(QStringLiteral("defectButton"));
     good_->setObjectName(QStringLiteral("goodButton"));
     unsure_->setObjectName(QStringLiteral("unsureButton"));
@@ -67,7 +68,10 @@ ReviewPanel::ReviewPanel(QWidget* parent) : QWidget(parent)
     clearImage();
 }
 
-ReviewPanel::Order ReviewPanel::order() const { return Order(order_->currentData().toInt()); }
+ReviewPanel::Order ReviewPanel::order() const
+{
+    return Order(order_->currentData().toInt());
+}
 
 QPushButton* ReviewPanel::verdictButton(ds::Verdict verdict) const
 {
@@ -79,15 +83,21 @@ QPushButton* ReviewPanel::verdictButton(ds::Verdict verdict) const
     return nullptr;
 }
 
-QString ReviewPanel::modelVerdictText() const { return modelVerdict_->text(); }
-QString ReviewPanel::humanVerdictText() const { return humanVerdict_->text(); }
+QString ReviewPanel::modelVerdictText() const
+{
+    return modelVerdict_->text();
+}
+QString ReviewPanel::humanVerdictText() const
+{
+    return humanVerdict_->text();
+}
 
-void ReviewPanel::showImage(double score, double threshold, const QString& review, const QString& reviewer,
-                            const QString& when)
+void ReviewPanel::showImage(double score, double threshold, const QString& review, const QString& reviewer, const QString& when)
 {
     const bool defect = score >= threshold;
-    modelVerdict_->setText(QStringLiteral("Model: ") + (defect ? coloured(QStringLiteral("Defect"), "#c0392b")
-                                                               : coloured(QStringLiteral("Good"), "#1e8449")));
+    modelVerdict_->setText(
+        QStringLiteral("Model: ")
+        + (defect ? coloured(QStringLiteral("Defect"), "#c0392b") : coloured(QStringLiteral("Good"), "#1e8449")));
     modelVerdict_->setToolTip(QStringLiteral("Score %1 %2 threshold %3")
                                   .arg(score, 0, 'f', 4)
                                   .arg(defect ? QStringLiteral("≥") : QStringLiteral("<"))
@@ -96,7 +106,9 @@ void ReviewPanel::showImage(double score, double threshold, const QString& revie
         humanVerdict_->setText(QStringLiteral("Reviewer: <i>not reviewed</i>"));
         humanVerdict_->setToolTip(QString());
     } else {
-        const char* colour = review == QStringLiteral("defect") ? "#c0392b" : review == QStringLiteral("good") ? "#1e8449" : "#9a6b00";
+        const char* colour = review == QStringLiteral("defect") ? "#c0392b"
+            : review == QStringLiteral("good")                  ? "#1e8449"
+                                                                : "#9a6b00";
         humanVerdict_->setText(QStringLiteral("Reviewer: ") + coloured(review.left(1).toUpper() + review.mid(1), colour));
         humanVerdict_->setToolTip(QStringLiteral("By %1, %2").arg(reviewer, when));
     }

@@ -22,9 +22,10 @@ namespace ds::ui {
 namespace {
 const QString kTorchScriptItem = QStringLiteral("TorchScript file…");
 constexpr int kIsFileItemRole = Qt::UserRole + 1;
-}
+} // namespace
 
-TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
+TrainDialog::TrainDialog(QWidget* parent)
+    : QDialog(parent)
 {
     setWindowTitle(QStringLiteral("Train Model"));
 
@@ -61,9 +62,9 @@ TrainDialog::TrainDialog(QWidget* parent) : QDialog(parent)
     aspect_->addItem(QStringLiteral("Automatic: kept for long parts"), int(Aspect::Automatic));
     aspect_->addItem(QStringLiteral("Keep each image's shape"), int(Aspect::Keep));
     aspect_->addItem(QStringLiteral("Squash to a square"), int(Aspect::Squash));
-    aspect_->setCurrentIndex(aspect_->findData(int(defaults.automaticAspect ? Aspect::Automatic
-                                                   : defaults.keepAspectRatio ? Aspect::Keep
-                                                                              : Aspect::Squash)));
+    aspect_->setCurrentIndex(aspect_->findData(int(defaults.automaticAspect       ? Aspect::Automatic
+                                                       : defaults.keepAspectRatio ? Aspect::Keep
+                                                                                  : Aspect::Squash)));
     aspect_->setToolTip(QStringLiteral("Keep: every image at one common scale, its shape kept (thin defects on long parts "
                                        "survive, textures keep their scale). Squash: every image resized to the square. "
                                        "Automatic: kept when the typical training image is 1.5 times longer than wide."));
@@ -195,6 +196,9 @@ DetectorSettings TrainDialog::settings() const
     return settings;
 }
 
-QString TrainDialog::modelName() const { return name_->text().trimmed(); }
+QString TrainDialog::modelName() const
+{
+    return name_->text().trimmed();
+}
 
 } // namespace ds::ui

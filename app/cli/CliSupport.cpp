@@ -10,7 +10,7 @@
 namespace ds::cli {
 
 namespace {
-std::atomic<ds::JobContext*> g_runningJob{nullptr}; // read by the signal handler
+std::atomic<ds::JobContext*> g_runningJob {nullptr}; // read by the signal handler
 
 // Progress on one rewritten stderr line when it is a terminal, else one line per stage.
 void attachConsoleProgress(ds::JobContext& job)
@@ -29,9 +29,8 @@ void attachConsoleProgress(ds::JobContext& job)
         *lastStage = stage;
         *lastPercent = percent;
     });
-    job.setLogCallback([terminal](const std::string& line) {
-        std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", line.c_str());
-    });
+    job.setLogCallback(
+        [terminal](const std::string& line) { std::fprintf(stderr, "%s%s\n", terminal ? "\r\033[K" : "", line.c_str()); });
 }
 
 } // namespace
@@ -54,7 +53,10 @@ ConsoleJob::ConsoleJob()
     attachConsoleProgress(context);
 }
 
-ConsoleJob::~ConsoleJob() { g_runningJob = nullptr; }
+ConsoleJob::~ConsoleJob()
+{
+    g_runningJob = nullptr;
+}
 
 QCommandLineParser& newParser(QCommandLineParser& parser, const QString& verb, const QString& description)
 {

@@ -17,8 +17,14 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-inline std::string str(const QString& text) { return text.toStdString(); }
-inline QString qstr(const std::string& text) { return QString::fromStdString(text); }
+inline std::string str(const QString& text)
+{
+    return text.toStdString();
+}
+inline QString qstr(const std::string& text)
+{
+    return QString::fromStdString(text);
+}
 
 // For SIGINT / SIGTERM: cancels the running ConsoleJob (an atomic store only).
 void cancelOnSignal(int);

@@ -14,14 +14,20 @@ int runSynthPreview(const QStringList& arguments)
     newParser(parser, QStringLiteral("synth-preview"),
               QStringLiteral("draw generated defects on good images and write them with their masks and a preview sheet "
                              "into --out: what the from-scratch methods (draem, cutpaste, selfsup) are taught."));
-    parser.addOption({QStringLiteral("dataset"), QStringLiteral("An MVTec-layout dataset (its train/good is used) or a "
-                                                                "folder of good images."), QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder to write into (created if missing)."), QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("count"), QStringLiteral("Samples to draw (default 16)."), QStringLiteral("n"), QStringLiteral("16")});
-    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels (default 256)."), QStringLiteral("pixels"), QStringLiteral("256")});
+    parser.addOption({QStringLiteral("dataset"),
+                      QStringLiteral("An MVTec-layout dataset (its train/good is used) or a "
+                                     "folder of good images."),
+                      QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("out"), QStringLiteral("Folder to write into (created if missing)."), QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("count"), QStringLiteral("Samples to draw (default 16)."), QStringLiteral("n"), QStringLiteral("16")});
+    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels (default 256)."), QStringLiteral("pixels"),
+                      QStringLiteral("256")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed (default 0)."), QStringLiteral("n"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("content"), QStringLiteral("Kind of defect content: all, texture, other-image, "
-                                                                "cut-paste or line (default all)."),
+    parser.addOption({QStringLiteral("content"),
+                      QStringLiteral("Kind of defect content: all, texture, other-image, "
+                                     "cut-paste or line (default all)."),
                       QStringLiteral("kind"), QStringLiteral("all")});
     parser.addOption({QStringLiteral("foreground-only"), QStringLiteral("Defects only on the part, not on a plain background.")});
     parseOrThrow(parser, arguments);
@@ -34,12 +40,17 @@ int runSynthPreview(const QStringList& arguments)
     options.mix.foregroundOnly = parser.isSet(QStringLiteral("foreground-only"));
     const QString content = parser.value(QStringLiteral("content"));
     if (content != QStringLiteral("all")) {
-        ds::AnomalyMix only{0, 0, 0, 0, options.mix.foregroundOnly};
-        if (content == QStringLiteral("texture")) only.texture = 1;
-        else if (content == QStringLiteral("other-image")) only.otherImage = 1;
-        else if (content == QStringLiteral("cut-paste")) only.sameImage = 1;
-        else if (content == QStringLiteral("line")) only.line = 1;
-        else throw UsageError("--content takes all, texture, other-image, cut-paste or line, got '" + str(content) + "'");
+        ds::AnomalyMix only {0, 0, 0, 0, options.mix.foregroundOnly};
+        if (content == QStringLiteral("texture"))
+            only.texture = 1;
+        else if (content == QStringLiteral("other-image"))
+            only.otherImage = 1;
+        else if (content == QStringLiteral("cut-paste"))
+            only.sameImage = 1;
+        else if (content == QStringLiteral("line"))
+            only.line = 1;
+        else
+            throw UsageError("--content takes all, texture, other-image, cut-paste or line, got '" + str(content) + "'");
         options.mix = only;
     }
     const std::filesystem::path goodFolder = std::filesystem::path(dataset) / "train" / "good";

@@ -60,26 +60,33 @@ void addDetectorOptions(QCommandLineParser& parser)
     QStringList methods;
     for (const ds::DetectorInfo& info : ds::detectorRegistry())
         methods << QString::fromStdString(info.method);
-    parser.addOption({QStringLiteral("method"),
-                      QStringLiteral("Detection method: %1 (default %2).").arg(methods.join(QStringLiteral(", ")), qstr(defaults.method)),
-                      QStringLiteral("name"), qstr(defaults.method)});
-    parser.addOption({QStringLiteral("backbone"),
-                      QStringLiteral("Feature extractor: %1 (default %2).").arg(qstr(ds::backboneChoices()), qstr(defaults.backbone)),
-                      QStringLiteral("name"), qstr(defaults.backbone)});
-    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels the model works at (default %1).").arg(defaults.imageSize),
+    parser.addOption(
+        {QStringLiteral("method"),
+         QStringLiteral("Detection method: %1 (default %2).").arg(methods.join(QStringLiteral(", ")), qstr(defaults.method)),
+         QStringLiteral("name"), qstr(defaults.method)});
+    parser.addOption(
+        {QStringLiteral("backbone"),
+         QStringLiteral("Feature extractor: %1 (default %2).").arg(qstr(ds::backboneChoices()), qstr(defaults.backbone)),
+         QStringLiteral("name"), qstr(defaults.backbone)});
+    parser.addOption({QStringLiteral("size"),
+                      QStringLiteral("Image side in pixels the model works at (default %1).").arg(defaults.imageSize),
                       QStringLiteral("pixels"), QString::number(defaults.imageSize)});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the backbone initialisation and sampling (default 0)."),
                       QStringLiteral("n"), QStringLiteral("0")});
     const QString defaultAspect = defaults.automaticAspect ? QStringLiteral("auto")
-                                  : defaults.keepAspectRatio ? QStringLiteral("keep")
-                                                             : QStringLiteral("squash");
-    parser.addOption({QStringLiteral("aspect"),
-                      QStringLiteral("keep: every image at one scale, its shape kept; squash: every image resized to size x size; "
-                                     "auto: keep when the training images are far from square (default %1).")
-                          .arg(defaultAspect),
-                      QStringLiteral("auto|keep|squash"), defaultAspect});
-    parser.addOption({QStringLiteral("adapt-bn"), QStringLiteral("Re-estimate the builtin backbone's BatchNorm statistics on the good images (measured: worse on the synthetic sets).")});
-    parser.addOption({QStringLiteral("param"), QStringLiteral("Method parameter, repeatable (e.g. n_features=100, coreset_ratio=0.05)."),
+        : defaults.keepAspectRatio                         ? QStringLiteral("keep")
+                                                           : QStringLiteral("squash");
+    parser.addOption(
+        {QStringLiteral("aspect"),
+         QStringLiteral("keep: every image at one scale, its shape kept; squash: every image resized to size x size; "
+                        "auto: keep when the training images are far from square (default %1).")
+             .arg(defaultAspect),
+         QStringLiteral("auto|keep|squash"), defaultAspect});
+    parser.addOption({QStringLiteral("adapt-bn"),
+                      QStringLiteral("Re-estimate the builtin backbone's BatchNorm statistics on the good images (measured: "
+                                     "worse on the synthetic sets).")});
+    parser.addOption({QStringLiteral("param"),
+                      QStringLiteral("Method parameter, repeatable (e.g. n_features=100, coreset_ratio=0.05)."),
                       QStringLiteral("key=value")});
 }
 
@@ -144,15 +151,16 @@ void printEvaluation(const ds::EvaluationReport& report)
             std::printf(" %s %s", type.c_str(), formatMetric(auroc).c_str());
         std::printf("\n");
     }
-    std::printf("  train %.1f s   inference %.1f ms/image   peak memory %.0f MB\n", report.trainSeconds,
-                report.inferMsPerImage, report.peakRssMb);
+    std::printf("  train %.1f s   inference %.1f ms/image   peak memory %.0f MB\n", report.trainSeconds, report.inferMsPerImage,
+                report.peakRssMb);
 }
 
 int runEvaluate(const QStringList& arguments)
 {
     QCommandLineParser parser;
     newParser(parser, QStringLiteral("evaluate"), QStringLiteral("train on DIR/train/good, score DIR/test, print metrics."));
-    parser.addOption({QStringLiteral("dataset"), QStringLiteral("Dataset folder in the MVTec AD layout."), QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("dataset"), QStringLiteral("Dataset folder in the MVTec AD layout."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Also write the figures as JSON to OUT."), QStringLiteral("OUT")});
     addDetectorOptions(parser);
     parseOrThrow(parser, arguments);
@@ -179,7 +187,8 @@ int runMakeDemo(const QStringList& arguments)
     QCommandLineParser parser;
     newParser(parser, QStringLiteral("make-demo"), QStringLiteral("write the synthetic datasets (MVTec AD layout) into DIR."));
     parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Folder to write into (created if missing)."));
-    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels (default 256)."), QStringLiteral("pixels"), QStringLiteral("256")});
+    parser.addOption({QStringLiteral("size"), QStringLiteral("Image side in pixels (default 256)."), QStringLiteral("pixels"),
+                      QStringLiteral("256")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed (default 1)."), QStringLiteral("n"), QStringLiteral("1")});
     parseOrThrow(parser, arguments);
     if (parser.positionalArguments().size() != 1)
@@ -198,9 +207,11 @@ int runMakeDemo(const QStringList& arguments)
 int runDemo(const QStringList& arguments)
 {
     QCommandLineParser parser;
-    newParser(parser, QStringLiteral("demo"),
-              QStringLiteral("headless demo: generate the synthetic datasets, train the default detector on each, print its metrics."));
-    parser.addOption({QStringLiteral("dir"), QStringLiteral("Where the datasets go (default ./demo)."), QStringLiteral("DIR"), QStringLiteral("demo")});
+    newParser(
+        parser, QStringLiteral("demo"),
+        QStringLiteral("headless demo: generate the synthetic datasets, train the default detector on each, print its metrics."));
+    parser.addOption({QStringLiteral("dir"), QStringLiteral("Where the datasets go (default ./demo)."), QStringLiteral("DIR"),
+                      QStringLiteral("demo")});
     addDetectorOptions(parser);
     parseOrThrow(parser, arguments);
     const std::string root = str(parser.value(QStringLiteral("dir")));
@@ -212,7 +223,7 @@ int runDemo(const QStringList& arguments)
         spec.category = category;
         const std::string folder = (std::filesystem::path(root) / category / "train").string();
         const std::string dataset = std::filesystem::exists(folder) ? (std::filesystem::path(root) / category).string()
-                                                                     : ds::writeSyntheticDataset(root, spec);
+                                                                    : ds::writeSyntheticDataset(root, spec);
         const ds::EvaluationReport report = ds::evaluateDataset(dataset, settings, job);
         endConsoleProgress();
         printEvaluation(report);
@@ -227,7 +238,8 @@ void addProjectOption(QCommandLineParser& parser)
 
 void addModelOption(QCommandLineParser& parser)
 {
-    parser.addOption({QStringLiteral("model"), QStringLiteral("Model id (see `info`); default the newest."), QStringLiteral("ID")});
+    parser.addOption(
+        {QStringLiteral("model"), QStringLiteral("Model id (see `info`); default the newest."), QStringLiteral("ID")});
 }
 
 void addThresholdOption(QCommandLineParser& parser)
@@ -286,9 +298,13 @@ int runImport(const QStringList& arguments)
     QCommandLineParser parser;
     newParser(parser, QStringLiteral("import"), QStringLiteral("add images to a project (created if missing)."));
     addProjectOption(parser);
-    parser.addOption({QStringLiteral("dataset"), QStringLiteral("MVTec-layout folder: train/good and test/* with labels and masks."), QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("images"), QStringLiteral("A folder of good images, or one image file."), QStringLiteral("PATH")});
-    parser.addOption({QStringLiteral("split"), QStringLiteral("Split for --images: train or test (default train)."), QStringLiteral("split"), QStringLiteral("train")});
+    parser.addOption({QStringLiteral("dataset"),
+                      QStringLiteral("MVTec-layout folder: train/good and test/* with labels and masks."),
+                      QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("images"), QStringLiteral("A folder of good images, or one image file."), QStringLiteral("PATH")});
+    parser.addOption({QStringLiteral("split"), QStringLiteral("Split for --images: train or test (default train)."),
+                      QStringLiteral("split"), QStringLiteral("train")});
     parseOrThrow(parser, arguments);
     const std::string project = str(required(parser, QStringLiteral("project")));
     const auto split = ds::splitFromName(str(parser.value(QStringLiteral("split"))));
@@ -310,8 +326,10 @@ int runTrain(const QStringList& arguments)
     newParser(parser, QStringLiteral("train"),
               QStringLiteral("train a model on the project's training images (optionally importing first)."));
     addProjectOption(parser);
-    parser.addOption({QStringLiteral("dataset"), QStringLiteral("Import this MVTec-layout folder first."), QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("images"), QStringLiteral("Import this folder of good images first."), QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("dataset"), QStringLiteral("Import this MVTec-layout folder first."), QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("images"), QStringLiteral("Import this folder of good images first."), QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("name"), QStringLiteral("Model name shown in lists."), QStringLiteral("text")});
     addDetectorOptions(parser);
     parseOrThrow(parser, arguments);
@@ -337,13 +355,17 @@ int runInfer(const QStringList& arguments)
     newParser(parser, QStringLiteral("infer"), QStringLiteral("score images into the project with a trained model."));
     addProjectOption(parser);
     addModelOption(parser);
-    parser.addOption({QStringLiteral("images"), QStringLiteral("Import and score these images (folder or file) as test images; default: all test images."),
+    parser.addOption({QStringLiteral("images"),
+                      QStringLiteral("Import and score these images (folder or file) as test images; default: all test images."),
                       QStringLiteral("PATH")});
-    parser.addOption({QStringLiteral("heatmaps"), QStringLiteral("Write <id>_<stem>_heatmap.png and <id>_<stem>_overlay.png per image into DIR."),
+    parser.addOption({QStringLiteral("heatmaps"),
+                      QStringLiteral("Write <id>_<stem>_heatmap.png and <id>_<stem>_overlay.png per image into DIR."),
                       QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("resume"), QStringLiteral("Finish an interrupted run (see `info`): score the test images it lacks."),
+    parser.addOption({QStringLiteral("resume"),
+                      QStringLiteral("Finish an interrupted run (see `info`): score the test images it lacks."),
                       QStringLiteral("RUN")});
-    parser.addOption({QStringLiteral("discard"), QStringLiteral("Remove an interrupted run and its results (see `info`)."), QStringLiteral("RUN")});
+    parser.addOption({QStringLiteral("discard"), QStringLiteral("Remove an interrupted run and its results (see `info`)."),
+                      QStringLiteral("RUN")});
     parseOrThrow(parser, arguments);
     const std::string projectPath = str(required(parser, QStringLiteral("project")));
     const bool resuming = parser.isSet(QStringLiteral("resume"));
@@ -390,14 +412,13 @@ int runInfer(const QStringList& arguments)
         ds::writePngAtomically(stem + "_overlay.png", ds::renderOverlay(original, result.heatmap, result.threshold));
     };
     const ds::InferOutcome outcome = resuming
-                                         ? ds::resumeRun(projectPath, intOption(parser, QStringLiteral("resume")), job, printResult)
-                                         : ds::inferImages(projectPath, modelId, imported.imageIds, job, printResult);
+        ? ds::resumeRun(projectPath, intOption(parser, QStringLiteral("resume")), job, printResult)
+        : ds::inferImages(projectPath, modelId, imported.imageIds, job, printResult);
     endConsoleProgress();
     printSkipped(outcome.skipped);
     const std::optional<ds::RunRecord> run = reader.run(outcome.runId);
     std::printf("run %lld: %d image(s) %sscored with model %lld at threshold %.4g\n", static_cast<long long>(outcome.runId),
-                outcome.scored, resuming ? "more " : "", static_cast<long long>(run ? run->modelId : modelId),
-                outcome.threshold);
+                outcome.scored, resuming ? "more " : "", static_cast<long long>(run ? run->modelId : modelId), outcome.threshold);
     if (outcome.f1Threshold)
         std::printf("the labelled images suggest an F1-optimal threshold of %.4g\n", *outcome.f1Threshold);
     return kExitOk;
@@ -421,8 +442,8 @@ int runInfo(const QStringList& arguments)
                     model.name.c_str(), model.paramsJson.c_str(), model.nTrain, model.trainSeconds, model.threshold);
         for (const ds::RunRecord& run : project.runs(model.id)) {
             const auto results = project.results(run.id, ds::ProjectFile::Heatmaps::Skip);
-            const auto flagged = std::count_if(results.begin(), results.end(),
-                                               [](const ds::ResultRecord& r) { return r.score >= r.threshold; });
+            const auto flagged
+                = std::count_if(results.begin(), results.end(), [](const ds::ResultRecord& r) { return r.score >= r.threshold; });
             std::printf("  run %lld: %s, %zu image(s), %ld flagged\n", static_cast<long long>(run.id),
                         ds::runStatusName(run.status), results.size(), flagged);
             if (run.status == ds::RunStatus::Interrupted)
@@ -442,7 +463,8 @@ int runReport(const QStringList& arguments)
                              "images with overlays, reviewers, comparison with the project's other models."));
     addProjectOption(parser);
     addModelOption(parser);
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Report file: .pdf (A4) or .html (self-contained)."), QStringLiteral("FILE")});
+    parser.addOption(
+        {QStringLiteral("out"), QStringLiteral("Report file: .pdf (A4) or .html (self-contained)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("top"), QStringLiteral("How many flagged images to show (default 8: a page of the PDF)."),
                       QStringLiteral("N"), QStringLiteral("8")});
     addThresholdOption(parser);
@@ -500,7 +522,8 @@ int runExport(const QStringList& arguments)
         const std::int64_t modelId = chosenModel(parser, project);
         const std::optional<ds::RunRecord> done = project.latestDoneRun(modelId);
         if (!done)
-            throw ds::InputError("model " + std::to_string(modelId) + " has no finished run: score the test images first (`infer`)");
+            throw ds::InputError("model " + std::to_string(modelId)
+                                 + " has no finished run: score the test images first (`infer`)");
         run = *done;
         threshold = ds::chooseThreshold(project, run, givenThreshold);
     }
@@ -574,26 +597,36 @@ int main(int argc, char* argv[])
     }
     const QString verb = arguments.takeAt(1);
     try {
-        if (verb == QStringLiteral("evaluate")) return runEvaluate(arguments);
-        if (verb == QStringLiteral("demo")) return runDemo(arguments);
-        if (verb == QStringLiteral("make-demo")) return runMakeDemo(arguments);
-        if (verb == QStringLiteral("synth-preview")) return runSynthPreview(arguments);
-        if (verb == QStringLiteral("import")) return runImport(arguments);
-        if (verb == QStringLiteral("train")) return runTrain(arguments);
-        if (verb == QStringLiteral("infer")) return runInfer(arguments);
-        if (verb == QStringLiteral("info")) return runInfo(arguments);
-        if (verb == QStringLiteral("report")) return runReport(arguments);
-        if (verb == QStringLiteral("export")) return runExport(arguments);
+        if (verb == QStringLiteral("evaluate"))
+            return runEvaluate(arguments);
+        if (verb == QStringLiteral("demo"))
+            return runDemo(arguments);
+        if (verb == QStringLiteral("make-demo"))
+            return runMakeDemo(arguments);
+        if (verb == QStringLiteral("synth-preview"))
+            return runSynthPreview(arguments);
+        if (verb == QStringLiteral("import"))
+            return runImport(arguments);
+        if (verb == QStringLiteral("train"))
+            return runTrain(arguments);
+        if (verb == QStringLiteral("infer"))
+            return runInfer(arguments);
+        if (verb == QStringLiteral("info"))
+            return runInfo(arguments);
+        if (verb == QStringLiteral("report"))
+            return runReport(arguments);
+        if (verb == QStringLiteral("export"))
+            return runExport(arguments);
         if (verb == QStringLiteral("--version")) {
-            std::printf("defectscope-cli %s (LibTorch %s)\n", DEFECTSCOPE_VERSION,
-                        ds::torchVersion().c_str());
+            std::printf("defectscope-cli %s (LibTorch %s)\n", DEFECTSCOPE_VERSION, ds::torchVersion().c_str());
             return kExitOk;
         }
         std::cerr << "unknown verb '" << str(verb) << "'\n";
         printUsage();
         return kExitUsage;
     } catch (const UsageError& e) {
-        std::cerr << "defectscope-cli " << str(verb) << ": " << e.what() << "\n(try: defectscope-cli " << str(verb) << " --help)\n";
+        std::cerr << "defectscope-cli " << str(verb) << ": " << e.what() << "\n(try: defectscope-cli " << str(verb)
+                  << " --help)\n";
         return kExitUsage;
     } catch (const ds::Cancelled&) {
         endConsoleProgress();

@@ -17,7 +17,9 @@ namespace {
 // least two 4-D feature maps, finest first (see packaging/export_backbone.py).
 class TorchScriptBackbone : public Backbone {
 public:
-    TorchScriptBackbone(std::string name, std::string bytes) : name_(std::move(name)), bytes_(std::move(bytes))
+    TorchScriptBackbone(std::string name, std::string bytes)
+        : name_(std::move(name))
+        , bytes_(std::move(bytes))
     {
         std::istringstream in(bytes_);
         try {
@@ -48,8 +50,9 @@ public:
                     maps.push_back(element.toTensor());
         }
         if (maps.size() < 2)
-            throw InputError(name_ + ": forward() must return a tuple of at least two feature maps, finest first "
-                                     "(e.g. layer1, layer2, layer3)");
+            throw InputError(name_
+                             + ": forward() must return a tuple of at least two feature maps, finest first "
+                               "(e.g. layer1, layer2, layer3)");
         return maps;
     }
 
@@ -100,7 +103,7 @@ std::string readWholeFile(const std::string& path)
 
 } // namespace
 
-void Backbone::learn(const std::vector<cv::Mat>&, const BatchMaker&, int, JobContext&) {}
+void Backbone::learn(const std::vector<cv::Mat>&, const BatchMaker&, int, JobContext&) { }
 
 std::vector<std::string> builtinBackbones()
 {

@@ -32,8 +32,8 @@ public:
     // with mean 0 / variance 1, which leaves some channels saturated and others silent.
     // Extractors without such layers (or whose statistics are pretrained) ignore it.
     virtual bool supportsNormalisationPass() const { return false; }
-    virtual void beginNormalisationPass() {}
-    virtual void endNormalisationPass() {}
+    virtual void beginNormalisationPass() { }
+    virtual void endNormalisationPass() { }
     // A backbone that learns from the user's good images (the self-supervised one) does so
     // here, once, before any feature is extracted. images: CV_32FC3 RGB at the model's
     // input scale; toBatch turns images of one size into what extract() takes (the

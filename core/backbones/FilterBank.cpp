@@ -19,9 +19,7 @@ torch::Tensor gaussianDerivatives(double sigma)
     // Truncation leaves the sampled second derivative a small sum, which would make it
     // respond to plain brightness: take that out.
     const torch::Tensor g2 = curvature - curvature.sum() * g0;
-    const auto outer = [](const torch::Tensor& along_y, const torch::Tensor& along_x) {
-        return torch::outer(along_y, along_x);
-    };
+    const auto outer = [](const torch::Tensor& along_y, const torch::Tensor& along_x) { return torch::outer(along_y, along_x); };
     return torch::stack({outer(g0, g0), outer(g0, g1), outer(g1, g0), outer(g0, g2), outer(g1, g1), outer(g2, g0)})
         .unsqueeze(1)
         .to(torch::kFloat32);
@@ -29,7 +27,11 @@ torch::Tensor gaussianDerivatives(double sigma)
 
 class FilterBank : public Backbone {
 public:
-    FilterBank() : fine_(gaussianDerivatives(1.0)), coarse_(gaussianDerivatives(2.0)) {}
+    FilterBank()
+        : fine_(gaussianDerivatives(1.0))
+        , coarse_(gaussianDerivatives(2.0))
+    {
+    }
 
     std::string name() const override { return "filterbank"; }
 
@@ -39,10 +41,11 @@ public:
         // image averaged down 2x, 4x and 8x (a pyramid keeps the kernels small).
         const auto down = [&](int64_t factor) { return F::avg_pool2d(batch, F::AvgPool2dFuncOptions(factor)); };
         const torch::Tensor stride16 = responses(down(4), coarse_, 4);
-        const torch::Tensor largest = F::interpolate(responses(down(8), coarse_, 2), F::InterpolateFuncOptions()
-                                                                                         .size(std::vector<int64_t>{stride16.size(2), stride16.size(3)})
-                                                                                         .mode(torch::kBilinear)
-                                                                                         .align_corners(false));
+        const torch::Tensor largest = F::interpolate(responses(down(8), coarse_, 2),
+                                                     F::InterpolateFuncOptions()
+                                                         .size(std::vector<int64_t> {stride16.size(2), stride16.size(3)})
+                                                         .mode(torch::kBilinear)
+                                                         .align_corners(false));
         return {torch::cat({responses(batch, fine_, 4), responses(batch, coarse_, 4)}, 1), responses(down(2), coarse_, 4),
                 torch::cat({stride16, largest}, 1)};
     }
@@ -74,10 +77,10 @@ private:
         if (mirrorable)
             mode = torch::kReflect;
         const torch::Tensor padded = F::pad(images, F::PadFuncOptions({radius, radius, radius, radius}).mode(mode));
-        const torch::Tensor filtered =
-            F::conv2d(padded, kernels.repeat({channels, 1, 1, 1}), F::Conv2dFuncOptions().groups(channels)); // B x 6C x H x W
+        const torch::Tensor filtered
+            = F::conv2d(padded, kernels.repeat({channels, 1, 1, 1}), F::Conv2dFuncOptions().groups(channels)); // B x 6C x H x W
         const auto cells = F::AvgPool2dFuncOptions(pool);
-        std::vector<torch::Tensor> parts{F::avg_pool2d(filtered, cells)};
+        std::vector<torch::Tensor> parts {F::avg_pool2d(filtered, cells)};
         const torch::Tensor derivatives = filtered.view({images.size(0), channels, 6, filtered.size(2), filtered.size(3)})
                                               .slice(2, 1)
                                               .reshape({images.size(0), channels * 5, filtered.size(2), filtered.size(3)});
@@ -90,6 +93,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Backbone> createFilterBank() { return std::make_unique<FilterBank>(); }
+std::unique_ptr<Backbone> createFilterBank()
+{
+    return std::make_unique<FilterBank>();
+}
 
 } // namespace ds

@@ -49,9 +49,9 @@ struct BlockImpl : nn::Module {
         return torch::relu(y + identity);
     }
 
-    nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-    nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
-    nn::Sequential downsample{nullptr};
+    nn::Conv2d conv1 {nullptr}, conv2 {nullptr}, conv3 {nullptr};
+    nn::BatchNorm2d bn1 {nullptr}, bn2 {nullptr}, bn3 {nullptr};
+    nn::Sequential downsample {nullptr};
 };
 TORCH_MODULE(Block);
 
@@ -99,9 +99,9 @@ struct ResNetTrunkImpl : nn::Module {
         return {f1, f2, f3};
     }
 
-    nn::Conv2d conv1{nullptr};
-    nn::BatchNorm2d bn1{nullptr};
-    nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr};
+    nn::Conv2d conv1 {nullptr};
+    nn::BatchNorm2d bn1 {nullptr};
+    nn::Sequential layer1 {nullptr}, layer2 {nullptr}, layer3 {nullptr};
 };
 TORCH_MODULE(ResNetTrunk);
 
@@ -125,7 +125,9 @@ void initialise(ResNetTrunk& trunk, uint64_t seed)
 
 class ResNetBackbone : public Backbone {
 public:
-    ResNetBackbone(std::string name, ResNetTrunk trunk) : name_(std::move(name)), trunk_(std::move(trunk))
+    ResNetBackbone(std::string name, ResNetTrunk trunk)
+        : name_(std::move(name))
+        , trunk_(std::move(trunk))
     {
         trunk_->eval();
     }

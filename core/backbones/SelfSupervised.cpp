@@ -19,7 +19,8 @@ constexpr double kSecondsPerStep = 0.5; // measured on the reference machine (2 
 
 class SelfSupervisedBackbone : public Backbone {
 public:
-    explicit SelfSupervisedBackbone(uint64_t seed) : seed_(seed)
+    explicit SelfSupervisedBackbone(uint64_t seed)
+        : seed_(seed)
     {
         seededConstruction(seed, [&] {
             encoder_ = ResidualEncoder(kWidth);
@@ -55,7 +56,7 @@ public:
             crop = std::min({crop, image.cols, image.rows});
         crop = std::max(32, crop / 16 * 16);
         c10::InferenceMode autograd(false);
-        torch::nn::Linear classifier{nullptr};
+        torch::nn::Linear classifier {nullptr};
         seededConstruction(seed_ + 1, [&] {
             classifier = torch::nn::Linear(encoder_->outputChannels(), 3);
             return 0;
@@ -111,13 +112,16 @@ public:
 
 private:
     uint64_t seed_;
-    ResidualEncoder encoder_{nullptr};
+    ResidualEncoder encoder_ {nullptr};
     torch::Device device_ = torch::kCPU;
 };
 
 } // namespace
 
-double selfSupervisedLearningSeconds(int steps) { return (steps > 0 ? steps : kSteps) * kSecondsPerStep; }
+double selfSupervisedLearningSeconds(int steps)
+{
+    return (steps > 0 ? steps : kSteps) * kSecondsPerStep;
+}
 
 std::unique_ptr<Backbone> createSelfSupervised(uint64_t seed)
 {

@@ -34,7 +34,7 @@ std::string computeDeviceName()
 std::string torchVersion()
 {
     return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "."
-           + std::to_string(TORCH_VERSION_PATCH);
+        + std::to_string(TORCH_VERSION_PATCH);
 }
 
 } // namespace ds

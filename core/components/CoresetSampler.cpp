@@ -4,8 +4,8 @@
 
 namespace ds {
 
-torch::Tensor greedyCoresetIndices(const torch::Tensor& features, int64_t count, int64_t projectionDim,
-                                   uint64_t seed, JobContext& job)
+torch::Tensor greedyCoresetIndices(const torch::Tensor& features, int64_t count, int64_t projectionDim, uint64_t seed,
+                                   JobContext& job)
 {
     const int64_t n = features.size(0);
     if (count >= n)
@@ -13,8 +13,8 @@ torch::Tensor greedyCoresetIndices(const torch::Tensor& features, int64_t count,
     auto generator = at::detail::createCPUGenerator(seed);
     torch::Tensor projected = features;
     if (features.size(1) > projectionDim) {
-        const torch::Tensor projection =
-            torch::randn({features.size(1), projectionDim}, generator, torch::kFloat32) / std::sqrt(double(projectionDim));
+        const torch::Tensor projection
+            = torch::randn({features.size(1), projectionDim}, generator, torch::kFloat32) / std::sqrt(double(projectionDim));
         projected = torch::matmul(features, projection.to(features.device()));
     }
     projected = projected.contiguous();

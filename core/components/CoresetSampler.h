@@ -10,7 +10,7 @@ namespace ds {
 // to projectionDim dimensions (the paper's speed-up). features: N x D.
 // Returns the indices (int64, count of them) of the chosen rows. Reports progress and
 // checks for cancellation through job.
-torch::Tensor greedyCoresetIndices(const torch::Tensor& features, int64_t count, int64_t projectionDim,
-                                   uint64_t seed, JobContext& job);
+torch::Tensor greedyCoresetIndices(const torch::Tensor& features, int64_t count, int64_t projectionDim, uint64_t seed,
+                                   JobContext& job);
 
 } // namespace ds

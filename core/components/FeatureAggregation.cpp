@@ -12,15 +12,17 @@ torch::Tensor aggregateFeatures(const std::vector<torch::Tensor>& maps, size_t g
     for (size_t i = 0; i < maps.size(); ++i) {
         torch::Tensor map = maps[i];
         if (localNeighbourhood > 1)
-            map = F::avg_pool2d(map, F::AvgPool2dFuncOptions(localNeighbourhood).stride(1).padding(localNeighbourhood / 2)
-                                         .count_include_pad(false));
+            map = F::avg_pool2d(
+                map,
+                F::AvgPool2dFuncOptions(localNeighbourhood).stride(1).padding(localNeighbourhood / 2).count_include_pad(false));
         if (map.size(2) > height)
-            map = F::adaptive_avg_pool2d(map, F::AdaptiveAvgPool2dFuncOptions(std::vector<int64_t>{height, width}));
+            map = F::adaptive_avg_pool2d(map, F::AdaptiveAvgPool2dFuncOptions(std::vector<int64_t> {height, width}));
         else if (map.size(2) < height)
-            map = F::interpolate(map, F::InterpolateFuncOptions()
-                                          .size(std::vector<int64_t>{height, width})
-                                          .mode(torch::kBilinear)
-                                          .align_corners(false));
+            map = F::interpolate(map,
+                                 F::InterpolateFuncOptions()
+                                     .size(std::vector<int64_t> {height, width})
+                                     .mode(torch::kBilinear)
+                                     .align_corners(false));
         if (!scales.empty())
             map = map * scales.at(i);
         aligned.push_back(map);

@@ -7,8 +7,8 @@ namespace ds {
 void GaussianStatistics::accumulate(const torch::Tensor& features)
 {
     const torch::Tensor x = features.to(torch::kFloat64).permute({2, 0, 1}); // P x B x D
-    const torch::Tensor outer = torch::bmm(x.transpose(1, 2), x);          // P x D x D
-    const torch::Tensor sum = x.sum(1);                                     // P x D
+    const torch::Tensor outer = torch::bmm(x.transpose(1, 2), x); // P x D x D
+    const torch::Tensor sum = x.sum(1); // P x D
     if (count_ == 0) {
         sum_ = sum;
         outerSum_ = outer;
@@ -38,8 +38,8 @@ void GaussianStatistics::finish(double epsilon)
 torch::Tensor GaussianStatistics::squaredMahalanobis(const torch::Tensor& features) const
 {
     const torch::Tensor delta = features.permute({2, 0, 1}) - mean_.unsqueeze(1); // P x B x D
-    const torch::Tensor weighted = torch::bmm(delta, inverseCovariance_);          // P x B x D
-    return (weighted * delta).sum(2).transpose(0, 1).clamp_min(0.0);               // B x P
+    const torch::Tensor weighted = torch::bmm(delta, inverseCovariance_); // P x B x D
+    return (weighted * delta).sum(2).transpose(0, 1).clamp_min(0.0); // B x P
 }
 
 void GaussianStatistics::set(torch::Tensor mean, torch::Tensor inverseCovariance)

@@ -22,7 +22,7 @@ public:
 
 private:
     int64_t count_ = 0;
-    torch::Tensor sum_;      // P x D
+    torch::Tensor sum_; // P x D
     torch::Tensor outerSum_; // P x D x D
     torch::Tensor mean_;
     torch::Tensor inverseCovariance_;

@@ -2,8 +2,7 @@
 
 namespace ds {
 
-std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& queries, const torch::Tensor& bank,
-                                                          int64_t k)
+std::pair<torch::Tensor, torch::Tensor> nearestNeighbours(const torch::Tensor& queries, const torch::Tensor& bank, int64_t k)
 {
     k = std::min(k, bank.size(0));
     const torch::Tensor bankNorms = bank.pow(2).sum(1).unsqueeze(0); // 1 x M

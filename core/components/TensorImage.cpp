@@ -36,7 +36,8 @@ torch::Tensor imagesToBatch(const std::vector<cv::Mat>& images, const cv::Size& 
         if (!resized.isContinuous())
             resized = resized.clone();
         // H x W x 3 interleaved -> 3 x H x W planar.
-        batch[int64_t(i)] = torch::from_blob(resized.data, {size.height, size.width, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
+        batch[int64_t(i)]
+            = torch::from_blob(resized.data, {size.height, size.width, 3}, torch::kFloat32).permute({2, 0, 1}).clone();
     }
     if (normalisation != InputNormalisation::ImageNet)
         return batch.to(device); // already zero mean, unit std, or wanted as it is

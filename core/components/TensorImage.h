@@ -11,7 +11,7 @@ namespace ds {
 enum class InputNormalisation {
     ImageNet = 0, // the ImageNet mean and std that torchvision-style backbones expect
     PerImage = 1, // each image's channels to zero mean, unit std (evens out lighting and contrast)
-    Unit = 3,     // the pixel values as they are, in [0, 1] (networks trained here, reconstruction targets)
+    Unit = 3, // the pixel values as they are, in [0, 1] (networks trained here, reconstruction targets)
 };
 
 // images: CV_32FC3 RGB in [0, 1], any size. Returns B x 3 x size.height x size.width on device.

@@ -85,7 +85,7 @@ MvtecDataset readMvtecDataset(const std::string& root)
     dataset.train = readGoodFolder(trainGood.string());
     for (const std::string& type : sortedSubfolders(test)) {
         for (const std::string& path : listImageFiles((test / type).string())) {
-            DatasetItem item{path, type, {}};
+            DatasetItem item {path, type, {}};
             if (item.isDefective()) {
                 const fs::path mask = rootPath / "ground_truth" / type / (fs::path(path).stem().string() + "_mask.png");
                 if (fs::exists(mask, ec))

@@ -7,7 +7,7 @@ namespace ds {
 // One image of a dataset on disk.
 struct DatasetItem {
     std::string path;
-    std::string label;    // "good" or the defect type (the test/<type> folder name)
+    std::string label; // "good" or the defect type (the test/<type> folder name)
     std::string maskPath; // ground_truth/<type>/<stem>_mask.png; empty for good images or when absent
     bool isDefective() const { return label != "good"; }
 };

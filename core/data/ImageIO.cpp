@@ -116,8 +116,7 @@ cv::Mat decode(const std::string& path, int flags, const std::string& expectedSh
     if (decoded.empty())
         throw InputError(path + ": not a readable PNG, JPEG, BMP, TIFF or WebP image, or the file is damaged");
     if (double(decoded.total()) > kMaxImagePixels)
-        throw InputError(path + ": image too large (" + std::to_string(decoded.cols) + "x"
-                         + std::to_string(decoded.rows) + ")");
+        throw InputError(path + ": image too large (" + std::to_string(decoded.cols) + "x" + std::to_string(decoded.rows) + ")");
     return decoded;
 }
 
@@ -179,6 +178,9 @@ cv::Mat resizeImage(const cv::Mat& image, const cv::Size& size)
     return resized;
 }
 
-cv::Mat resizeToSquare(const cv::Mat& image, int side) { return resizeImage(image, cv::Size(side, side)); }
+cv::Mat resizeToSquare(const cv::Mat& image, int side)
+{
+    return resizeImage(image, cv::Size(side, side));
+}
 
 } // namespace ds

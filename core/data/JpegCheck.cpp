@@ -36,11 +36,8 @@ void onMessage(j_common_ptr info, int level)
     case JWRN_HUFF_BAD_CODE:
     case JWRN_ARITH_BAD_CODE:
     case JWRN_JPEG_EOF:
-    case JWRN_MUST_RESYNC:
-        remember(info);
-        break;
-    default:
-        break;
+    case JWRN_MUST_RESYNC: remember(info); break;
+    default: break;
     }
 }
 
@@ -54,7 +51,7 @@ void onMessage(j_common_ptr info, int level)
 
 std::string jpegDataProblem(const std::vector<std::uint8_t>& bytes)
 {
-    jpeg_decompress_struct info{};
+    jpeg_decompress_struct info {};
     CheckingErrors errors;
     info.err = jpeg_std_error(&errors.manager);
     errors.manager.emit_message = onMessage;

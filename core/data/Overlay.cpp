@@ -38,8 +38,7 @@ cv::Mat renderOverlay(const cv::Mat& image, const cv::Mat& anomalyMap, double th
     cv::cvtColor(image, base, cv::COLOR_RGB2BGR);
     base.convertTo(base, CV_8UC3, 255.0);
     cv::Mat blended;
-    cv::addWeighted(base, 1.0 - style.opacity, renderHeatmap(map, threshold, style.colormap), style.opacity, 0.0,
-                    blended);
+    cv::addWeighted(base, 1.0 - style.opacity, renderHeatmap(map, threshold, style.colormap), style.opacity, 0.0, blended);
 
     const int thickness = std::max(1, std::min(image.cols, image.rows) / 200);
     if (!style.groundTruth.empty()) {
@@ -70,8 +69,8 @@ cv::Mat renderOverlay(const cv::Mat& image, const cv::Mat& anomalyMap, double th
 std::vector<std::pair<std::string, int>> overlayColormaps()
 {
     return {
-        {"Jet", cv::COLORMAP_JET},         {"Turbo", cv::COLORMAP_TURBO},     {"Inferno", cv::COLORMAP_INFERNO},
-        {"Viridis", cv::COLORMAP_VIRIDIS}, {"Magma", cv::COLORMAP_MAGMA},     {"Plasma", cv::COLORMAP_PLASMA},
+        {"Jet", cv::COLORMAP_JET},         {"Turbo", cv::COLORMAP_TURBO}, {"Inferno", cv::COLORMAP_INFERNO},
+        {"Viridis", cv::COLORMAP_VIRIDIS}, {"Magma", cv::COLORMAP_MAGMA}, {"Plasma", cv::COLORMAP_PLASMA},
         {"Cividis", cv::COLORMAP_CIVIDIS}, {"Hot", cv::COLORMAP_HOT},
     };
 }

@@ -36,13 +36,12 @@ cv::Size InputGeometry::sizeFor(const cv::Size& image) const
 
 void InputGeometry::write(torch::serialize::OutputArchive& archive) const
 {
-    archive.write("input_geometry",
-                  torch::tensor({scale, double(fixedSize.width), double(fixedSize.height)}, torch::kFloat64));
+    archive.write("input_geometry", torch::tensor({scale, double(fixedSize.width), double(fixedSize.height)}, torch::kFloat64));
 }
 
 InputGeometry InputGeometry::read(torch::serialize::InputArchive& archive, int side)
 {
-    InputGeometry geometry{0.0, cv::Size(side, side)};
+    InputGeometry geometry {0.0, cv::Size(side, side)};
     torch::Tensor values;
     if (archive.try_read("input_geometry", values) && values.numel() == 3) {
         const auto v = values.to(torch::kFloat64).contiguous();
@@ -54,8 +53,7 @@ InputGeometry InputGeometry::read(torch::serialize::InputArchive& archive, int s
     return geometry;
 }
 
-InputGeometry chooseInputGeometry(const std::vector<cv::Mat>& goodImages, int side, bool keepAspectRatio,
-                                  bool alignsPositions)
+InputGeometry chooseInputGeometry(const std::vector<cv::Mat>& goodImages, int side, bool keepAspectRatio, bool alignsPositions)
 {
     if (!keepAspectRatio)
         return {0.0, cv::Size(side, side)};
@@ -65,7 +63,7 @@ InputGeometry chooseInputGeometry(const std::vector<cv::Mat>& goodImages, int si
         heights.push_back(image.rows);
         geometricSides.push_back(std::sqrt(double(image.cols) * double(image.rows)));
     }
-    const InputGeometry scaled{double(side) / median(geometricSides), {}};
+    const InputGeometry scaled {double(side) / median(geometricSides), {}};
     if (!alignsPositions)
         return scaled;
     return {0.0, scaled.sizeFor(cv::Size(int(median(widths)), int(median(heights))))};
@@ -87,7 +85,8 @@ std::vector<std::pair<size_t, size_t>> batchRanges(const std::vector<cv::Mat>& i
 }
 
 ArchivedDetector::ArchivedDetector(DetectorSettings settings)
-    : Detector(std::move(settings)), device_(computeDeviceName() == "cuda" ? torch::kCUDA : torch::kCPU)
+    : Detector(std::move(settings))
+    , device_(computeDeviceName() == "cuda" ? torch::kCUDA : torch::kCPU)
 {
     initTorchRuntime();
     if (settings_.imageSize < 32 || settings_.imageSize > 2048)

@@ -13,7 +13,7 @@ namespace ds {
 
 // The size at which a model sees an image, fixed when it is fitted.
 struct InputGeometry {
-    double scale = 0;   // > 0: each image scaled by this, shape kept (sides rounded to 16 px)
+    double scale = 0; // > 0: each image scaled by this, shape kept (sides rounded to 16 px)
     cv::Size fixedSize; // scale == 0: every image resized to this
     cv::Size sizeFor(const cv::Size& image) const;
     void write(torch::serialize::OutputArchive& archive) const;
@@ -25,8 +25,7 @@ struct InputGeometry {
 // typical training image gets side^2 pixels and a surface's texture keeps one scale
 // whatever each image's size; a method that models positions apart (alignsPositions)
 // instead gets every image at the typical training image's shape.
-InputGeometry chooseInputGeometry(const std::vector<cv::Mat>& goodImages, int side, bool keepAspectRatio,
-                                  bool alignsPositions);
+InputGeometry chooseInputGeometry(const std::vector<cv::Mat>& goodImages, int side, bool keepAspectRatio, bool alignsPositions);
 
 // Consecutive images of one input size, at most batchSize of them: [first, end).
 std::vector<std::pair<size_t, size_t>> batchRanges(const std::vector<cv::Mat>& images, const InputGeometry& geometry,

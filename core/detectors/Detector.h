@@ -15,20 +15,20 @@ namespace ds {
 // What a detector says about one image.
 struct AnomalyResult {
     cv::Mat anomalyMap; // CV_32F, imageSize x imageSize (whatever the image's shape), higher = more anomalous
-    float score = 0.f;  // image-level anomaly score (see each method's README)
+    float score = 0.f; // image-level anomaly score (see each method's README)
 };
 
 // Everything that defines a model before training; stored with the model as JSON.
 struct DetectorSettings {
     std::string method = "synthanomaly"; // the best measured offline (docs/BENCHMARKS.md)
     std::string backbone = "filterbank"; // builtin name or path to a TorchScript file (docs/BENCHMARKS.md)
-    int imageSize = 256;               // images are resized to imageSize x imageSize, or to as many pixels
-    bool keepAspectRatio = false;      // true: every image at one common scale, its shape kept
+    int imageSize = 256; // images are resized to imageSize x imageSize, or to as many pixels
+    bool keepAspectRatio = false; // true: every image at one common scale, its shape kept
     // true: fit() sets keepAspectRatio from the training images (shape kept when their
     // typical shape is far from square, where squashing loses thin defects)
     bool automaticAspect = true;
-    uint64_t seed = 0;                 // backbone initialisation, channel subsets, sampling
-    bool adaptBatchNorm = false;       // re-estimate a builtin backbone's BatchNorm on the good images
+    uint64_t seed = 0; // backbone initialisation, channel subsets, sampling
+    bool adaptBatchNorm = false; // re-estimate a builtin backbone's BatchNorm on the good images
     std::map<std::string, double> parameters; // method-specific; createDetector() fills in the defaults
 
     std::string toJson() const;
@@ -72,19 +72,22 @@ public:
     virtual void fit(const std::vector<cv::Mat>& goodImages, JobContext& job) = 0;
     // Same image format as fit(); must be called after fit() or loadDetector().
     virtual std::vector<AnomalyResult> predict(const std::vector<cv::Mat>& images) = 0;
-    AnomalyResult predict(const cv::Mat& image) { return predict(std::vector<cv::Mat>{image}).front(); }
+    AnomalyResult predict(const cv::Mat& image) { return predict(std::vector<cv::Mat> {image}).front(); }
     // Self-contained bytes (settings, backbone weights, statistics) for loadDetector().
     virtual std::vector<uint8_t> saveState() const = 0;
 
 protected:
-    explicit Detector(DetectorSettings settings) : settings_(std::move(settings)) {}
+    explicit Detector(DetectorSettings settings)
+        : settings_(std::move(settings))
+    {
+    }
     DetectorSettings settings_;
 };
 
 // The registry: one entry per method folder under core/detectors/.
 struct DetectorInfo {
     std::string method; // key used on the command line and in the project file
-    std::string title;  // shown in the GUI
+    std::string title; // shown in the GUI
     std::string description;
     std::vector<ParameterSpec> parameters;
     std::function<std::unique_ptr<Detector>(const DetectorSettings&)> create;

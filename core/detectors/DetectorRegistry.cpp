@@ -23,13 +23,7 @@ namespace ds {
 const std::vector<DetectorInfo>& detectorRegistry()
 {
     static const std::vector<DetectorInfo> registry = {
-        padimInfo(),
-        patchCoreInfo(),
-        synthAnomalyInfo(),
-        spadeInfo(),
-        draemInfo(),
-        cutPasteInfo(),
-        combinedInfo(),
+        padimInfo(), patchCoreInfo(), synthAnomalyInfo(), spadeInfo(), draemInfo(), cutPasteInfo(), combinedInfo(),
     };
     return registry;
 }

@@ -19,12 +19,17 @@ constexpr size_t kBatchSize = 8;
 
 std::vector<ParameterSpec> sharedTorchParameters()
 {
-    return {{"input_normalisation", "Input normalisation",
+    return {{"input_normalisation",
+             "Input normalisation",
              "Per image (1): each image's channels to zero mean and unit std before the backbone (evens out "
              "lighting and contrast between images, but also hides a defect that only tints or darkens the whole "
              "image). ImageNet mean and std (0): as pretrained backbones expect. Automatic (2): per image for the "
              "built-in backbones, ImageNet for a TorchScript file.",
-             2, 0, 2, true, {"ImageNet mean and std", "Per image", "Automatic"}}};
+             2,
+             0,
+             2,
+             true,
+             {"ImageNet mean and std", "Per image", "Automatic"}}};
 }
 
 TorchDetector::TorchDetector(DetectorSettings settings)
@@ -93,8 +98,9 @@ void TorchDetector::fitImages(const std::vector<cv::Mat>& goodImages, JobContext
             scaled.push_back(resizeImage(image, geometry_.sizeFor(image.size())));
         // A method built on its learned backbone (CutPaste) says how long it learns.
         const auto steps = settings_.parameters.find("pretext_steps");
-        backbone_->learn(scaled, [&](const std::vector<cv::Mat>& batch) { return batchOf(batch, batch.front().size()); },
-                         steps == settings_.parameters.end() ? 0 : int(steps->second), job);
+        backbone_->learn(
+            scaled, [&](const std::vector<cv::Mat>& batch) { return batchOf(batch, batch.front().size()); },
+            steps == settings_.parameters.end() ? 0 : int(steps->second), job);
     }
     JobContext::Span afterLearning(job, learnShare, 1.0);
     c10::InferenceMode inference;

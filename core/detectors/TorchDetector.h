@@ -21,7 +21,7 @@ protected:
     explicit TorchDetector(DetectorSettings settings);
 
     // Called at the start of every fit(), before the first aggregate().
-    virtual void resetFit() {}
+    virtual void resetFit() { }
     // Whether the method compares features place by place (then every image goes to the
     // backbone at one size, with shapes kept the typical training image's).
     virtual bool alignsPositions() const { return false; }
@@ -35,9 +35,9 @@ protected:
     virtual double extractionShare() const { return 0.9; }
 
     struct PatchScores {
-        torch::Tensor maps;         // B x h x w patch scores
+        torch::Tensor maps; // B x h x w patch scores
         torch::Tensor imageWeights; // B; multiplies each image's map maximum
-        torch::Tensor imageScores;  // B; when defined, the image scores themselves (weights unused)
+        torch::Tensor imageScores; // B; when defined, the image scores themselves (weights unused)
     };
     virtual PatchScores score(const torch::Tensor& features) = 0;
 

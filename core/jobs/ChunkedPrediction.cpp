@@ -9,8 +9,8 @@ void predictInChunks(Detector& detector, const std::vector<cv::Mat>& images, Job
     for (size_t start = 0; start < images.size(); start += kChunk) {
         job.throwIfCancelled();
         const size_t end = std::min(images.size(), start + kChunk);
-        std::vector<AnomalyResult> results =
-            detector.predict(std::vector<cv::Mat>(images.begin() + long(start), images.begin() + long(end)));
+        std::vector<AnomalyResult> results
+            = detector.predict(std::vector<cv::Mat>(images.begin() + long(start), images.begin() + long(end)));
         onChunk(start, results);
         job.report(double(end) / double(images.size()), stage);
     }

@@ -77,8 +77,8 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
     // What the model runs on: a method may bring its own network (CutPaste's learned
     // backbone) or none at all (DRAEM).
     report.backbone = detector->settings().backbone != settings.backbone || detectorInfo(settings.method).usesBackboneSetting
-                          ? detector->settings().backbone
-                          : "none";
+        ? detector->settings().backbone
+        : "none";
     LoadedImages train;
     {
         JobContext::Span span(job, 0.0, 0.1);
@@ -115,39 +115,39 @@ EvaluationReport evaluateDataset(const std::string& root, const DetectorSettings
         auto chunkStart = Clock::now();
         predictInChunks(*detector, test.images, job, "Scoring test images",
                         [&](size_t first, std::vector<AnomalyResult>& results) {
-            inferSeconds += secondsSince(chunkStart);
-            for (size_t i = 0; i < results.size(); ++i) {
-                const DatasetItem& item = dataset.test[test.sourceIndices[first + i]];
-                scores.push_back(results[i].score);
-                labels.push_back(item.isDefective() ? 1 : 0);
-                types.push_back(item.label);
-                // Masks are compared with the map at the map's size (square or, for a
-                // shape-kept model, the image's shape).
-                const cv::Size mapSize = results[i].anomalyMap.size();
-                cv::Mat mask;
-                if (!item.isDefective()) {
-                    mask = cv::Mat::zeros(mapSize, CV_8U);
-                } else if (item.maskPath.empty()) {
-                    ++defectiveWithoutMask;
-                } else {
-                    try {
-                        bool greyLevels = false;
-                        const cv::Mat full = loadMask(item.maskPath, &greyLevels);
-                        requireMaskFits(full, test.originalSizes[first + i], item.maskPath);
-                        cv::resize(full, mask, mapSize, 0, 0, cv::INTER_NEAREST);
-                        masksWithGreyLevels += greyLevels;
-                        anyMask = true;
-                    } catch (const InputError& e) {
-                        report.skipped.push_back({item.maskPath, e.what()});
-                    }
-                }
-                if (!mask.empty()) {
-                    maps.push_back(results[i].anomalyMap);
-                    masks.push_back(mask);
-                }
-            }
-            chunkStart = Clock::now();
-        });
+                            inferSeconds += secondsSince(chunkStart);
+                            for (size_t i = 0; i < results.size(); ++i) {
+                                const DatasetItem& item = dataset.test[test.sourceIndices[first + i]];
+                                scores.push_back(results[i].score);
+                                labels.push_back(item.isDefective() ? 1 : 0);
+                                types.push_back(item.label);
+                                // Masks are compared with the map at the map's size (square or, for a
+                                // shape-kept model, the image's shape).
+                                const cv::Size mapSize = results[i].anomalyMap.size();
+                                cv::Mat mask;
+                                if (!item.isDefective()) {
+                                    mask = cv::Mat::zeros(mapSize, CV_8U);
+                                } else if (item.maskPath.empty()) {
+                                    ++defectiveWithoutMask;
+                                } else {
+                                    try {
+                                        bool greyLevels = false;
+                                        const cv::Mat full = loadMask(item.maskPath, &greyLevels);
+                                        requireMaskFits(full, test.originalSizes[first + i], item.maskPath);
+                                        cv::resize(full, mask, mapSize, 0, 0, cv::INTER_NEAREST);
+                                        masksWithGreyLevels += greyLevels;
+                                        anyMask = true;
+                                    } catch (const InputError& e) {
+                                        report.skipped.push_back({item.maskPath, e.what()});
+                                    }
+                                }
+                                if (!mask.empty()) {
+                                    maps.push_back(results[i].anomalyMap);
+                                    masks.push_back(mask);
+                                }
+                            }
+                            chunkStart = Clock::now();
+                        });
     }
     report.inferMsPerImage = test.images.empty() ? 0.0 : 1000.0 * inferSeconds / double(test.images.size());
     if (defectiveWithoutMask > 0)

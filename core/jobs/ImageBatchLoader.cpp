@@ -29,7 +29,7 @@ LoadedImages loadImagesForModel(const std::vector<std::string>& paths, const Det
 
 double peakResidentMegabytes()
 {
-    rusage usage{};
+    rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
     return double(usage.ru_maxrss) / 1024.0; // Linux reports KiB
 }

@@ -16,8 +16,8 @@ struct SkippedFile {
 };
 
 struct LoadedImages {
-    std::vector<cv::Mat> images;        // CV_32FC3 RGB [0, 1], as modelInputImage() makes them
-    std::vector<size_t> sourceIndices;  // index into the paths given, per loaded image
+    std::vector<cv::Mat> images; // CV_32FC3 RGB [0, 1], as modelInputImage() makes them
+    std::vector<size_t> sourceIndices; // index into the paths given, per loaded image
     std::vector<cv::Size> originalSizes; // each loaded image's size in its file
     std::vector<SkippedFile> skipped;
 };

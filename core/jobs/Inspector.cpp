@@ -13,11 +13,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 } // namespace
 
-Inspector::Inspector(const std::string& projectPath, std::int64_t modelId) : projectPath_(projectPath), modelId_(modelId)
+Inspector::Inspector(const std::string& projectPath, std::int64_t modelId)
+    : projectPath_(projectPath)
+    , modelId_(modelId)
 {
     const Clock::time_point start = Clock::now();
     const ProjectFile project = ProjectFile::open(projectPath);

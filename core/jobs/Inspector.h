@@ -11,9 +11,9 @@ namespace ds {
 
 // One part inspected on its own, outside any run: nothing is written to the project.
 struct InspectionResult {
-    cv::Mat imageRgb;    // CV_32FC3 RGB in [0, 1], the image as loaded (loadImageRgb)
-    cv::Mat anomalyMap;  // CV_32F in score units, resized to the image's size
-    double score = 0.0;  // the detector's image score
+    cv::Mat imageRgb; // CV_32FC3 RGB in [0, 1], the image as loaded (loadImageRgb)
+    cv::Mat anomalyMap; // CV_32F in score units, resized to the image's size
+    double score = 0.0; // the detector's image score
     double threshold = 0.0; // the model's threshold
     bool defect = false; // score >= threshold
     double milliseconds = 0.0; // decoding and prediction

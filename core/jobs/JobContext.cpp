@@ -54,7 +54,9 @@ void JobContext::log(const std::string& line)
 }
 
 JobContext::Span::Span(JobContext& context, double begin, double end)
-    : context_(context), savedBegin_(context.spanBegin_), savedEnd_(context.spanEnd_)
+    : context_(context)
+    , savedBegin_(context.spanBegin_)
+    , savedEnd_(context.spanEnd_)
 {
     const double width = savedEnd_ - savedBegin_;
     context_.spanBegin_ = savedBegin_ + begin * width;

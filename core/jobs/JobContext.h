@@ -54,7 +54,7 @@ public:
     };
 
 private:
-    std::atomic<bool> cancelled_{false};
+    std::atomic<bool> cancelled_ {false};
     std::mutex callbackMutex_;
     ProgressCallback progress_;
     LogCallback log_;

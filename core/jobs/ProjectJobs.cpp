@@ -32,8 +32,7 @@ struct CheckedImage {
     cv::Mat mask; // CV_8U at the image size, decoded before writing; empty for none
 };
 
-std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Split split, JobContext& job,
-                                      ImportReport& report)
+std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Split split, JobContext& job, ImportReport& report)
 {
     std::vector<CheckedImage> checked;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -91,8 +90,7 @@ void storeImages(ProjectFile& project, const std::vector<CheckedImage>& images, 
 
 } // namespace
 
-ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split,
-                          JobContext& job)
+ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split, JobContext& job)
 {
     ImportReport report;
     std::vector<CheckedImage> checked;
@@ -230,7 +228,7 @@ InferOutcome scoreIntoRun(ProjectFile& project, const ModelRecord& model, std::i
     InferOutcome outcome;
     outcome.threshold = model.threshold;
     outcome.runId = runId;
-    std::chrono::steady_clock::duration predicting{};
+    std::chrono::steady_clock::duration predicting {};
     try {
         constexpr size_t kChunk = 8;
         for (size_t start = 0; start < targets.size(); start += kChunk) {
@@ -271,9 +269,9 @@ InferOutcome scoreIntoRun(ProjectFile& project, const ModelRecord& model, std::i
     } catch (const std::exception& failure) {
         // The run must not survive half-written; if even the discard fails (disk full),
         // the run is at least marked, and the original error is what the user sees.
-        const RunStatus marked = resumed ? RunStatus::Interrupted
-                                         : dynamic_cast<const Cancelled*>(&failure) ? RunStatus::Cancelled
-                                                                                    : RunStatus::Failed;
+        const RunStatus marked = resumed               ? RunStatus::Interrupted
+            : dynamic_cast<const Cancelled*>(&failure) ? RunStatus::Cancelled
+                                                       : RunStatus::Failed;
         try {
             if (resumed)
                 project.finishRun(runId, marked);

@@ -23,8 +23,7 @@ struct ImportReport {
 // Imports image files (each decoded once to validate it and read its size, and hashed,
 // before anything is written), with masks for defective items that have one. Unreadable
 // files are skipped and listed. All or nothing: the writes form one short transaction.
-ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split,
-                          JobContext& job);
+ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split, JobContext& job);
 // An MVTec-layout dataset: train/good into Train, test/* into Test with labels and masks.
 ImportReport importMvtecDataset(const std::string& projectPath, const std::string& root, JobContext& job);
 
@@ -48,7 +47,7 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
 
 struct InferOutcome {
     std::int64_t runId = 0;
-    double threshold = 0;          // the model's threshold, stored with the run
+    double threshold = 0; // the model's threshold, stored with the run
     std::optional<double> f1Threshold; // F1-optimal, when scored images are known good and known defective (effectiveTruth)
     int scored = 0;
     std::vector<SkippedFile> skipped;

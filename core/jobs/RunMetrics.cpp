@@ -44,8 +44,7 @@ struct PixelSamples {
     std::int64_t goodPixels = 0;
 };
 
-PixelSamples pixelSamples(const ProjectFile& project, std::int64_t runId, const std::vector<PixelImage>& images,
-                          JobContext* job)
+PixelSamples pixelSamples(const ProjectFile& project, std::int64_t runId, const std::vector<PixelImage>& images, JobContext* job)
 {
     PixelSamples samples;
     for (size_t i = 0; i < images.size(); ++i) {

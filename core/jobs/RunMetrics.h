@@ -25,16 +25,16 @@ struct RunScores {
 struct RunMetrics {
     std::optional<double> imageAuroc;
     std::optional<double> pixelAuroc;
-    std::optional<double> aupro;        // up to 30 % FPR, normalised (core/metrics aupro)
+    std::optional<double> aupro; // up to 30 % FPR, normalised (core/metrics aupro)
     std::optional<double> f1Max;
-    double f1Threshold = 0.0;           // where f1Max is reached; meaningful only with f1Max
-    int nGood = 0;                      // scored images per truth
+    double f1Threshold = 0.0; // where f1Max is reached; meaningful only with f1Max
+    int nGood = 0; // scored images per truth
     int nDefective = 0;
-    int nWithMask = 0;                  // scored defective images with a ground-truth mask
-    int nReviewed = 0;                  // images counted whose truth came from a reviewer
-    int nUnknown = 0;                   // scored images left out for lack of truth
-    std::optional<double> msPerImage;   // RunRecord::msPerImage
-    double trainSeconds = 0.0;          // the run's model's ModelRecord::trainSeconds
+    int nWithMask = 0; // scored defective images with a ground-truth mask
+    int nReviewed = 0; // images counted whose truth came from a reviewer
+    int nUnknown = 0; // scored images left out for lack of truth
+    std::optional<double> msPerImage; // RunRecord::msPerImage
+    double trainSeconds = 0.0; // the run's model's ModelRecord::trainSeconds
 };
 
 // The scores of run runId's results. Throws ds::Error when the project has no such run.

@@ -42,14 +42,21 @@ SortKey makeKey(float score, std::uint32_t payload)
     return (SortKey(orderedBits(score)) << 32) | payload;
 }
 
-std::uint32_t payloadOf(SortKey key) { return std::uint32_t(key); }
+std::uint32_t payloadOf(SortKey key)
+{
+    return std::uint32_t(key);
+}
 
 // Walks runs of equal score in keys sorted ascending, from the highest score down:
 // every threshold step of a metric is one run.
 class TieGroupsDescending {
 public:
     explicit TieGroupsDescending(const std::vector<SortKey>& sortedKeys)
-        : first_(sortedKeys.data()), begin_(first_ + sortedKeys.size()), end_(begin_) {}
+        : first_(sortedKeys.data())
+        , begin_(first_ + sortedKeys.size())
+        , end_(begin_)
+    {
+    }
 
     bool next()
     {
@@ -95,12 +102,11 @@ void checkScore(float score, const char* function)
         throw Error(std::string(function) + ": a score is NaN");
 }
 
-LabelledKeys sortedLabelledKeys(const std::vector<float>& scores, const std::vector<int>& labels,
-                                const char* function)
+LabelledKeys sortedLabelledKeys(const std::vector<float>& scores, const std::vector<int>& labels, const char* function)
 {
     if (scores.size() != labels.size())
-        throw Error(std::string(function) + ": " + std::to_string(scores.size()) + " scores but "
-                    + std::to_string(labels.size()) + " labels");
+        throw Error(std::string(function) + ": " + std::to_string(scores.size()) + " scores but " + std::to_string(labels.size())
+                    + " labels");
     if (scores.empty())
         throw Error(std::string(function) + ": no scores");
     LabelledKeys result;
@@ -122,8 +128,7 @@ void requireBothClasses(const LabelledKeys& samples, const char* function, const
 {
     if (samples.defective == 0 || samples.good == 0)
         throw Error(std::string(function) + ": needs both defective and good " + unit + ", got "
-                    + std::to_string(samples.defective) + " defective and "
-                    + std::to_string(samples.good) + " good");
+                    + std::to_string(samples.defective) + " defective and " + std::to_string(samples.good) + " good");
 }
 
 // Trapezoid over tie groups in integer arithmetic: a group adding dTp defective and
@@ -144,13 +149,11 @@ double aucOfSortedKeys(const LabelledKeys& samples)
 }
 
 // Validates the pixel-level inputs and returns the total number of pixels.
-std::size_t checkMapsAndMasks(const std::vector<cv::Mat>& maps, const std::vector<cv::Mat>& masks,
-                              const char* function)
+std::size_t checkMapsAndMasks(const std::vector<cv::Mat>& maps, const std::vector<cv::Mat>& masks, const char* function)
 {
     const std::string prefix = std::string(function) + ": ";
     if (maps.size() != masks.size())
-        throw Error(prefix + std::to_string(maps.size()) + " anomaly maps but "
-                    + std::to_string(masks.size()) + " masks");
+        throw Error(prefix + std::to_string(maps.size()) + " anomaly maps but " + std::to_string(masks.size()) + " masks");
     if (maps.empty())
         throw Error(prefix + "no anomaly maps");
     std::size_t pixels = 0;
@@ -162,9 +165,8 @@ std::size_t checkMapsAndMasks(const std::vector<cv::Mat>& maps, const std::vecto
             if (masks[i].type() != CV_8UC1)
                 throw Error(prefix + image + "mask must be a single-channel CV_8U Mat");
             if (masks[i].size() != maps[i].size())
-                throw Error(prefix + image + "mask is " + std::to_string(masks[i].cols) + "x"
-                            + std::to_string(masks[i].rows) + " but anomaly map is "
-                            + std::to_string(maps[i].cols) + "x" + std::to_string(maps[i].rows));
+                throw Error(prefix + image + "mask is " + std::to_string(masks[i].cols) + "x" + std::to_string(masks[i].rows)
+                            + " but anomaly map is " + std::to_string(maps[i].cols) + "x" + std::to_string(maps[i].rows));
         }
         pixels += maps[i].total();
     }
@@ -276,8 +278,7 @@ double aupro(const std::vector<cv::Mat>& maps, const std::vector<cv::Mat>& masks
         const std::uint32_t firstRegion = std::uint32_t(regionWeight.size()) - 1;
         const bool hasDefect = !masks[i].empty() && cv::countNonZero(masks[i]) > 0;
         if (hasDefect) {
-            const int labelCount = cv::connectedComponentsWithStats(masks[i] != 0, regionOfPixel,
-                                                                    stats, centroids, 8, CV_32S);
+            const int labelCount = cv::connectedComponentsWithStats(masks[i] != 0, regionOfPixel, stats, centroids, 8, CV_32S);
             for (int label = 1; label < labelCount; ++label)
                 regionWeight.push_back(1.0 / stats.at<int>(label, cv::CC_STAT_AREA));
         }
@@ -294,8 +295,8 @@ double aupro(const std::vector<cv::Mat>& maps, const std::vector<cv::Mat>& masks
     }
     const std::size_t regionCount = regionWeight.size() - 1;
     if (regionCount == 0 || goodPixels == 0)
-        throw Error("aupro: needs defect and good pixels, got " + std::to_string(regionCount)
-                    + " defect regions and " + std::to_string(goodPixels) + " good pixels");
+        throw Error("aupro: needs defect and good pixels, got " + std::to_string(regionCount) + " defect regions and "
+                    + std::to_string(goodPixels) + " good pixels");
     for (double& weight : regionWeight)
         weight /= double(regionCount);
     std::sort(keys.begin(), keys.end());

@@ -49,7 +49,6 @@ double pixelAuroc(const std::vector<cv::Mat>& maps, const std::vector<cv::Mat>& 
 // defect-free pixels. The curve starts at (0, 0), gets one point per distinct score,
 // is integrated by trapezoid up to fprLimit (interpolated linearly there) and divided
 // by fprLimit, so a perfect detector scores 1. fprLimit must be in (0, 1].
-double aupro(const std::vector<cv::Mat>& maps, const std::vector<cv::Mat>& masks,
-             double fprLimit = 0.3);
+double aupro(const std::vector<cv::Mat>& maps, const std::vector<cv::Mat>& masks, double fprLimit = 0.3);
 
 } // namespace ds

@@ -19,11 +19,9 @@ double goodQuantileThreshold(std::vector<float> heldOutGoodScores, double quanti
     if (heldOutGoodScores.empty())
         throw Error("goodQuantileThreshold: no held-out good scores");
     if (!(quantile >= 0.0 && quantile <= 1.0))
-        throw Error("goodQuantileThreshold: quantile must be in [0, 1], got "
-                    + std::to_string(quantile));
+        throw Error("goodQuantileThreshold: quantile must be in [0, 1], got " + std::to_string(quantile));
     // A non-finite threshold would flag everything or nothing and poison the project.
-    if (std::any_of(heldOutGoodScores.begin(), heldOutGoodScores.end(),
-                    [](float score) { return !std::isfinite(score); }))
+    if (std::any_of(heldOutGoodScores.begin(), heldOutGoodScores.end(), [](float score) { return !std::isfinite(score); }))
         throw Error("the model gave a score that is not a finite number (NaN or infinity) on a good image; "
                     "it cannot be used");
 
@@ -55,12 +53,10 @@ double goodImagesThreshold(const std::vector<float>& heldOutGoodScores)
     return std::max(quantile, mean + 3.0 * deviation);
 }
 
-Confusion confusionAt(const std::vector<float>& scores, const std::vector<int>& labels,
-                      double threshold)
+Confusion confusionAt(const std::vector<float>& scores, const std::vector<int>& labels, double threshold)
 {
     if (scores.size() != labels.size())
-        throw Error("confusionAt: " + std::to_string(scores.size()) + " scores but "
-                    + std::to_string(labels.size()) + " labels");
+        throw Error("confusionAt: " + std::to_string(scores.size()) + " scores but " + std::to_string(labels.size()) + " labels");
     Confusion counts;
     for (std::size_t i = 0; i < scores.size(); ++i) {
         if (std::isnan(scores[i]))
@@ -69,9 +65,7 @@ Confusion confusionAt(const std::vector<float>& scores, const std::vector<int>& 
         switch (labels[i]) {
         case 1: ++(flagged ? counts.tp : counts.fn); break;
         case 0: ++(flagged ? counts.fp : counts.tn); break;
-        default:
-            throw Error("confusionAt: label " + std::to_string(labels[i])
-                        + " is neither 0 (good) nor 1 (defective)");
+        default: throw Error("confusionAt: label " + std::to_string(labels[i]) + " is neither 0 (good) nor 1 (defective)");
         }
     }
     return counts;

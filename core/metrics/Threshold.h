@@ -26,7 +26,6 @@ struct Confusion {
     int tp = 0, fp = 0, tn = 0, fn = 0;
 };
 // Counts with "score >= threshold" meaning defective.
-Confusion confusionAt(const std::vector<float>& scores, const std::vector<int>& labels,
-                      double threshold);
+Confusion confusionAt(const std::vector<float>& scores, const std::vector<int>& labels, double threshold);
 
 } // namespace ds

@@ -29,9 +29,9 @@ struct BasicBlockImpl : nn::Module {
         const torch::Tensor y = bn2(conv2(torch::relu(bn1(conv1(x)))));
         return torch::relu(y + (downsample ? downsample->forward(x) : x));
     }
-    nn::Conv2d conv1{nullptr}, conv2{nullptr};
-    nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
-    nn::Sequential downsample{nullptr};
+    nn::Conv2d conv1 {nullptr}, conv2 {nullptr};
+    nn::BatchNorm2d bn1 {nullptr}, bn2 {nullptr};
+    nn::Sequential downsample {nullptr};
 };
 TORCH_MODULE(BasicBlock);
 
@@ -49,11 +49,15 @@ torch::Tensor gaussianWindow(int64_t channels, const torch::Device& device)
 
 ConvBlockImpl::ConvBlockImpl(int64_t in, int64_t out)
 {
-    layers = register_module("layers", nn::Sequential(conv(in, out, 3), nn::BatchNorm2d(out), nn::ReLU(true),
-                                                      conv(out, out, 3), nn::BatchNorm2d(out), nn::ReLU(true)));
+    layers = register_module("layers",
+                             nn::Sequential(conv(in, out, 3), nn::BatchNorm2d(out), nn::ReLU(true), conv(out, out, 3),
+                                            nn::BatchNorm2d(out), nn::ReLU(true)));
 }
 
-torch::Tensor ConvBlockImpl::forward(const torch::Tensor& x) { return layers->forward(x); }
+torch::Tensor ConvBlockImpl::forward(const torch::Tensor& x)
+{
+    return layers->forward(x);
+}
 
 EncoderDecoderImpl::EncoderDecoderImpl(int64_t in, int64_t out, int64_t width, int levels, bool withSkips)
     : skips(withSkips)
@@ -91,10 +95,11 @@ torch::Tensor EncoderDecoderImpl::forward(const torch::Tensor& input)
     x = bottleneck->forward(x);
     for (size_t i = 0; i < up->size(); ++i) {
         const torch::Tensor& skip = encoded[encoded.size() - 1 - i];
-        x = F::interpolate(x, F::InterpolateFuncOptions()
-                                  .size(std::vector<int64_t>{skip.size(2), skip.size(3)})
-                                  .mode(torch::kBilinear)
-                                  .align_corners(false));
+        x = F::interpolate(x,
+                           F::InterpolateFuncOptions()
+                               .size(std::vector<int64_t> {skip.size(2), skip.size(3)})
+                               .mode(torch::kBilinear)
+                               .align_corners(false));
         x = torch::relu((*up)[i]->as<nn::Conv2d>()->forward(x));
         if (skips)
             x = torch::cat({x, skip}, 1);
@@ -103,10 +108,12 @@ torch::Tensor EncoderDecoderImpl::forward(const torch::Tensor& input)
     return head->forward(x);
 }
 
-ResidualEncoderImpl::ResidualEncoderImpl(int64_t w) : width(w)
+ResidualEncoderImpl::ResidualEncoderImpl(int64_t w)
+    : width(w)
 {
-    stem = register_module("stem", nn::Sequential(conv(3, w, 7, 2), nn::BatchNorm2d(w), nn::ReLU(true),
-                                                  nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1))));
+    stem = register_module("stem",
+                           nn::Sequential(conv(3, w, 7, 2), nn::BatchNorm2d(w), nn::ReLU(true),
+                                          nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1))));
     stages = register_module("stages", nn::ModuleList());
     int64_t channels = w;
     for (int stage = 0; stage < 4; ++stage) {
@@ -149,22 +156,20 @@ torch::Tensor ssimLoss(const torch::Tensor& a, const torch::Tensor& b)
 {
     const int64_t channels = a.size(1);
     const torch::Tensor window = gaussianWindow(channels, a.device()).to(a.dtype());
-    const auto blur = [&](const torch::Tensor& x) {
-        return F::conv2d(x, window, F::Conv2dFuncOptions().padding(5).groups(channels));
-    };
+    const auto blur
+        = [&](const torch::Tensor& x) { return F::conv2d(x, window, F::Conv2dFuncOptions().padding(5).groups(channels)); };
     const torch::Tensor muA = blur(a), muB = blur(b);
     const torch::Tensor varA = blur(a * a) - muA.pow(2), varB = blur(b * b) - muB.pow(2);
     const torch::Tensor covariance = blur(a * b) - muA * muB;
     constexpr double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
-    const torch::Tensor ssim = ((2 * muA * muB + c1) * (2 * covariance + c2))
-                               / ((muA.pow(2) + muB.pow(2) + c1) * (varA + varB + c2));
+    const torch::Tensor ssim
+        = ((2 * muA * muB + c1) * (2 * covariance + c2)) / ((muA.pow(2) + muB.pow(2) + c1) * (varA + varB + c2));
     return 1 - ssim.mean();
 }
 
 torch::Tensor focalLoss(const torch::Tensor& logits, const torch::Tensor& targets)
 {
-    const torch::Tensor crossEntropy = torch::binary_cross_entropy_with_logits(logits, targets, {}, {},
-                                                                               at::Reduction::None);
+    const torch::Tensor crossEntropy = torch::binary_cross_entropy_with_logits(logits, targets, {}, {}, at::Reduction::None);
     const torch::Tensor probability = torch::sigmoid(logits);
     const torch::Tensor missed = targets * (1 - probability) + (1 - targets) * probability;
     return (missed.pow(2) * crossEntropy).mean();

@@ -12,7 +12,7 @@ namespace ds {
 struct ConvBlockImpl : torch::nn::Module {
     ConvBlockImpl(int64_t in, int64_t out);
     torch::Tensor forward(const torch::Tensor& x);
-    torch::nn::Sequential layers{nullptr};
+    torch::nn::Sequential layers {nullptr};
 };
 TORCH_MODULE(ConvBlock);
 
@@ -24,9 +24,9 @@ TORCH_MODULE(ConvBlock);
 struct EncoderDecoderImpl : torch::nn::Module {
     EncoderDecoderImpl(int64_t in, int64_t out, int64_t width, int levels, bool skips);
     torch::Tensor forward(const torch::Tensor& x);
-    torch::nn::ModuleList down{nullptr}, up{nullptr}, merge{nullptr};
-    ConvBlock bottleneck{nullptr};
-    torch::nn::Conv2d head{nullptr};
+    torch::nn::ModuleList down {nullptr}, up {nullptr}, merge {nullptr};
+    ConvBlock bottleneck {nullptr};
+    torch::nn::Conv2d head {nullptr};
     bool skips = true;
 };
 TORCH_MODULE(EncoderDecoder);
@@ -38,8 +38,8 @@ struct ResidualEncoderImpl : torch::nn::Module {
     explicit ResidualEncoderImpl(int64_t width);
     std::vector<torch::Tensor> forward(const torch::Tensor& x);
     int64_t outputChannels() const { return 8 * width; }
-    torch::nn::Sequential stem{nullptr};
-    torch::nn::ModuleList stages{nullptr};
+    torch::nn::Sequential stem {nullptr};
+    torch::nn::ModuleList stages {nullptr};
     int64_t width = 0;
 };
 TORCH_MODULE(ResidualEncoder);

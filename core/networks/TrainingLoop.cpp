@@ -25,8 +25,14 @@ ParameterSpec trainingBudgetParameter(const std::string& tooltip)
 
 ParameterSpec trainingStepsParameter()
 {
-    return {"network_steps", "Training steps (0: budget)", "Training steps (batches of generated defects); 0 takes the budget's number.", 0, 0,
-            100000, true, {}};
+    return {"network_steps",
+            "Training steps (0: budget)",
+            "Training steps (batches of generated defects); 0 takes the budget's number.",
+            0,
+            0,
+            100000,
+            true,
+            {}};
 }
 
 int runTrainingLoop(JobContext& job, const TrainingPlan& plan, const std::function<double(int step)>& step)
@@ -49,8 +55,8 @@ int runTrainingLoop(JobContext& job, const TrainingPlan& plan, const std::functi
         if (index % plan.logEvery == 0 || index == plan.steps || stopEarly) {
             const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
             char line[160];
-            std::snprintf(line, sizeof line, "%s: step %d/%d, loss %.4f, %s elapsed, about %s left", plan.stage.c_str(),
-                          index, plan.steps, smoothed, readableDuration(elapsed).c_str(),
+            std::snprintf(line, sizeof line, "%s: step %d/%d, loss %.4f, %s elapsed, about %s left", plan.stage.c_str(), index,
+                          plan.steps, smoothed, readableDuration(elapsed).c_str(),
                           readableDuration(elapsed / index * (plan.steps - index)).c_str());
             job.log(line);
         }

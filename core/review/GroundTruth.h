@@ -11,8 +11,8 @@
 namespace ds {
 
 struct ImageTruth {
-    std::optional<bool> defective;     // nullopt: unknown
-    bool fromReviewer = false;         // decided by a human verdict
+    std::optional<bool> defective; // nullopt: unknown
+    bool fromReviewer = false; // decided by a human verdict
 };
 
 // Every image of the project, by id.

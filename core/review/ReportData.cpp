@@ -27,9 +27,9 @@ ReportProjectSummary summarise(const ProjectFile& project, const TruthMap& truth
     ReportProjectSummary summary;
     summary.path = project.path();
     for (const ImageRecord& image : project.images()) {
-        ++(image.split == Split::Train ? summary.trainImages
-           : image.split == Split::Test ? summary.testImages
-                                        : summary.holdoutImages);
+        ++(image.split == Split::Train      ? summary.trainImages
+               : image.split == Split::Test ? summary.testImages
+                                            : summary.holdoutImages);
         const std::optional<bool> defective = truthOf(truth, image.id);
         ++(!defective ? summary.unknownImages : *defective ? summary.defectiveImages : summary.goodImages);
     }
@@ -52,7 +52,7 @@ MeasuredRun measure(const ProjectFile& project, const ModelRecord& model, const 
 {
     if (job)
         job->throwIfCancelled();
-    MeasuredRun measured{model, run, computeRunMetrics(project, run.id, job), {}, {}};
+    MeasuredRun measured {model, run, computeRunMetrics(project, run.id, job), {}, {}};
     for (const ResultRecord& result : project.results(run.id, ProjectFile::Heatmaps::Skip)) {
         if (const std::optional<bool> defective = truthOf(truth, result.imageId)) {
             measured.scores.push_back(float(result.score));
@@ -66,7 +66,7 @@ std::vector<std::string> defectTypeNames(const cv::Mat& mask, const std::vector<
 {
     if (mask.empty())
         return {};
-    std::array<bool, 256> present{};
+    std::array<bool, 256> present {};
     for (int row = 0; row < mask.rows; ++row) {
         const std::uint8_t* pixel = mask.ptr<std::uint8_t>(row);
         for (int column = 0; column < mask.cols; ++column)
@@ -91,7 +91,10 @@ std::vector<std::string> defectTypeNames(const cv::Mat& mask, const std::vector<
 // The scores each run gave its images, read once per run.
 class RunScoreCache {
 public:
-    explicit RunScoreCache(const ProjectFile& project) : project_(project) {}
+    explicit RunScoreCache(const ProjectFile& project)
+        : project_(project)
+    {
+    }
 
     std::optional<double> score(std::int64_t runId, std::int64_t imageId)
     {
@@ -120,9 +123,7 @@ std::vector<ReviewerStats> reviewerStats(const ProjectFile& project)
         for (const ReviewRecord& review : project.reviews(image.id)) {
             ReviewerStats& stats = byName[review.reviewer];
             stats.reviewer = review.reviewer;
-            ++(review.verdict == Verdict::Defect ? stats.defect
-               : review.verdict == Verdict::Good ? stats.good
-                                                 : stats.unsure);
+            ++(review.verdict == Verdict::Defect ? stats.defect : review.verdict == Verdict::Good ? stats.good : stats.unsure);
             const ReviewContext& context = review.context;
             if (review.verdict == Verdict::Unsure || !context.runId || !context.threshold)
                 continue;
@@ -199,8 +200,8 @@ ReportData gatherReport(const ProjectFile& project, std::int64_t modelId, std::o
     }
 
     const std::vector<DefectType> types = project.defectTypes();
-    const std::vector<std::int64_t> ranked =
-        reviewOrder(imageIds, scores, report.threshold.value, ReviewOrder::HighestScoreFirst);
+    const std::vector<std::int64_t> ranked
+        = reviewOrder(imageIds, scores, report.threshold.value, ReviewOrder::HighestScoreFirst);
     const size_t shown = size_t(std::min(std::max(topN, 0), report.flaggedCount));
     for (size_t i = 0; i < shown; ++i) {
         if (job) {

@@ -25,7 +25,7 @@ struct ReportProjectSummary {
     int goodImages = 0;
     int defectiveImages = 0;
     int unknownImages = 0;
-    int reviewedImages = 0;            // images with a human verdict (latestReviews)
+    int reviewedImages = 0; // images with a human verdict (latestReviews)
 };
 
 // Where the report's threshold came from.
@@ -42,9 +42,9 @@ ThresholdChoice chooseThreshold(const ProjectFile& project, const RunRecord& run
 
 // One model's latest finished run and how it measures up.
 struct MeasuredRun {
-    ModelRecord model;                 // without its state
+    ModelRecord model; // without its state
     RunRecord run;
-    RunMetrics metrics;                // computeRunMetrics
+    RunMetrics metrics; // computeRunMetrics
     // Scores of the run's images whose truth is known, with 1 = defective, 0 = good (as
     // core/metrics expects), ordered by image id: what its ROC curve is drawn from.
     std::vector<float> scores;
@@ -55,7 +55,7 @@ struct MeasuredRun {
 struct ScoredImage {
     std::int64_t imageId = 0;
     double score = 0.0;
-    std::optional<bool> defective;     // effective truth; nullopt: unknown
+    std::optional<bool> defective; // effective truth; nullopt: unknown
 };
 
 struct FlaggedImage {
@@ -63,14 +63,14 @@ struct FlaggedImage {
     std::string path;
     std::string sha256; // the content imported: the report shows no other file's pixels
     double score = 0.0;
-    Verdict modelVerdict = Verdict::Defect;   // at the report's threshold
-    std::optional<Verdict> humanVerdict;      // the latest review; nullopt: not reviewed
-    std::string label;                        // dataset label; kUnknownLabel when none
+    Verdict modelVerdict = Verdict::Defect; // at the report's threshold
+    std::optional<Verdict> humanVerdict; // the latest review; nullopt: not reviewed
+    std::string label; // dataset label; kUnknownLabel when none
     // Names of the defect types present in the image's mask, ordered by type id;
     // kUntypedDefectName for regions of no particular type (kUntypedDefect).
     std::vector<std::string> defectTypes;
-    cv::Mat heatmap;                   // the run's anomaly map (CV_32F); may be empty
-    cv::Mat mask;                      // the image's mask (CV_8U); empty when none
+    cv::Mat heatmap; // the run's anomaly map (CV_32F); may be empty
+    cv::Mat mask; // the image's mask (CV_8U); empty when none
 };
 
 // What one reviewer did. Every verdict in the audit trail counts, not only the latest.
@@ -86,17 +86,17 @@ struct ReviewerStats {
 };
 
 struct ReportData {
-    std::string createdAt;             // ISO 8601 UTC, when gathered
+    std::string createdAt; // ISO 8601 UTC, when gathered
     ReportProjectSummary project;
-    MeasuredRun measured;              // the reported model
+    MeasuredRun measured; // the reported model
     ThresholdChoice threshold;
-    std::vector<ScoredImage> scoredImages;    // every image of the run, by image id
+    std::vector<ScoredImage> scoredImages; // every image of the run, by image id
     // At the threshold, over the scored images whose truth is known (confusionAt).
     Confusion confusion;
-    int flaggedCount = 0;              // scored images at or above the threshold
-    std::vector<FlaggedImage> topFlagged;     // highest scores first, at most topN
-    std::vector<ReviewerStats> reviewers;     // by name
-    std::vector<MeasuredRun> comparison;      // every other model with a finished run, by id
+    int flaggedCount = 0; // scored images at or above the threshold
+    std::vector<FlaggedImage> topFlagged; // highest scores first, at most topN
+    std::vector<ReviewerStats> reviewers; // by name
+    std::vector<MeasuredRun> comparison; // every other model with a finished run, by id
 };
 
 // Gathers the report on model modelId's latest finished run (ProjectFile::latestDoneRun)

@@ -44,9 +44,8 @@ std::string scoreText(double score)
 {
     char text[32];
     const float asFloat = static_cast<float>(score);
-    const std::to_chars_result written = static_cast<double>(asFloat) == score
-        ? std::to_chars(text, text + sizeof text, asFloat)
-        : std::to_chars(text, text + sizeof text, score);
+    const std::to_chars_result written = static_cast<double>(asFloat) == score ? std::to_chars(text, text + sizeof text, asFloat)
+                                                                               : std::to_chars(text, text + sizeof text, score);
     return std::string(text, written.ptr);
 }
 
@@ -89,8 +88,7 @@ ResultsExportReport exportResults(const std::string& projectPath, std::int64_t r
     if (options.csvPath.empty())
         throw Error("Cannot export results: no CSV file name given");
     if (!fs::is_directory(csvFolder, error))
-        throw Error("Cannot export results to '" + options.csvPath + "': folder '" + csvFolder.string()
-                    + "' does not exist");
+        throw Error("Cannot export results to '" + options.csvPath + "': folder '" + csvFolder.string() + "' does not exist");
     if (fs::is_directory(csvPath, error))
         throw Error("Cannot export results to '" + options.csvPath + "': it is a folder");
 
@@ -118,12 +116,10 @@ ResultsExportReport exportResults(const std::string& projectPath, std::int64_t r
         const ResultRecord& result = results[i];
         const std::optional<ImageRecord> image = project.image(result.imageId);
         if (!image)
-            throw Error("Project file '" + projectPath + "' has a result for a missing image "
-                        + std::to_string(result.imageId));
+            throw Error("Project file '" + projectPath + "' has a result for a missing image " + std::to_string(result.imageId));
         const cv::Mat mask = project.mask(image->id);
         const auto review = reviews.find(image->id);
-        csv += csvField(image->path) + ',' + scoreText(result.score) + ','
-            + (result.score >= threshold ? "defect" : "good") + ','
+        csv += csvField(image->path) + ',' + scoreText(result.score) + ',' + (result.score >= threshold ? "defect" : "good") + ','
             + (review == reviews.end() ? "" : verdictName(review->second.verdict)) + ','
             + csvField(defectTypesIn(mask, typeNames)) + ',' + csvField(image->label) + '\n';
         ++report.rows;
@@ -131,9 +127,8 @@ ResultsExportReport exportResults(const std::string& projectPath, std::int64_t r
             continue;
 
         // The id keeps test/crack/000.png and test/good/000.png apart.
-        const std::string stem = (fs::path(options.pngFolder)
-                                  / (std::to_string(image->id) + "_" + fs::path(image->path).stem().string()))
-                                     .string();
+        const std::string stem
+            = (fs::path(options.pngFolder) / (std::to_string(image->id) + "_" + fs::path(image->path).stem().string())).string();
         if (options.masks && !mask.empty()) {
             writePngAtomically(stem + "_mask.png", mask);
             ++report.pngs;

@@ -12,14 +12,14 @@ namespace ds {
 
 struct ResultsExportOptions {
     std::string csvPath;
-    std::string pngFolder;             // empty: no PNGs; created when missing
+    std::string pngFolder; // empty: no PNGs; created when missing
     bool overlays = true, heatmaps = true, masks = true;
 };
 
 struct ResultsExportReport {
-    int rows = 0;                      // CSV rows, header not counted
-    int pngs = 0;                      // PNG files written
-    std::vector<SkippedFile> skipped;  // images whose overlay could not be drawn (unreadable original)
+    int rows = 0; // CSV rows, header not counted
+    int pngs = 0; // PNG files written
+    std::vector<SkippedFile> skipped; // images whose overlay could not be drawn (unreadable original)
 };
 
 // One CSV row per image of the run, ordered by image id (RFC 4180 quoting, '\n' line ends),

@@ -6,8 +6,8 @@
 namespace ds {
 
 enum class ReviewOrder {
-    HighestScoreFirst,       // the most anomalous first
-    NearestThresholdFirst,   // the model's least certain verdicts first
+    HighestScoreFirst, // the most anomalous first
+    NearestThresholdFirst, // the model's least certain verdicts first
 };
 
 // imageIds[i] scored scores[i]; returns the ids in review order (ties by image id; a NaN

@@ -17,8 +17,7 @@ std::filesystem::path temporaryNameNextTo(const std::filesystem::path& target)
 {
     std::random_device random;
     const std::string suffix = std::to_string(random()) + std::to_string(random());
-    return target.parent_path()
-        / ("." + target.stem().string() + ".saving-" + suffix + target.extension().string());
+    return target.parent_path() / ("." + target.stem().string() + ".saving-" + suffix + target.extension().string());
 }
 
 std::string syncToDisk(const std::filesystem::path& file)

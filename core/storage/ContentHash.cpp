@@ -11,8 +11,8 @@ namespace ds {
 
 std::string sha256Hex(const std::vector<std::uint8_t>& bytes)
 {
-    const QByteArray view = QByteArray::fromRawData(reinterpret_cast<const char*>(bytes.data()),
-                                                    static_cast<qsizetype>(bytes.size()));
+    const QByteArray view
+        = QByteArray::fromRawData(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size()));
     return QCryptographicHash::hash(view, QCryptographicHash::Sha256).toHex().toStdString();
 }
 

@@ -49,8 +49,7 @@ void enableWriteAheadLog(SqliteConnection& connection)
     statement.step();
     const std::string mode = statement.textAt(0);
     if (mode != "wal")
-        throw Error("Project file " + quoted(connection.path())
-                    + " cannot use write-ahead logging (journal mode stays '" + mode
+        throw Error("Project file " + quoted(connection.path()) + " cannot use write-ahead logging (journal mode stays '" + mode
                     + "'); network drives do not support it");
 }
 
@@ -115,8 +114,7 @@ Split splitAt(const SqliteStatement& statement, int column, const std::string& p
 {
     const std::optional<Split> split = splitFromName(statement.textAt(column));
     if (!split)
-        throw InputError("Project file " + quoted(path) + " is damaged: unknown image split '"
-                         + statement.textAt(column) + "'");
+        throw InputError("Project file " + quoted(path) + " is damaged: unknown image split '" + statement.textAt(column) + "'");
     return *split;
 }
 
@@ -124,15 +122,13 @@ RunStatus runStatusAt(const SqliteStatement& statement, int column, const std::s
 {
     const std::optional<RunStatus> status = runStatusFromName(statement.textAt(column));
     if (!status)
-        throw InputError("Project file " + quoted(path) + " is damaged: unknown run status '"
-                         + statement.textAt(column) + "'");
+        throw InputError("Project file " + quoted(path) + " is damaged: unknown run status '" + statement.textAt(column) + "'");
     return *status;
 }
 
 // Columns: id, path, sha256, width, height, split, label, has mask.
-constexpr const char* kSelectImages =
-    "SELECT images.id, path, sha256, width, height, split, label, masks.image_id IS NOT NULL "
-    "FROM images LEFT JOIN masks ON masks.image_id = images.id ";
+constexpr const char* kSelectImages = "SELECT images.id, path, sha256, width, height, split, label, masks.image_id IS NOT NULL "
+                                      "FROM images LEFT JOIN masks ON masks.image_id = images.id ";
 
 ImageRecord imageAt(const SqliteStatement& statement, const std::string& path)
 {
@@ -148,14 +144,13 @@ ImageRecord imageAt(const SqliteStatement& statement, const std::string& path)
     return image;
 }
 
-cv::Mat decodeStoredHeatmap(const SqliteStatement& statement, int pngColumn, int minColumn,
-                            int maxColumn, const std::string& path)
+cv::Mat decodeStoredHeatmap(const SqliteStatement& statement, int pngColumn, int minColumn, int maxColumn,
+                            const std::string& path)
 {
     if (statement.isNullAt(pngColumn))
         return {};
     try {
-        return decodeHeatmap(statement.blobAt(pngColumn),
-                             static_cast<float>(statement.doubleAt(minColumn)),
+        return decodeHeatmap(statement.blobAt(pngColumn), static_cast<float>(statement.doubleAt(minColumn)),
                              static_cast<float>(statement.doubleAt(maxColumn)));
     } catch (const InputError& error) {
         throw InputError("Project file " + quoted(path) + " is damaged: " + error.what());
@@ -179,8 +174,7 @@ void markInterruptedRuns(SqliteConnection& connection)
 }
 
 // Columns: id, model_id, created_at, finished_at, status, threshold, ms_per_image.
-constexpr const char* kSelectRuns =
-    "SELECT id, model_id, created_at, finished_at, status, threshold, ms_per_image FROM runs ";
+constexpr const char* kSelectRuns = "SELECT id, model_id, created_at, finished_at, status, threshold, ms_per_image FROM runs ";
 
 RunRecord runAt(const SqliteStatement& statement, const std::string& path)
 {
@@ -209,9 +203,8 @@ std::vector<std::uint8_t> maskPng(const cv::Mat& mask)
 std::vector<std::uint8_t> encodeMask(const cv::Mat& mask, const ImageRecord& image)
 {
     if (mask.cols != image.width || mask.rows != image.height)
-        throw InputError("Mask of " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows)
-                         + " does not match image " + quoted(image.path) + " of "
-                         + std::to_string(image.width) + "x" + std::to_string(image.height));
+        throw InputError("Mask of " + std::to_string(mask.cols) + "x" + std::to_string(mask.rows) + " does not match image "
+                         + quoted(image.path) + " of " + std::to_string(image.width) + "x" + std::to_string(image.height));
     return maskPng(mask);
 }
 
@@ -225,8 +218,7 @@ cv::Mat decodeMask(const std::vector<std::uint8_t>& png, const std::string& path
         // Left empty: reported below like any other undecodable data.
     }
     if (mask.empty() || mask.type() != CV_8UC1)
-        throw InputError("Project file " + quoted(path) + " is damaged: " + what
-                         + " is not an 8-bit grayscale PNG");
+        throw InputError("Project file " + quoted(path) + " is damaged: " + what + " is not an 8-bit grayscale PNG");
     return mask;
 }
 
@@ -290,8 +282,8 @@ ReviewContext contextAt(const SqliteStatement& statement, int firstColumn)
 }
 
 // Columns: id, image_id, verdict, reviewer, created_at, model_id, run_id, threshold.
-constexpr const char* kSelectReviews =
-    "SELECT id, image_id, verdict, reviewer, created_at, model_id, run_id, threshold FROM reviews ";
+constexpr const char* kSelectReviews
+    = "SELECT id, image_id, verdict, reviewer, created_at, model_id, run_id, threshold FROM reviews ";
 
 ReviewRecord reviewAt(const SqliteStatement& statement, const std::string& path)
 {
@@ -300,8 +292,7 @@ ReviewRecord reviewAt(const SqliteStatement& statement, const std::string& path)
     review.imageId = statement.int64At(1);
     const std::optional<Verdict> verdict = verdictFromName(statement.textAt(2));
     if (!verdict)
-        throw InputError("Project file " + quoted(path) + " is damaged: unknown review verdict '"
-                         + statement.textAt(2) + "'");
+        throw InputError("Project file " + quoted(path) + " is damaged: unknown review verdict '" + statement.textAt(2) + "'");
     review.verdict = *verdict;
     review.reviewer = statement.textAt(3);
     review.createdAt = statement.textAt(4);
@@ -321,12 +312,9 @@ bool imageExists(SqliteConnection& db, std::int64_t imageId)
 const char* verdictName(Verdict verdict)
 {
     switch (verdict) {
-    case Verdict::Defect:
-        return "defect";
-    case Verdict::Good:
-        return "good";
-    case Verdict::Unsure:
-        return "unsure";
+    case Verdict::Defect: return "defect";
+    case Verdict::Good: return "good";
+    case Verdict::Unsure: return "unsure";
     }
     return "";
 }
@@ -342,12 +330,9 @@ std::optional<Verdict> verdictFromName(const std::string& name)
 const char* splitName(Split split)
 {
     switch (split) {
-    case Split::Train:
-        return "train";
-    case Split::Test:
-        return "test";
-    case Split::Holdout:
-        return "holdout";
+    case Split::Train: return "train";
+    case Split::Test: return "test";
+    case Split::Holdout: return "holdout";
     }
     return "";
 }
@@ -363,16 +348,11 @@ std::optional<Split> splitFromName(const std::string& name)
 const char* runStatusName(RunStatus status)
 {
     switch (status) {
-    case RunStatus::Running:
-        return "running";
-    case RunStatus::Done:
-        return "done";
-    case RunStatus::Failed:
-        return "failed";
-    case RunStatus::Cancelled:
-        return "cancelled";
-    case RunStatus::Interrupted:
-        return "interrupted";
+    case RunStatus::Running: return "running";
+    case RunStatus::Done: return "done";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Cancelled: return "cancelled";
+    case RunStatus::Interrupted: return "interrupted";
     }
     return "";
 }
@@ -420,10 +400,8 @@ int requireOurProject(SqliteConnection& connection, bool mayCreate)
     if (!isProject && !(isEmpty && mayCreate))
         throw InputError(quoted(path) + " is not a DefectScope project file");
     if (version > schema::currentVersion())
-        throw InputError("Project file " + quoted(path)
-                         + " was saved by a newer version of DefectScope (schema version "
-                         + std::to_string(version) + ", this version opens up to "
-                         + std::to_string(schema::currentVersion())
+        throw InputError("Project file " + quoted(path) + " was saved by a newer version of DefectScope (schema version "
+                         + std::to_string(version) + ", this version opens up to " + std::to_string(schema::currentVersion())
                          + "); update DefectScope to open it");
     return version;
 }
@@ -479,8 +457,7 @@ ProjectFile ProjectFile::openPath(const std::string& path, bool mayCreate)
         path, SQLITE_OPEN_READWRITE | (mayCreate ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX);
     // sqlite silently falls back to read-only when the file is write-protected.
     if (sqlite3_db_readonly(connection->handle(), "main") == 1)
-        throw Error("Project file " + quoted(path)
-                    + " is read-only: DefectScope needs to write to it (check its permissions)");
+        throw Error("Project file " + quoted(path) + " is read-only: DefectScope needs to write to it (check its permissions)");
     sqlite3_busy_timeout(connection->handle(), kBusyTimeoutMs);
     connection->execute("PRAGMA foreign_keys = ON");
     requireOurProject(*connection, mayCreate);
@@ -504,8 +481,7 @@ ProjectFile::~ProjectFile() = default;
 
 SqliteConnection& ProjectFile::connection() const
 {
-    assert(std::this_thread::get_id() == ownerThread_
-           && "a ProjectFile must only be used from the thread that opened it");
+    assert(std::this_thread::get_id() == ownerThread_ && "a ProjectFile must only be used from the thread that opened it");
     return *connection_;
 }
 
@@ -533,7 +509,7 @@ AddImageResult ProjectFile::addImage(const ImageRecord& image)
         .bind(5, std::string(splitName(image.split)))
         .bind(6, image.label)
         .run();
-    AddImageResult result{db.lastInsertRowId(), db.changes() == 1};
+    AddImageResult result {db.lastInsertRowId(), db.changes() == 1};
     if (!result.inserted) {
         SqliteStatement existing(db, "SELECT id FROM images WHERE sha256 = ?");
         existing.bind(1, image.sha256).step();
@@ -545,8 +521,7 @@ AddImageResult ProjectFile::addImage(const ImageRecord& image)
 
 std::vector<ImageRecord> ProjectFile::images(std::optional<Split> split) const
 {
-    const std::string sql = std::string(kSelectImages)
-        + (split ? "WHERE split = ? ORDER BY images.id" : "ORDER BY images.id");
+    const std::string sql = std::string(kSelectImages) + (split ? "WHERE split = ? ORDER BY images.id" : "ORDER BY images.id");
     SqliteStatement statement(connection(), sql.c_str());
     if (split)
         statement.bind(1, std::string(splitName(*split)));
@@ -572,8 +547,7 @@ void ProjectFile::setMask(std::int64_t imageId, const cv::Mat& mask)
         throw Error("Cannot store mask: expected a non-empty single-channel 8-bit image");
     const std::optional<ImageRecord> target = image(imageId);
     if (!target)
-        throw Error("Cannot store mask: project " + quoted(path()) + " has no image with id "
-                    + std::to_string(imageId));
+        throw Error("Cannot store mask: project " + quoted(path()) + " has no image with id " + std::to_string(imageId));
     SqliteStatement statement(connection(),
                               "INSERT INTO masks (image_id, png) VALUES (?, ?) "
                               "ON CONFLICT (image_id) DO UPDATE SET png = excluded.png");
@@ -626,8 +600,8 @@ int ProjectFile::addDefectType(const std::string& name, const std::string& color
         ++id;
     }
     if (id >= kUntypedDefect)
-        throw InputError("Project file " + quoted(path()) + " already has "
-                         + std::to_string(kUntypedDefect - 1) + " defect types, the most a mask can tell apart");
+        throw InputError("Project file " + quoted(path()) + " already has " + std::to_string(kUntypedDefect - 1)
+                         + " defect types, the most a mask can tell apart");
     SqliteStatement insert(db, "INSERT INTO defect_types (id, name, color) VALUES (?, ?, ?)");
     insert.bind(1, id).bind(2, name).bind(3, lowerCase(color)).run();
     transaction.commit();
@@ -690,8 +664,9 @@ std::int64_t ProjectFile::addReview(const ReviewRecord& review)
     if (!imageExists(db, review.imageId))
         throw InputError("Cannot record the review: project " + quoted(path()) + " has no image with id "
                          + std::to_string(review.imageId));
-    SqliteStatement insert(db, "INSERT INTO reviews (image_id, verdict, reviewer, model_id, run_id, threshold) "
-                               "VALUES (?, ?, ?, ?, ?, ?)");
+    SqliteStatement insert(db,
+                           "INSERT INTO reviews (image_id, verdict, reviewer, model_id, run_id, threshold) "
+                           "VALUES (?, ?, ?, ?, ?, ?)");
     insert.bind(1, review.imageId).bind(2, std::string(verdictName(review.verdict))).bind(3, review.reviewer);
     bindContext(insert, 4, review.context);
     insert.run();
@@ -713,8 +688,7 @@ std::vector<ReviewRecord> ProjectFile::reviews(std::int64_t imageId) const
 
 std::map<std::int64_t, ReviewRecord> ProjectFile::latestReviews() const
 {
-    const std::string sql = std::string(kSelectReviews)
-        + "WHERE id IN (SELECT max(id) FROM reviews GROUP BY image_id)";
+    const std::string sql = std::string(kSelectReviews) + "WHERE id IN (SELECT max(id) FROM reviews GROUP BY image_id)";
     SqliteStatement statement(connection(), sql.c_str());
     std::map<std::int64_t, ReviewRecord> latest;
     while (statement.step()) {
@@ -740,12 +714,14 @@ std::int64_t ProjectFile::saveMaskEdit(const MaskEditRecord& edit, const cv::Mat
         SqliteStatement remove(db, "DELETE FROM masks WHERE image_id = ?");
         remove.bind(1, edit.imageId).run();
     } else {
-        SqliteStatement store(db, "INSERT INTO masks (image_id, png) VALUES (?, ?) "
-                                  "ON CONFLICT (image_id) DO UPDATE SET png = excluded.png");
+        SqliteStatement store(db,
+                              "INSERT INTO masks (image_id, png) VALUES (?, ?) "
+                              "ON CONFLICT (image_id) DO UPDATE SET png = excluded.png");
         store.bind(1, edit.imageId).bind(2, png).run();
     }
-    SqliteStatement insert(db, "INSERT INTO mask_edits (image_id, reviewer, model_id, run_id, threshold, action, "
-                               "defect_pixels, snapshot_png) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    SqliteStatement insert(db,
+                           "INSERT INTO mask_edits (image_id, reviewer, model_id, run_id, threshold, action, "
+                           "defect_pixels, snapshot_png) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, edit.imageId).bind(2, edit.reviewer);
     bindContext(insert, 3, edit.context);
     insert.bind(6, edit.action).bind(7, defectPixels);
@@ -841,8 +817,7 @@ std::vector<std::uint8_t> ProjectFile::modelState(std::int64_t modelId) const
     SqliteStatement statement(connection(), "SELECT state FROM models WHERE id = ?");
     statement.bind(1, modelId);
     if (!statement.step())
-        throw Error("Project file " + quoted(path()) + " has no model with id "
-                    + std::to_string(modelId));
+        throw Error("Project file " + quoted(path()) + " has no model with id " + std::to_string(modelId));
     return statement.blobAt(0);
 }
 
@@ -855,8 +830,7 @@ void ProjectFile::deleteModel(std::int64_t modelId)
 std::int64_t ProjectFile::beginRun(std::int64_t modelId, double threshold)
 {
     SqliteConnection& db = connection();
-    SqliteStatement statement(
-        db, "INSERT INTO runs (model_id, status, threshold, owner) VALUES (?, 'running', ?, ?)");
+    SqliteStatement statement(db, "INSERT INTO runs (model_id, status, threshold, owner) VALUES (?, 'running', ?, ?)");
     statement.bind(1, modelId).bind(2, threshold).bind(3, currentRunOwner()).run();
     return db.lastInsertRowId();
 }
@@ -864,8 +838,9 @@ std::int64_t ProjectFile::beginRun(std::int64_t modelId, double threshold)
 void ProjectFile::resumeRun(std::int64_t runId)
 {
     SqliteConnection& db = connection();
-    SqliteStatement statement(db, "UPDATE runs SET status = 'running', owner = ?, finished_at = NULL "
-                                  "WHERE id = ? AND status = 'interrupted'");
+    SqliteStatement statement(db,
+                              "UPDATE runs SET status = 'running', owner = ?, finished_at = NULL "
+                              "WHERE id = ? AND status = 'interrupted'");
     statement.bind(1, currentRunOwner()).bind(2, runId).run();
     if (db.changes() == 0)
         throw InputError("Project file " + quoted(path()) + " has no interrupted run with id " + std::to_string(runId));
@@ -901,9 +876,7 @@ void ProjectFile::addResult(const ResultRecord& result)
         float min = 0.0f;
         float max = 0.0f;
         const std::vector<std::uint8_t> png = encodeHeatmap(result.heatmap, min, max);
-        statement.bind(4, png)
-            .bind(5, static_cast<double>(min))
-            .bind(6, static_cast<double>(max));
+        statement.bind(4, png).bind(5, static_cast<double>(min)).bind(6, static_cast<double>(max));
     }
     statement.bind(7, result.threshold).run();
 }
@@ -924,8 +897,7 @@ void ProjectFile::finishRun(std::int64_t runId, RunStatus status, std::optional<
         statement.bindNull(2);
     statement.bind(3, runId).run();
     if (db.changes() == 0)
-        throw Error("Project file " + quoted(path()) + " has no run with id "
-                    + std::to_string(runId));
+        throw Error("Project file " + quoted(path()) + " has no run with id " + std::to_string(runId));
 }
 
 void ProjectFile::discardRun(std::int64_t runId)
@@ -960,8 +932,7 @@ std::vector<ResultRecord> ProjectFile::results(std::int64_t runId, Heatmaps heat
     // With Skip the blob column is not selected, so sqlite does not read it from disk.
     const std::string sql = std::string("SELECT image_id, score, threshold, heatmap_min, "
                                         "heatmap_max, ")
-        + (heatmaps == Heatmaps::Load ? "heatmap_png" : "NULL")
-        + " FROM results WHERE run_id = ? ORDER BY image_id";
+        + (heatmaps == Heatmaps::Load ? "heatmap_png" : "NULL") + " FROM results WHERE run_id = ? ORDER BY image_id";
     SqliteStatement statement(connection(), sql.c_str());
     statement.bind(1, runId);
     std::vector<ResultRecord> results;
@@ -1048,13 +1019,17 @@ std::optional<std::string> ProjectFile::setting(const std::string& key) const
 std::optional<RunRecord> ProjectFile::latestDoneRun(std::int64_t modelId) const
 {
     const std::vector<RunRecord> all = runs(modelId);
-    const auto latest = std::find_if(all.rbegin(), all.rend(), [](const RunRecord& run) { return run.status == RunStatus::Done; });
+    const auto latest
+        = std::find_if(all.rbegin(), all.rend(), [](const RunRecord& run) { return run.status == RunStatus::Done; });
     return latest == all.rend() ? std::nullopt : std::optional<RunRecord>(*latest);
 }
 
 namespace {
-std::string chosenThresholdKey(std::int64_t modelId) { return "view/threshold/" + std::to_string(modelId); }
+std::string chosenThresholdKey(std::int64_t modelId)
+{
+    return "view/threshold/" + std::to_string(modelId);
 }
+} // namespace
 
 std::optional<double> ProjectFile::chosenThreshold(std::int64_t modelId) const
 {

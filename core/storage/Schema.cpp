@@ -153,11 +153,7 @@ CREATE INDEX runs_by_model ON runs(model_id);
 const std::vector<Migration>& migrations()
 {
     static const std::vector<Migration> steps = {
-        {1, kVersion1},
-        {2, kVersion2},
-        {3, kVersion3},
-        {4, kVersion4, true},
-        {5, kVersion5, true},
+        {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4, true}, {5, kVersion5, true},
     };
     return steps;
 }

@@ -11,8 +11,8 @@ namespace ds {
 SqliteConnection::SqliteConnection(const std::string& path, int openFlags, const std::string& uri)
     : path_(path)
 {
-    const int rc = sqlite3_open_v2(uri.empty() ? path.c_str() : uri.c_str(), &db_, openFlags | (uri.empty() ? 0 : SQLITE_OPEN_URI),
-                                   nullptr);
+    const int rc = sqlite3_open_v2(uri.empty() ? path.c_str() : uri.c_str(), &db_,
+                                   openFlags | (uri.empty() ? 0 : SQLITE_OPEN_URI), nullptr);
     if (rc != SQLITE_OK) {
         // sqlite returns a handle even on failure (unless out of memory); it must be closed.
         const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -50,19 +50,15 @@ void SqliteConnection::throwError(int code) const
     const std::string detail = sqlite3_errmsg(db_);
     switch (code & 0xff) {
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        throw InputError(quoted(path_) + " is damaged or is not a DefectScope project file ("
-                         + detail + ")");
+    case SQLITE_NOTADB: throw InputError(quoted(path_) + " is damaged or is not a DefectScope project file (" + detail + ")");
     case SQLITE_CANTOPEN:
         // In WAL mode sqlite creates <file>-wal and <file>-shm next to the project.
-        throw Error("Cannot open project file " + quoted(path_) + ": " + detail
-                    + " (the file and its folder must be writable)");
+        throw Error("Cannot open project file " + quoted(path_) + ": " + detail + " (the file and its folder must be writable)");
     case SQLITE_READONLY:
         throw Error("Project file " + quoted(path_) + " cannot be written: " + detail
                     + " (the file and its folder must be writable)");
     case SQLITE_BUSY:
-        throw Error("Project file " + quoted(path_)
-                    + " is busy: another DefectScope window or job kept it locked (" + detail
+        throw Error("Project file " + quoted(path_) + " is busy: another DefectScope window or job kept it locked (" + detail
                     + ")");
     case SQLITE_ERROR:
         // The program's statements match its schema, so a missing or doubled table or
@@ -72,8 +68,7 @@ void SqliteConnection::throwError(int code) const
                 throw InputError("Project file " + quoted(path_) + " is damaged: its tables do not match its schema version ("
                                  + detail + ")");
         throw Error("Project file " + quoted(path_) + ": " + detail);
-    default:
-        throw Error("Project file " + quoted(path_) + ": " + detail);
+    default: throw Error("Project file " + quoted(path_) + ": " + detail);
     }
 }
 
@@ -113,8 +108,7 @@ SqliteStatement& SqliteStatement::bind(int parameter, double value)
 
 SqliteStatement& SqliteStatement::bind(int parameter, const std::string& text)
 {
-    const int rc = sqlite3_bind_text64(statement_, parameter, text.data(), text.size(),
-                                       SQLITE_TRANSIENT, SQLITE_UTF8);
+    const int rc = sqlite3_bind_text64(statement_, parameter, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     if (rc != SQLITE_OK)
         connection_.throwError(rc);
     return *this;
@@ -123,9 +117,8 @@ SqliteStatement& SqliteStatement::bind(int parameter, const std::string& text)
 SqliteStatement& SqliteStatement::bind(int parameter, const std::vector<std::uint8_t>& blob)
 {
     // A null data pointer would bind SQL NULL, so an empty blob is bound as a zero-length one.
-    const int rc = blob.empty()
-        ? sqlite3_bind_zeroblob(statement_, parameter, 0)
-        : sqlite3_bind_blob64(statement_, parameter, blob.data(), blob.size(), SQLITE_TRANSIENT);
+    const int rc = blob.empty() ? sqlite3_bind_zeroblob(statement_, parameter, 0)
+                                : sqlite3_bind_blob64(statement_, parameter, blob.data(), blob.size(), SQLITE_TRANSIENT);
     if (rc != SQLITE_OK)
         connection_.throwError(rc);
     return *this;
@@ -208,9 +201,8 @@ SqliteTransaction::~SqliteTransaction()
     if (finished_)
         return;
     // Errors are ignored: when sqlite already rolled back by itself there is nothing to undo.
-    sqlite3_exec(connection_.handle(),
-                 nested_ ? "ROLLBACK TO ds_nested; RELEASE ds_nested" : "ROLLBACK", nullptr,
-                 nullptr, nullptr);
+    sqlite3_exec(connection_.handle(), nested_ ? "ROLLBACK TO ds_nested; RELEASE ds_nested" : "ROLLBACK", nullptr, nullptr,
+                 nullptr);
     --connection_.transactionDepth_;
 }
 

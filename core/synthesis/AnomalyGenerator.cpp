@@ -15,7 +15,10 @@ constexpr int kAttempts = 8;
 // A change below this (in [0, 1] units, after a slight blur) is not a visible defect.
 constexpr double kVisibleChange = 0.03;
 
-double fade(double t) { return t * t * t * (t * (t * 6 - 15) + 10); }
+double fade(double t)
+{
+    return t * t * t * (t * (t * 6 - 15) + 10);
+}
 
 cv::Mat clamped(const cv::Mat& image)
 {
@@ -57,7 +60,7 @@ bool isGrey(const cv::Mat& image)
     std::vector<cv::Mat> channels;
     cv::split(image, channels);
     return std::max(cv::norm(channels[0], channels[1], cv::NORM_INF), cv::norm(channels[1], channels[2], cv::NORM_INF))
-           < 1.0 / 255.0;
+        < 1.0 / 255.0;
 }
 
 // On a greyscale image a coloured defect is a shortcut no real defect offers (the network
@@ -119,20 +122,25 @@ cv::Mat perlinNoise(const cv::Size& size, int cellsX, int cellsY, cv::RNG& rng)
             const double fx = u - cx;
             const double top = corner(cx, cy, fx, fy) + fade(fx) * (corner(cx + 1, cy, fx - 1, fy) - corner(cx, cy, fx, fy));
             const double bottom = corner(cx, cy + 1, fx, fy - 1)
-                                  + fade(fx) * (corner(cx + 1, cy + 1, fx - 1, fy - 1) - corner(cx, cy + 1, fx, fy - 1));
+                + fade(fx) * (corner(cx + 1, cy + 1, fx - 1, fy - 1) - corner(cx, cy + 1, fx, fy - 1));
             row[x] = float(top + fade(fy) * (bottom - top));
         }
     }
     return noise;
 }
 
-AnomalyGenerator::AnomalyGenerator(uint64_t seed, AnomalyMix mix) : rng_(seed * 2654435761ULL + 1), mix_(mix)
+AnomalyGenerator::AnomalyGenerator(uint64_t seed, AnomalyMix mix)
+    : rng_(seed * 2654435761ULL + 1)
+    , mix_(mix)
 {
     if (mix_.texture + mix_.otherImage + mix_.sameImage + mix_.line <= 0)
         throw InputError("the anomaly generator needs at least one kind of content");
 }
 
-double AnomalyGenerator::uniform(double low, double high) { return rng_.uniform(low, high); }
+double AnomalyGenerator::uniform(double low, double high)
+{
+    return rng_.uniform(low, high);
+}
 
 // DRAEM's masks: Perlin noise with 2^0..2^5 cells per side (at most one per 8 px),
 // rotated, thresholded at 0.5; too small a blob is thresholded lower instead.
@@ -205,8 +213,7 @@ SyntheticAnomaly AnomalyGenerator::generate(const cv::Mat& image, const std::vec
     return sample;
 }
 
-SyntheticAnomaly AnomalyGenerator::drawOnce(const cv::Mat& image, const std::vector<cv::Mat>& pool,
-                                            AnomalyContent content)
+SyntheticAnomaly AnomalyGenerator::drawOnce(const cv::Mat& image, const std::vector<cv::Mat>& pool, AnomalyContent content)
 {
     switch (content) {
     case AnomalyContent::OtherImage: return withOtherImage(image, pool);
@@ -256,15 +263,13 @@ cv::Mat AnomalyGenerator::proceduralTexture(const cv::Size& size, const cv::Mat&
         for (int i = 0; i < count; ++i) {
             const cv::Point centre(rng_.uniform(0, size.width), rng_.uniform(0, size.height));
             const int radius = std::max(1, int(uniform(0.01, 0.08) * size.width));
-            cv::circle(texture, centre, radius, cv::Scalar(uniform(0, 1), uniform(0, 1), uniform(0, 1)), cv::FILLED,
-                       cv::LINE_AA);
+            cv::circle(texture, centre, radius, cv::Scalar(uniform(0, 1), uniform(0, 1), uniform(0, 1)), cv::FILLED, cv::LINE_AA);
         }
         break;
     }
     case 3: { // the image re-lit: gain and offset per channel
         const double gain = uniform(0.3, 1.8);
-        cv::multiply(image, cv::Scalar(gain + uniform(-0.2, 0.2), gain + uniform(-0.2, 0.2), gain + uniform(-0.2, 0.2)),
-                     texture);
+        cv::multiply(image, cv::Scalar(gain + uniform(-0.2, 0.2), gain + uniform(-0.2, 0.2), gain + uniform(-0.2, 0.2)), texture);
         texture += cv::Scalar::all(uniform(-0.3, 0.3));
         break;
     }
@@ -308,8 +313,8 @@ SyntheticAnomaly AnomalyGenerator::withOtherImage(const cv::Mat& image, const st
     const cv::Point centre(rng_.uniform(patch.cols / 2 + 2, width - (patch.cols + 1) / 2 - 1),
                            rng_.uniform(patch.rows / 2 + 2, height - (patch.rows + 1) / 2 - 1));
     cv::Mat patchMask(patch.size(), CV_8U, cv::Scalar(0));
-    cv::ellipse(patchMask, cv::Point(patch.cols / 2, patch.rows / 2), cv::Size(patch.cols / 2 - 1, patch.rows / 2 - 1), 0,
-                0, 360, cv::Scalar(255), cv::FILLED);
+    cv::ellipse(patchMask, cv::Point(patch.cols / 2, patch.rows / 2), cv::Size(patch.cols / 2 - 1, patch.rows / 2 - 1), 0, 0, 360,
+                cv::Scalar(255), cv::FILLED);
     cv::Mat cloned;
     cv::seamlessClone(toBytes(patch), toBytes(image), patchMask, centre, cloned,
                       rng_.uniform(0, 2) == 0 ? cv::NORMAL_CLONE : cv::MIXED_CLONE);
@@ -363,8 +368,8 @@ SyntheticAnomaly AnomalyGenerator::scar(const cv::Mat& image)
     if (rng_.uniform(0, 2) == 0) {
         content = cv::Mat(image.size(), CV_32FC3, cv::Scalar(uniform(0, 1), uniform(0, 1), uniform(0, 1)));
     } else { // the image shifted: its own texture, out of place
-        const cv::Mat shift = (cv::Mat_<double>(2, 3) << 1, 0, uniform(-0.3, 0.3) * image.cols, 0, 1,
-                               uniform(-0.3, 0.3) * image.rows);
+        const cv::Mat shift
+            = (cv::Mat_<double>(2, 3) << 1, 0, uniform(-0.3, 0.3) * image.cols, 0, 1, uniform(-0.3, 0.3) * image.rows);
         cv::warpAffine(image, content, shift, image.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT);
         content = content * uniform(0.6, 1.4);
     }
@@ -382,7 +387,7 @@ SyntheticAnomaly AnomalyGenerator::withLine(const cv::Mat& image)
     const double length = uniform(0.15, 0.6) * std::max(image.cols, image.rows);
     cv::Point2d point(uniform(0, image.cols), uniform(0, image.rows));
     double heading = uniform(0, 2 * CV_PI);
-    std::vector<cv::Point> path{cv::Point(point)};
+    std::vector<cv::Point> path {cv::Point(point)};
     const double step = std::max(1.0, 2 * unit);
     for (double travelled = 0; travelled < length; travelled += step) {
         heading += rng_.gaussian(bendiness);
@@ -395,7 +400,8 @@ SyntheticAnomaly AnomalyGenerator::withLine(const cv::Mat& image)
     cv::Mat region;
     region8.convertTo(region, CV_32F, 1.0 / 255.0);
     const bool darker = crack || rng_.uniform(0, 2) == 0;
-    const cv::Mat content = darker ? cv::Mat(image * uniform(0.05, 0.6)) : cv::Mat(image * 0.4 + cv::Scalar::all(uniform(0.5, 0.9)));
+    const cv::Mat content
+        = darker ? cv::Mat(image * uniform(0.05, 0.6)) : cv::Mat(image * 0.4 + cv::Scalar::all(uniform(0.5, 0.9)));
     const cv::Mat result = blended(image, clamped(content), region, uniform(0.6, 1.0));
     return {result, visibleChange(image, result, region), AnomalyContent::Line};
 }

@@ -9,10 +9,10 @@ namespace ds {
 
 // Where the content of a generated defect comes from.
 enum class AnomalyContent {
-    Texture,    // a texture drawn by the program: noise, stripes, blobs, colour and brightness changes (DRAEM)
+    Texture, // a texture drawn by the program: noise, stripes, blobs, colour and brightness changes (DRAEM)
     OtherImage, // a patch of another good image, rescaled and Poisson-blended (NSA)
-    SameImage,  // a patch of the image itself moved elsewhere, or a thin scar (CutPaste)
-    Line,       // a crack or scratch: a thin dark or bright curve
+    SameImage, // a patch of the image itself moved elsewhere, or a thin scar (CutPaste)
+    Line, // a crack or scratch: a thin dark or bright curve
 };
 
 // Shares of each kind of content among generated defects; any may be 0, not all.
@@ -27,7 +27,7 @@ struct AnomalyMix {
 // A good image with a generated defect, and where it is.
 struct SyntheticAnomaly {
     cv::Mat image; // CV_32FC3 RGB in [0, 1], the input's size
-    cv::Mat mask;  // CV_32F in [0, 1]: 1 where the image was changed visibly
+    cv::Mat mask; // CV_32F in [0, 1]: 1 where the image was changed visibly
     AnomalyContent content = AnomalyContent::Texture;
 };
 

@@ -74,8 +74,8 @@ std::vector<std::string> writeSynthesisPreview(const std::vector<std::string>& g
         std::vector<std::vector<cv::Point>> outlines;
         cv::findContours(mask > 127, outlines, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
         cv::drawContours(tile, outlines, -1, cv::Scalar(0, 255, 255), std::max(1, options.side / 200), cv::LINE_AA);
-        cv::putText(tile, contentName(sample.content), cv::Point(4, 14), cv::FONT_HERSHEY_SIMPLEX, 0.4,
-                    cv::Scalar(0, 255, 255), 1, cv::LINE_AA);
+        cv::putText(tile, contentName(sample.content), cv::Point(4, 14), cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 255, 255),
+                    1, cv::LINE_AA);
         tiles.push_back(tile);
         job.report(double(i + 1) / options.count, "Drawing defects");
     }

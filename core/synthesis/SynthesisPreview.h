@@ -8,8 +8,8 @@
 namespace ds {
 
 struct SynthesisPreviewOptions {
-    int count = 16;   // samples to draw
-    int side = 256;   // each good image squashed to side x side first, as a model sees it
+    int count = 16; // samples to draw
+    int side = 256; // each good image squashed to side x side first, as a model sees it
     uint64_t seed = 0;
     AnomalyMix mix;
 };

@@ -94,7 +94,8 @@ private:
         nan.at<float>(5, 5) = std::numeric_limits<float>::quiet_NaN();
         addBad(folder, QStringLiteral("nan.tiff"), encoded(".tiff", nan));
         // Special files: never opened, listed with a reason.
-        const QString loop = QStringLiteral("loop.png"), dangling = QStringLiteral("dangling.png"), fifo = QStringLiteral("fifo.png");
+        const QString loop = QStringLiteral("loop.png"), dangling = QStringLiteral("dangling.png"),
+                      fifo = QStringLiteral("fifo.png");
         fs::create_symlink(folder + "/loop.png", folder + "/loop.png");
         fs::create_symlink(folder + "/nowhere.png", folder + "/dangling.png");
         QCOMPARE(mkfifo((folder + "/fifo.png").c_str(), 0600), 0);
@@ -152,14 +153,16 @@ private:
     void expectEveryBadFileListed(const Outcome& outcome)
     {
         for (const QString& name : badNames_)
-            QVERIFY2(outcome.err.contains(name) || outcome.out.contains(name), qPrintable(name + QStringLiteral(" not listed:\n") + outcome.err));
+            QVERIFY2(outcome.err.contains(name) || outcome.out.contains(name),
+                     qPrintable(name + QStringLiteral(" not listed:\n") + outcome.err));
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(dir_.isValid());
-        const Outcome made = run({QStringLiteral("make-demo"), dir_.filePath(QStringLiteral("data")), QStringLiteral("--size"), QStringLiteral("64")});
+        const Outcome made = run(
+            {QStringLiteral("make-demo"), dir_.filePath(QStringLiteral("data")), QStringLiteral("--size"), QStringLiteral("64")});
         QVERIFY2(made.exitCode == 0, qPrintable(made.err));
         const std::string good = path(QStringLiteral("data/part/train/good"));
         goodCount_ = int(QDir(QString::fromStdString(good)).entryList(QDir::Files).size());
@@ -177,8 +180,8 @@ private Q_SLOTS:
 
     void evaluateSkipsEveryBadFile()
     {
-        const Outcome outcome = run({QStringLiteral("evaluate"), QStringLiteral("--dataset"), dir_.filePath(QStringLiteral("data/part")),
-                                     QStringLiteral("--size"), QStringLiteral("64")});
+        const Outcome outcome = run({QStringLiteral("evaluate"), QStringLiteral("--dataset"),
+                                     dir_.filePath(QStringLiteral("data/part")), QStringLiteral("--size"), QStringLiteral("64")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         expectEveryBadFileListed(outcome);
         QVERIFY(outcome.out.contains(QStringLiteral("image AUROC")));
@@ -187,14 +190,16 @@ private Q_SLOTS:
     void trainAndInferSkipEveryBadFile()
     {
         const QString project = dir_.filePath(QStringLiteral("corpus.dsproj"));
-        Outcome outcome = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--images"),
-                               dir_.filePath(QStringLiteral("data/part/train/good")), QStringLiteral("--size"), QStringLiteral("64")});
+        Outcome outcome
+            = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--images"),
+                   dir_.filePath(QStringLiteral("data/part/train/good")), QStringLiteral("--size"), QStringLiteral("64")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         expectEveryBadFileListed(outcome);
         QVERIFY2(outcome.out.contains(QStringLiteral("imported %1 image(s)").arg(goodCount_)), qPrintable(outcome.out));
 
-        outcome = run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--images"), dir_.filePath(QStringLiteral("parts")),
-                       QStringLiteral("--heatmaps"), dir_.filePath(QStringLiteral("maps"))});
+        outcome
+            = run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--images"),
+                   dir_.filePath(QStringLiteral("parts")), QStringLiteral("--heatmaps"), dir_.filePath(QStringLiteral("maps"))});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         expectEveryBadFileListed(outcome);
         const int parts = int(QDir(dir_.filePath(QStringLiteral("data/part/test/good"))).entryList(QDir::Files).size());
@@ -253,7 +258,8 @@ private Q_SLOTS:
         for (QStringList arguments : verbs) {
             arguments << QStringLiteral("--project") << broken;
             const Outcome outcome = run(arguments);
-            QVERIFY2(outcome.exitCode == 0 || outcome.exitCode == 3, qPrintable(arguments.join(QLatin1Char(' ')) + QStringLiteral(" -> ") + outcome.err));
+            QVERIFY2(outcome.exitCode == 0 || outcome.exitCode == 3,
+                     qPrintable(arguments.join(QLatin1Char(' ')) + QStringLiteral(" -> ") + outcome.err));
             if (outcome.exitCode == 3) {
                 QVERIFY2(outcome.err.startsWith(QStringLiteral("error: ")), qPrintable(outcome.err));
                 ++refused;

@@ -60,8 +60,9 @@ private Q_SLOTS:
 
     void evaluateWritesTheJsonContract()
     {
-        const Outcome outcome = run({QStringLiteral("evaluate"), QStringLiteral("--dataset"), path("data/part"),
-                                     QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--json"), path("part.json")});
+        const Outcome outcome
+            = run({QStringLiteral("evaluate"), QStringLiteral("--dataset"), path("data/part"), QStringLiteral("--size"),
+                   QStringLiteral("64"), QStringLiteral("--json"), path("part.json")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QVERIFY(outcome.out.contains(QStringLiteral("image AUROC")));
         QFile file(path("part.json"));
@@ -70,8 +71,9 @@ private Q_SLOTS:
         QStringList keys = json.keys();
         keys.sort();
         QCOMPARE(keys.join(QLatin1Char(',')),
-                 QStringLiteral("aupro,backbone,dataset,f1_max,image_auroc,image_auroc_by_type,image_size,infer_ms_per_image,method,n_test,"
-                                "n_train,peak_rss_mb,pixel_auroc,threshold,train_seconds"));
+                 QStringLiteral(
+                     "aupro,backbone,dataset,f1_max,image_auroc,image_auroc_by_type,image_size,infer_ms_per_image,method,n_test,"
+                     "n_train,peak_rss_mb,pixel_auroc,threshold,train_seconds"));
         QCOMPARE(json.value(QStringLiteral("dataset")).toString(), QStringLiteral("part"));
         QCOMPARE(json.value(QStringLiteral("method")).toString(), QString::fromStdString(ds::DetectorSettings().method));
         QCOMPARE(json.value(QStringLiteral("image_size")).toInt(), 64);
@@ -94,13 +96,14 @@ private Q_SLOTS:
     void trainInferInfoOnAProject()
     {
         const QString project = path("demo.dsproj");
-        Outcome outcome = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"),
-                               path("data/tiles"), QStringLiteral("--method"), QStringLiteral("patchcore"),
-                               QStringLiteral("--size"), QStringLiteral("64")});
+        Outcome outcome
+            = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"), path("data/tiles"),
+                   QStringLiteral("--method"), QStringLiteral("patchcore"), QStringLiteral("--size"), QStringLiteral("64")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QVERIFY(outcome.out.contains(QStringLiteral("model 1 trained")));
 
-        outcome = run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--heatmaps"), path("maps")});
+        outcome
+            = run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--heatmaps"), path("maps")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QVERIFY(outcome.out.contains(QStringLiteral("run 1:")));
         const QStringList overlays = QDir(path("maps")).entryList({QStringLiteral("*_overlay.png")});
@@ -128,15 +131,16 @@ private Q_SLOTS:
     void killedScoringIsInterruptedThenResumed()
     {
         const QString project = path("killed.dsproj");
-        Outcome outcome = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"),
-                               path("data/part"), QStringLiteral("--method"), QStringLiteral("padim"), QStringLiteral("--size"),
-                               QStringLiteral("256")});
+        Outcome outcome
+            = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"), path("data/part"),
+                   QStringLiteral("--method"), QStringLiteral("padim"), QStringLiteral("--size"), QStringLiteral("256")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         // At 256 px with heatmaps written, scoring is slow enough for the kill to land
         // between the first stored result and the last.
         QProcess scoring;
-        scoring.start(QStringLiteral(DEFECTSCOPE_CLI_PATH), {QStringLiteral("infer"), QStringLiteral("--project"), project,
-                                                             QStringLiteral("--heatmaps"), path("killed-maps")});
+        scoring.start(
+            QStringLiteral(DEFECTSCOPE_CLI_PATH),
+            {QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--heatmaps"), path("killed-maps")});
         QVERIFY(scoring.waitForStarted());
         const ds::ProjectFile watcher = ds::ProjectFile::open(project.toStdString());
         QTRY_VERIFY_WITH_TIMEOUT(watcher.run(1) && watcher.resultCount(1) > 0, 120000);
@@ -151,17 +155,27 @@ private Q_SLOTS:
         const int kept = ds::ProjectFile::open(project.toStdString()).resultCount(1);
         QVERIFY2(kept >= 1 && kept < testImages, qPrintable(QString::number(kept)));
 
-        QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--discard"),
-                      QStringLiteral("7")}).exitCode, 3); // no such interrupted run
-        outcome = run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--resume"), QStringLiteral("1")});
+        QCOMPARE(
+            run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--discard"), QStringLiteral("7")})
+                .exitCode,
+            3); // no such interrupted run
+        outcome = run(
+            {QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--resume"), QStringLiteral("1")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
-        QVERIFY2(outcome.out.contains(QStringLiteral("run 1: %1 image(s) more scored").arg(testImages - kept)), qPrintable(outcome.out));
+        QVERIFY2(outcome.out.contains(QStringLiteral("run 1: %1 image(s) more scored").arg(testImages - kept)),
+                 qPrintable(outcome.out));
         const ds::ProjectFile file = ds::ProjectFile::open(project.toStdString());
         QCOMPARE(file.run(1)->status, ds::RunStatus::Done);
         QCOMPARE(file.resultCount(1), testImages);
         // Resuming a finished run, or discarding it, is refused.
-        QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--resume"), QStringLiteral("1")}).exitCode, 3);
-        QCOMPARE(run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--discard"), QStringLiteral("1")}).exitCode, 3);
+        QCOMPARE(
+            run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--resume"), QStringLiteral("1")})
+                .exitCode,
+            3);
+        QCOMPARE(
+            run({QStringLiteral("infer"), QStringLiteral("--project"), project, QStringLiteral("--discard"), QStringLiteral("1")})
+                .exitCode,
+            3);
     }
 
     // A write-protected project (file and folder) can still be listed, reported on and
@@ -173,8 +187,8 @@ private Q_SLOTS:
         const QString project = folder + QStringLiteral("/demo.dsproj");
         ds::ProjectFile::open(path("demo.dsproj").toStdString()).saveCopyAs(project.toStdString());
         QVERIFY(QFile::setPermissions(project, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther));
-        const QFile::Permissions readAndList = QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
-                                               | QFile::ReadOther | QFile::ExeOther;
+        const QFile::Permissions readAndList
+            = QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther;
         QVERIFY(QFile::setPermissions(folder, readAndList));
         QVERIFY(QFile::setPermissions(dir_.path(), readAndList | QFile::WriteOwner));
         QStringList prefix;
@@ -193,18 +207,21 @@ private Q_SLOTS:
             else
                 process.start(prefix.first(), prefix.mid(1) + arguments);
             process.waitForFinished(120000);
-            return Outcome{process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                           QString::fromUtf8(process.readAllStandardError())};
+            return Outcome {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+                            QString::fromUtf8(process.readAllStandardError())};
         };
         Outcome outcome = runAsReader({QStringLiteral("info"), QStringLiteral("--project"), project});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QVERIFY(outcome.out.contains(QStringLiteral("run 1: done")));
-        const QString out = QDir::tempPath() + QStringLiteral("/defectscope-protected-%1").arg(QCoreApplication::applicationPid());
+        const QString out
+            = QDir::tempPath() + QStringLiteral("/defectscope-protected-%1").arg(QCoreApplication::applicationPid());
         QVERIFY(QDir().mkpath(out));
         QFile::setPermissions(out, readAndList | QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther);
-        outcome = runAsReader({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), out + QStringLiteral("/r.html")});
+        outcome = runAsReader({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"),
+                               out + QStringLiteral("/r.html")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
-        outcome = runAsReader({QStringLiteral("export"), QStringLiteral("--project"), project, QStringLiteral("--csv"), out + QStringLiteral("/r.csv")});
+        outcome = runAsReader({QStringLiteral("export"), QStringLiteral("--project"), project, QStringLiteral("--csv"),
+                               out + QStringLiteral("/r.csv")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QVERIFY(QFileInfo::exists(out + QStringLiteral("/r.html")) && QFileInfo::exists(out + QStringLiteral("/r.csv")));
         QDir(out).removeRecursively();
@@ -220,7 +237,8 @@ private Q_SLOTS:
         Outcome outcome = run({QStringLiteral("train"), QStringLiteral("--project"), project, QStringLiteral("--dataset"),
                                path("data/part"), QStringLiteral("--size"), QStringLiteral("64")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
-        outcome = run({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), path("unscored.pdf")});
+        outcome = run(
+            {QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), path("unscored.pdf")});
         QCOMPARE(outcome.exitCode, 3);
         QVERIFY2(outcome.err.contains(QStringLiteral("score the test images first")), qPrintable(outcome.err));
         QVERIFY(!QFile::exists(path("unscored.pdf")));
@@ -230,8 +248,8 @@ private Q_SLOTS:
         const int scored = scoredLine.match(outcome.out).captured(1).toInt();
         QVERIFY(scored > 0);
 
-        outcome = run({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), path("report.html"),
-                       QStringLiteral("--top"), QStringLiteral("3")});
+        outcome = run({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"),
+                       path("report.html"), QStringLiteral("--top"), QStringLiteral("3")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QFile html(path("report.html"));
         QVERIFY(html.open(QIODevice::ReadOnly));
@@ -241,16 +259,16 @@ private Q_SLOTS:
         QVERIFY2(imageAuroc > 0.5 && imageAuroc <= 1.0, qPrintable(auroc.match(text).captured(0)));
         QCOMPARE(int(text.count(QStringLiteral("<tr class=\"flagged-image\""))), 3);
 
-        outcome = run({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"), path("report.pdf"),
-                       QStringLiteral("--threshold"), QStringLiteral("0")});
+        outcome = run({QStringLiteral("report"), QStringLiteral("--project"), project, QStringLiteral("--out"),
+                       path("report.pdf"), QStringLiteral("--threshold"), QStringLiteral("0")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QVERIFY2(outcome.out.contains(QStringLiteral("%1 of %1 image(s) flagged").arg(scored)), qPrintable(outcome.out));
         QFile pdf(path("report.pdf"));
         QVERIFY(pdf.open(QIODevice::ReadOnly));
         QVERIFY(pdf.readAll().startsWith("%PDF-"));
 
-        outcome = run({QStringLiteral("export"), QStringLiteral("--project"), project, QStringLiteral("--csv"), path("results.csv"),
-                       QStringLiteral("--png"), path("pngs")});
+        outcome = run({QStringLiteral("export"), QStringLiteral("--project"), project, QStringLiteral("--csv"),
+                       path("results.csv"), QStringLiteral("--png"), path("pngs")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QFile csv(path("results.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
@@ -269,9 +287,10 @@ private Q_SLOTS:
     // What a network trained from scratch is taught, written for a person to look at.
     void synthPreviewWritesSamplesAndASheet()
     {
-        const Outcome outcome = run({QStringLiteral("synth-preview"), QStringLiteral("--dataset"), path("data/part"),
-                                     QStringLiteral("--out"), path("preview"), QStringLiteral("--count"), QStringLiteral("4"),
-                                     QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--content"), QStringLiteral("cut-paste")});
+        const Outcome outcome
+            = run({QStringLiteral("synth-preview"), QStringLiteral("--dataset"), path("data/part"), QStringLiteral("--out"),
+                   path("preview"), QStringLiteral("--count"), QStringLiteral("4"), QStringLiteral("--size"),
+                   QStringLiteral("64"), QStringLiteral("--content"), QStringLiteral("cut-paste")});
         QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
         QCOMPARE(QDir(path("preview")).entryList({QStringLiteral("sample_*_mask.png")}).size(), 4);
         QVERIFY(QFileInfo(path("preview/preview.png")).size() > 0);
@@ -285,7 +304,8 @@ private Q_SLOTS:
     {
         std::mt19937 random(7);
         const QString source = path("data/fabric");
-        QCOMPARE(run({QStringLiteral("import"), QStringLiteral("--project"), path("reference.dsproj"), QStringLiteral("--dataset"), source})
+        QCOMPARE(run({QStringLiteral("import"), QStringLiteral("--project"), path("reference.dsproj"),
+                      QStringLiteral("--dataset"), source})
                      .exitCode,
                  0);
         const int datasetImages = int(ds::ProjectFile::open(path("reference.dsproj").toStdString()).images().size());
@@ -333,30 +353,47 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("exitCode");
-        QTest::addRow("no verb") << QStringList{} << 2;
-        QTest::addRow("unknown verb") << QStringList{QStringLiteral("frobnicate")} << 2;
-        QTest::addRow("unknown option") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--bogus")} << 2;
-        QTest::addRow("missing dataset option") << QStringList{QStringLiteral("evaluate")} << 2;
-        QTest::addRow("help") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--help")} << 0;
-        QTest::addRow("synth-preview of an unknown content") << QStringList{QStringLiteral("synth-preview"), QStringLiteral("--dataset"),
-                                                                            QStringLiteral("/x"), QStringLiteral("--out"), QStringLiteral("/y"),
-                                                                            QStringLiteral("--content"), QStringLiteral("paint")} << 2;
-        QTest::addRow("synth-preview of no images") << QStringList{QStringLiteral("synth-preview"), QStringLiteral("--dataset"),
-                                                                   QStringLiteral("/nonexistent"), QStringLiteral("--out"), QStringLiteral("/tmp/p")} << 3;
-        QTest::addRow("not a dataset") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--dataset"), QStringLiteral("/nonexistent")} << 3;
-        QTest::addRow("unknown method") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--dataset"), QStringLiteral("/x"),
-                                                       QStringLiteral("--method"), QStringLiteral("magic")} << 3;
-        QTest::addRow("not a project") << QStringList{QStringLiteral("info"), QStringLiteral("--project"), QStringLiteral("/nonexistent.dsproj")} << 3;
-        QTest::addRow("report to an unknown format") << QStringList{QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/x.dsproj"),
-                                                                    QStringLiteral("--out"), QStringLiteral("report.docx")} << 2;
-        QTest::addRow("report without --out") << QStringList{QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/x.dsproj")} << 2;
-        QTest::addRow("report help") << QStringList{QStringLiteral("report"), QStringLiteral("--help")} << 0;
-        QTest::addRow("report on no project") << QStringList{QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/nonexistent.dsproj"),
-                                                             QStringLiteral("--out"), QStringLiteral("/tmp/r.pdf")} << 3;
-        QTest::addRow("export without --csv") << QStringList{QStringLiteral("export"), QStringLiteral("--project"), QStringLiteral("/x.dsproj")} << 2;
-        QTest::addRow("export with a bad threshold") << QStringList{QStringLiteral("export"), QStringLiteral("--project"), QStringLiteral("/x.dsproj"),
-                                                                    QStringLiteral("--csv"), QStringLiteral("x.csv"), QStringLiteral("--threshold"),
-                                                                    QStringLiteral("high")} << 2;
+        QTest::addRow("no verb") << QStringList {} << 2;
+        QTest::addRow("unknown verb") << QStringList {QStringLiteral("frobnicate")} << 2;
+        QTest::addRow("unknown option") << QStringList {QStringLiteral("evaluate"), QStringLiteral("--bogus")} << 2;
+        QTest::addRow("missing dataset option") << QStringList {QStringLiteral("evaluate")} << 2;
+        QTest::addRow("help") << QStringList {QStringLiteral("evaluate"), QStringLiteral("--help")} << 0;
+        QTest::addRow("synth-preview of an unknown content")
+            << QStringList {QStringLiteral("synth-preview"), QStringLiteral("--dataset"), QStringLiteral("/x"),
+                            QStringLiteral("--out"),         QStringLiteral("/y"),        QStringLiteral("--content"),
+                            QStringLiteral("paint")}
+            << 2;
+        QTest::addRow("synth-preview of no images")
+            << QStringList {QStringLiteral("synth-preview"), QStringLiteral("--dataset"), QStringLiteral("/nonexistent"),
+                            QStringLiteral("--out"), QStringLiteral("/tmp/p")}
+            << 3;
+        QTest::addRow("not a dataset") << QStringList {QStringLiteral("evaluate"), QStringLiteral("--dataset"),
+                                                       QStringLiteral("/nonexistent")}
+                                       << 3;
+        QTest::addRow("unknown method") << QStringList {QStringLiteral("evaluate"), QStringLiteral("--dataset"),
+                                                        QStringLiteral("/x"), QStringLiteral("--method"), QStringLiteral("magic")}
+                                        << 3;
+        QTest::addRow("not a project") << QStringList {QStringLiteral("info"), QStringLiteral("--project"),
+                                                       QStringLiteral("/nonexistent.dsproj")}
+                                       << 3;
+        QTest::addRow("report to an unknown format")
+            << QStringList {QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/x.dsproj"),
+                            QStringLiteral("--out"), QStringLiteral("report.docx")}
+            << 2;
+        QTest::addRow("report without --out")
+            << QStringList {QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/x.dsproj")} << 2;
+        QTest::addRow("report help") << QStringList {QStringLiteral("report"), QStringLiteral("--help")} << 0;
+        QTest::addRow("report on no project")
+            << QStringList {QStringLiteral("report"), QStringLiteral("--project"), QStringLiteral("/nonexistent.dsproj"),
+                            QStringLiteral("--out"), QStringLiteral("/tmp/r.pdf")}
+            << 3;
+        QTest::addRow("export without --csv")
+            << QStringList {QStringLiteral("export"), QStringLiteral("--project"), QStringLiteral("/x.dsproj")} << 2;
+        QTest::addRow("export with a bad threshold")
+            << QStringList {QStringLiteral("export"), QStringLiteral("--project"), QStringLiteral("/x.dsproj"),
+                            QStringLiteral("--csv"),  QStringLiteral("x.csv"),     QStringLiteral("--threshold"),
+                            QStringLiteral("high")}
+            << 2;
     }
 
     void exitCodes()

@@ -131,9 +131,9 @@ void TestSyntheticDataset::writesMvtecLayout()
 
     const QString categoryDir = qs(ds::writeSyntheticDataset(path(root.path()), spec));
     QCOMPARE(QDir(categoryDir).canonicalPath(), QDir(root.filePath(category)).canonicalPath());
-    QCOMPARE(sortedSubdirs(categoryDir), (QStringList{QStringLiteral("ground_truth"), QStringLiteral("test"),
-                                                      QStringLiteral("train")}));
-    QCOMPARE(sortedSubdirs(categoryDir + QStringLiteral("/train")), QStringList{QStringLiteral("good")});
+    QCOMPARE(sortedSubdirs(categoryDir),
+             (QStringList {QStringLiteral("ground_truth"), QStringLiteral("test"), QStringLiteral("train")}));
+    QCOMPARE(sortedSubdirs(categoryDir + QStringLiteral("/train")), QStringList {QStringLiteral("good")});
     QCOMPARE(sortedFiles(categoryDir + QStringLiteral("/train/good")), indexedNames(3, QStringLiteral(".png")));
     QCOMPARE(sortedFiles(categoryDir + QStringLiteral("/test/good")), indexedNames(2, QStringLiteral(".png")));
 
@@ -160,10 +160,10 @@ void TestSyntheticDataset::writesMvtecLayout()
         QCOMPARE(sortedFiles(imageDir), indexedNames(2, QStringLiteral(".png")));
         QCOMPARE(sortedFiles(maskDir), indexedNames(2, QStringLiteral("_mask.png")));
         for (const QString& name : indexedNames(2, QString())) {
-            const cv::Mat image =
-                cv::imread(path(imageDir + QLatin1Char('/') + name + QStringLiteral(".png")), cv::IMREAD_UNCHANGED);
-            const cv::Mat mask =
-                cv::imread(path(maskDir + QLatin1Char('/') + name + QStringLiteral("_mask.png")), cv::IMREAD_UNCHANGED);
+            const cv::Mat image
+                = cv::imread(path(imageDir + QLatin1Char('/') + name + QStringLiteral(".png")), cv::IMREAD_UNCHANGED);
+            const cv::Mat mask
+                = cv::imread(path(maskDir + QLatin1Char('/') + name + QStringLiteral("_mask.png")), cv::IMREAD_UNCHANGED);
             QCOMPARE(image.type(), CV_8UC3);
             QCOMPARE(image.size(), cv::Size(64, 64));
             QCOMPARE(mask.type(), CV_8UC1);
@@ -235,10 +235,8 @@ void TestSyntheticDataset::goodImagesVaryButLookAlike()
     for (int i = 0; i < kCount; ++i)
         for (int j = i + 1; j < kCount; ++j) {
             const double difference = cv::mean(meanChannelDifference(images[i], images[j]))[0];
-            QVERIFY2(difference > 2.0, qPrintable(QStringLiteral("images %1 and %2 differ by %3 only")
-                                                      .arg(i)
-                                                      .arg(j)
-                                                      .arg(difference)));
+            QVERIFY2(difference > 2.0,
+                     qPrintable(QStringLiteral("images %1 and %2 differ by %3 only").arg(i).arg(j).arg(difference)));
         }
 
     std::vector<cv::Scalar> means(kCount), deviations(kCount);
@@ -272,10 +270,11 @@ void TestSyntheticDataset::sizesShowTheSameScene()
         cv::resize(ds::makeGoodImage(category, 192, 9), shrunk, small.size(), 0, 0, cv::INTER_AREA);
         const double sameSeed = cv::mean(meanChannelDifference(small, shrunk))[0];
         const double otherSeed = cv::mean(meanChannelDifference(small, ds::makeGoodImage(category, 96, 10)))[0];
-        QVERIFY2(sameSeed < 0.5 * otherSeed, qPrintable(QStringLiteral("%1: mean |diff| %2 across sizes, %3 across seeds")
-                                                           .arg(qs(category))
-                                                           .arg(sameSeed)
-                                                           .arg(otherSeed)));
+        QVERIFY2(sameSeed < 0.5 * otherSeed,
+                 qPrintable(QStringLiteral("%1: mean |diff| %2 across sizes, %3 across seeds")
+                                .arg(qs(category))
+                                .arg(sameSeed)
+                                .arg(otherSeed)));
     }
 }
 

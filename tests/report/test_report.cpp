@@ -48,9 +48,15 @@ int pdfPageCount(const QByteArray& pdf)
     return pages;
 }
 
-int pdfPageCountOf(const QString& path) { return pdfPageCount(readAll(path)); }
+int pdfPageCountOf(const QString& path)
+{
+    return pdfPageCount(readAll(path));
+}
 
-int countOf(const QString& text, const QString& needle) { return int(text.count(needle)); }
+int countOf(const QString& text, const QString& needle)
+{
+    return int(text.count(needle));
+}
 
 } // namespace
 
@@ -60,7 +66,7 @@ class TestReport : public QObject {
 private:
     QTemporaryDir dir_;
     test::ReportProject made_;
-    ReportData report_;                // the PaDiM model, at most four flagged images
+    ReportData report_; // the PaDiM model, at most four flagged images
 
     QString path(const char* name) const { return dir_.filePath(QString::fromLatin1(name)); }
 
@@ -188,7 +194,8 @@ private Q_SLOTS:
         const QString notAFolder = path("plain-file");
         std::ofstream(notAFolder.toStdString()) << "a file, not a folder";
         for (const bool pdf : {false, true}) {
-            const std::string target = (notAFolder + (pdf ? QStringLiteral("/report.pdf") : QStringLiteral("/report.html"))).toStdString();
+            const std::string target
+                = (notAFolder + (pdf ? QStringLiteral("/report.pdf") : QStringLiteral("/report.html"))).toStdString();
             try {
                 pdf ? writePdfReport(report_, target) : writeHtmlReport(report_, target);
                 QFAIL("a report was written into a file");

@@ -24,7 +24,8 @@ inline CliOutcome runCli(const QStringList& arguments, int timeoutMs = 300000)
     }
     if (process.exitStatus() == QProcess::CrashExit)
         return {-2, {}, QStringLiteral("crashed: ") + arguments.join(QLatin1Char(' '))};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
 }
 
 } // namespace ds::test

@@ -20,10 +20,10 @@ struct ReportProject {
     std::int64_t padimRun = 0;
     std::int64_t patchcore = 0;
     std::int64_t patchcoreRun = 0;
-    std::int64_t unscored = 0;         // a model with no run
-    std::int64_t unlabelled = 0;       // test image without a label; ben judged it defective
-    std::int64_t typedMask = 0;        // defective image whose mask holds a "scratch" region
-    int scratch = 0;                   // that defect type's id
+    std::int64_t unscored = 0; // a model with no run
+    std::int64_t unlabelled = 0; // test image without a label; ben judged it defective
+    std::int64_t typedMask = 0; // defective image whose mask holds a "scratch" region
+    int scratch = 0; // that defect type's id
     // ana judged a good image defective and a defective one good, each with the PaDiM run
     // and a threshold just under its score in context: the first agrees with the model,
     // the second does not. ben gave an Unsure with full context, a Defect without context
@@ -83,13 +83,13 @@ inline ReportProject makeReportProject(const std::string& folder)
     made.typedMask = defective.at(1);
 
     const auto justUnder = [&](std::int64_t imageId) {
-        return ReviewContext{made.padim, made.padimRun, scores.at(imageId) - 1.0};
+        return ReviewContext {made.padim, made.padimRun, scores.at(imageId) - 1.0};
     };
     project.addReview(reviewOf(made.goodJudgedDefect, Verdict::Defect, "ana", justUnder(made.goodJudgedDefect)));
     project.addReview(reviewOf(made.defectJudgedGood, Verdict::Good, "ana", justUnder(made.defectJudgedGood)));
     project.addReview(reviewOf(defective.at(2), Verdict::Unsure, "ben", justUnder(defective.at(2))));
     project.addReview(reviewOf(made.unlabelled, Verdict::Defect, "ben"));
-    project.addReview(reviewOf(good.at(1), Verdict::Good, "ben", ReviewContext{made.padim, made.padimRun, std::nullopt}));
+    project.addReview(reviewOf(good.at(1), Verdict::Good, "ben", ReviewContext {made.padim, made.padimRun, std::nullopt}));
 
     made.scratch = project.addDefectType("scratch", "#d04040");
     cv::Mat mask = project.mask(made.typedMask);

@@ -42,7 +42,10 @@ bool near(QPointF a, QPointF b, double tolerance = 1e-6)
     return std::abs(a.x() - b.x()) <= tolerance && std::abs(a.y() - b.y()) <= tolerance;
 }
 
-QString text(QPointF p) { return QStringLiteral("(%1, %2)").arg(p.x()).arg(p.y()); }
+QString text(QPointF p)
+{
+    return QStringLiteral("(%1, %2)").arg(p.x()).arg(p.y());
+}
 
 void wheel(ImageView& view, QPointF pos, int notches)
 {
@@ -291,12 +294,12 @@ private Q_SLOTS:
         QCOMPARE(view.zoom(), 1.0);
 
         QCOMPARE(hover(hovered, QPoint(50, 120)), QPoint(50, 20));
-        QCOMPARE(hover(hovered, QPoint(256, 120)), QPoint(50, 20));   // same pixel, right pane
-        QCOMPARE(hover(hovered, QPoint(405, 199)), QPoint(199, 99));  // last pixel, right pane
+        QCOMPARE(hover(hovered, QPoint(256, 120)), QPoint(50, 20)); // same pixel, right pane
+        QCOMPARE(hover(hovered, QPoint(405, 199)), QPoint(199, 99)); // last pixel, right pane
         QCOMPARE(hover(hovered, QPoint(0, 100)), QPoint(0, 0));
-        QCOMPARE(hover(hovered, QPoint(50, 50)), QPoint(-1, -1));     // above the image
-        QCOMPARE(hover(hovered, QPoint(203, 150)), QPoint(-1, -1));   // the gap
-        QCOMPARE(hover(hovered, QPoint(300, 250)), QPoint(-1, -1));   // below, right pane
+        QCOMPARE(hover(hovered, QPoint(50, 50)), QPoint(-1, -1)); // above the image
+        QCOMPARE(hover(hovered, QPoint(203, 150)), QPoint(-1, -1)); // the gap
+        QCOMPARE(hover(hovered, QPoint(300, 250)), QPoint(-1, -1)); // below, right pane
 
         // Zoomed in: the pane centres show the view's centre.
         view.setView(4.0, QPointF(60.5, 40.5));
@@ -352,7 +355,7 @@ private Q_SLOTS:
         QCOMPARE(shot.pixelColor(206 + 95, 150), QColor(Qt::green));
         QCOMPARE(shot.pixelColor(206 + 104, 150), QColor(Qt::yellow));
         QCOMPARE(shot.pixelColor(203, 150), kBackground); // the gap
-        QCOMPARE(shot.pixelColor(100, 95), kBackground);  // above the image (rows 100..199)
+        QCOMPARE(shot.pixelColor(100, 95), kBackground); // above the image (rows 100..199)
         QCOMPARE(shot.pixelColor(100, 100), QColor(Qt::blue));
 
         // Zoomed in, pixels are crisp squares: no blend at the boundary.
@@ -450,7 +453,7 @@ private Q_SLOTS:
 
         // The vertices of a polygon under way, joined up to the cursor.
         view.setBrushRadius(0);
-        view.setPolygonPreview(QPolygonF{QPointF(10, 10), QPointF(60, 10)}); // widget (20, 70) and (120, 70)
+        view.setPolygonPreview(QPolygonF {QPointF(10, 10), QPointF(60, 10)}); // widget (20, 70) and (120, 70)
         const QImage polygon = view.grab().toImage();
         QVERIFY(polygon.pixelColor(70, 70) != QColor(Qt::red));
         QCOMPARE(polygon.pixelColor(70, 90), QColor(Qt::red));

@@ -29,7 +29,10 @@ namespace {
 
 constexpr int kInspectTimeoutMs = 120000;
 
-bool relativelyClose(double a, double b) { return std::abs(a - b) <= 1e-4 * std::max({1.0, std::abs(a), std::abs(b)}); }
+bool relativelyClose(double a, double b)
+{
+    return std::abs(a - b) <= 1e-4 * std::max({1.0, std::abs(a), std::abs(b)});
+}
 
 QMimeData* urlMime(const QList<QUrl>& urls)
 {
@@ -101,8 +104,9 @@ private Q_SLOTS:
     {
         InspectPanel panel;
         QVERIFY(dragAccepted(panel, {QUrl::fromLocalFile(testImage("good/000.png"))}));
-        QVERIFY(dragAccepted(panel, {QUrl::fromLocalFile(QStringLiteral("/tmp/notes.txt")),
-                                     QUrl::fromLocalFile(QStringLiteral("/tmp/PART.TIFF"))}));
+        QVERIFY(dragAccepted(
+            panel,
+            {QUrl::fromLocalFile(QStringLiteral("/tmp/notes.txt")), QUrl::fromLocalFile(QStringLiteral("/tmp/PART.TIFF"))}));
         QVERIFY(!dragAccepted(panel, {QUrl::fromLocalFile(QStringLiteral("/tmp/notes.txt"))}));
         QVERIFY(!dragAccepted(panel, {QUrl(QStringLiteral("https://example.com/part.png"))}));
         QVERIFY(!dragAccepted(panel, {}));

@@ -157,17 +157,17 @@ private Q_SLOTS:
         QCOMPARE(window_->modelsView()->topLevelItem(0)->text(0), QStringLiteral("gui-model"));
         QCOMPARE(window_->modelsView()->topLevelItem(0)->text(1), QStringLiteral("padim"));
         QVERIFY(window_->modelsView()->currentItem() != nullptr); // the new model is selected
-        QCOMPARE(window_->resultsProxy()->rowCount(), 0);         // not scored yet
+        QCOMPARE(window_->resultsProxy()->rowCount(), 0); // not scored yet
         QVERIFY(actionEnabled(*window_, "scoreAction"));
 
         // Rows appear one by one while scoring, before the finished run replaces them.
         QSignalSpy inserted(window_->resultsModel(), &QAbstractItemModel::rowsInserted);
         // Live rows already know the truth (the dataset's labels here), like the finished run's.
         int liveRowsWithTruth = 0;
-        const auto counting = connect(window_->resultsModel(), &QAbstractItemModel::rowsInserted, this,
-                                      [&](const QModelIndex&, int first, int) {
-                                          liveRowsWithTruth += window_->resultsModel()->rows()[size_t(first)].truth.has_value();
-                                      });
+        const auto counting
+            = connect(window_->resultsModel(), &QAbstractItemModel::rowsInserted, this, [&](const QModelIndex&, int first, int) {
+                  liveRowsWithTruth += window_->resultsModel()->rows()[size_t(first)].truth.has_value();
+              });
         bool lockedWhileScoring = false;
         QVERIFY(runJob(*window_, [&] {
             window_->scoreTestImages();
@@ -188,7 +188,8 @@ private Q_SLOTS:
         QVERIFY(log.contains(QStringLiteral("Training started.")));
         QVERIFY(log.contains(QStringLiteral("Scored %1 images.").arg(testImages_)));
         // What was held out to set the threshold is said, not hidden in the count.
-        QVERIFY2(log.contains(QRegularExpression(QStringLiteral("Trained on \\d+ images in .* \\(\\d+ more held out to set the threshold\\)"))),
+        QVERIFY2(log.contains(QRegularExpression(
+                     QStringLiteral("Trained on \\d+ images in .* \\(\\d+ more held out to set the threshold\\)"))),
                  qPrintable(log));
     }
 
@@ -316,7 +317,8 @@ private Q_SLOTS:
         QVERIFY(window_->reviewPanel()->humanVerdictText().contains(QStringLiteral("Good")));
 
         // The queue of images nobody reviewed yet.
-        window_->showFilter()->setCurrentIndex(window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Unreviewed)));
+        window_->showFilter()->setCurrentIndex(
+            window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Unreviewed)));
         QCOMPARE(proxy.rowCount(), testImages_ - 3);
         window_->showFilter()->setCurrentIndex(0);
 
@@ -339,8 +341,8 @@ private Q_SLOTS:
             ids.push_back(row.imageId);
             scores.push_back(row.score);
         }
-        const std::vector<std::int64_t> expected =
-            ds::reviewOrder(ids, scores, window_->currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
+        const std::vector<std::int64_t> expected
+            = ds::reviewOrder(ids, scores, window_->currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
         for (int row = 0; row < proxy.rowCount(); ++row)
             QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
         window_->setReviewOrder(int(ds::ui::ReviewPanel::Order::HighestScore));
@@ -368,8 +370,10 @@ private Q_SLOTS:
             QVERIFY(edits[0].context.threshold.has_value());
             QCOMPARE(cv::countNonZero(project.mask(imageId) != edited), 0);
         }
-        QVERIFY(window_->historyView()->topLevelItem(window_->historyView()->topLevelItemCount() - 1)->text(2).contains(
-            QStringLiteral("accept predicted region")));
+        QVERIFY(window_->historyView()
+                    ->topLevelItem(window_->historyView()->topLevelItemCount() - 1)
+                    ->text(2)
+                    .contains(QStringLiteral("accept predicted region")));
 
         // Undo restores the dataset's mask exactly, and is itself recorded.
         window_->imagePane()->undoStack()->undo();
@@ -410,7 +414,8 @@ private Q_SLOTS:
         // Shown in the detector's units with four significant digits.
         const double threshold = window_->currentThreshold();
         const int decimals = std::clamp(3 - int(std::floor(std::log10(std::abs(threshold)))), 0, 12);
-        QVERIFY2(text.contains(QString::number(threshold, 'f', decimals)), qPrintable(QStringLiteral("threshold %1").arg(threshold)));
+        QVERIFY2(text.contains(QString::number(threshold, 'f', decimals)),
+                 qPrintable(QStringLiteral("threshold %1").arg(threshold)));
         const QString pdf = dir_.filePath(QStringLiteral("report.pdf"));
         QVERIFY(runJob(*window_, [&] { window_->exportReport(pdf); }));
         QFile pdfFile(pdf);
@@ -599,8 +604,8 @@ private Q_SLOTS:
             ids.push_back(row.imageId);
             scores.push_back(row.score);
         }
-        const std::vector<std::int64_t> expected =
-            ds::reviewOrder(ids, scores, window.currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
+        const std::vector<std::int64_t> expected
+            = ds::reviewOrder(ids, scores, window.currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
         for (int row = 0; row < proxy.rowCount(); ++row)
             QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
     }
@@ -702,7 +707,7 @@ private Q_SLOTS:
             const bool backboneDisabled = !backbone->isEnabled();
             method->setCurrentIndex(method->findData(QStringLiteral("patchcore")));
             estimateShown = networkEstimated && backboneDisabled && backbone->isEnabled()
-                            && estimate->text().contains(QStringLiteral(" s for "));
+                && estimate->text().contains(QStringLiteral(" s for "));
             dialog->findChild<QSpinBox*>(QStringLiteral("imageSizeBox"))->setValue(64);
             QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("modelNameEdit")), QStringLiteral("from-dialog"));
             filled = true;
@@ -726,9 +731,8 @@ private Q_SLOTS:
 
         // The one test image reviewed Good (the copy kept the verdicts) joins the training
         // set, and a model with the same settings is trained on it.
-        const size_t trainBefore = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString())
-                                       .images(ds::Split::Train)
-                                       .size();
+        const size_t trainBefore
+            = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString()).images(ds::Split::Train).size();
         QVERIFY(runJob(window, [&] { QVERIFY(window.retrainWithReviewedGood()); }));
         const ds::ProjectFile copy = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString());
         QCOMPARE(copy.images(ds::Split::Train).size(), trainBefore + 1);
@@ -770,9 +774,8 @@ private Q_SLOTS:
 
         // A parameter with named choices is a list of those names; the choice is its index.
         const auto lists = dialog.findChildren<QComboBox*>();
-        const auto normalisation = std::find_if(lists.begin(), lists.end(), [](QComboBox* box) {
-            return box->findText(QStringLiteral("Per image")) >= 0;
-        });
+        const auto normalisation = std::find_if(lists.begin(), lists.end(),
+                                                [](QComboBox* box) { return box->findText(QStringLiteral("Per image")) >= 0; });
         QVERIFY(normalisation != lists.end());
         QCOMPARE((*normalisation)->count(), 3);
         (*normalisation)->setCurrentIndex((*normalisation)->findText(QStringLiteral("Per image")));

@@ -43,7 +43,10 @@ QPoint at(double imageX, double imageY)
     return QPoint(int(200 + (imageX - kCentre.x()) * kZoom), int(160 + (imageY - kCentre.y()) * kZoom));
 }
 
-cv::Mat greyImage() { return cv::Mat(kImageSize, CV_32FC3, cv::Scalar::all(0.5)); }
+cv::Mat greyImage()
+{
+    return cv::Mat(kImageSize, CV_32FC3, cv::Scalar::all(0.5));
+}
 
 bool same(const cv::Mat& a, const cv::Mat& b)
 {
@@ -70,8 +73,8 @@ private:
     MaskEditor& editor() { return *pane_->maskEditor(); }
 
     // An editing pane showing image (grey by default) at the known zoom.
-    ImagePane& editingPane(const cv::Mat& image = greyImage(), const cv::Mat& mask = cv::Mat(), const cv::Mat& heatmap = cv::Mat(),
-                           std::int64_t imageId = 1)
+    ImagePane& editingPane(const cv::Mat& image = greyImage(), const cv::Mat& mask = cv::Mat(),
+                           const cv::Mat& heatmap = cv::Mat(), std::int64_t imageId = 1)
     {
         pane_ = std::make_unique<ImagePane>(QStringLiteral("maskEditorTest"));
         pane_->view()->setFixedSize(400, 320);
@@ -134,7 +137,7 @@ private Q_SLOTS:
         QVERIFY(same(pane_->currentMask(), expected));
         QCOMPARE(cv::countNonZero(pane_->currentMask()), 121);
 
-        QCOMPARE(actions(edited), QStringList{QStringLiteral("brush")});
+        QCOMPARE(actions(edited), QStringList {QStringLiteral("brush")});
         QVERIFY(same(edited.last().at(0).value<cv::Mat>(), expected));
         QCOMPARE(pane_->undoStack()->count(), 1);
 
@@ -145,7 +148,7 @@ private Q_SLOTS:
         QTest::mouseClick(&view(), Qt::LeftButton, {}, at(20.5, 20.5));
         expected(cv::Rect(19, 19, 3, 3)).setTo(0);
         QVERIFY(same(pane_->currentMask(), expected));
-        QCOMPARE(actions(edited), (QStringList{QStringLiteral("brush"), QStringLiteral("eraser")}));
+        QCOMPARE(actions(edited), (QStringList {QStringLiteral("brush"), QStringLiteral("eraser")}));
 
         // A stroke that changes nothing is no step to undo and nothing to save.
         QTest::mouseClick(&view(), Qt::LeftButton, {}, at(70.5, 60.5));
@@ -204,7 +207,7 @@ private Q_SLOTS:
                 expected.at<uchar>(y, x) = 7;
         QVERIFY(same(pane_->currentMask(), expected));
         QCOMPARE(cv::countNonZero(expected), 200 + 210);
-        QCOMPARE(actions(edited), (QStringList{QStringLiteral("polygon"), QStringLiteral("polygon")}));
+        QCOMPARE(actions(edited), (QStringList {QStringLiteral("polygon"), QStringLiteral("polygon")}));
 
         // Esc cancels a polygon under way, before the window's own Esc shortcut takes it;
         // Backspace drops the last vertex.
@@ -249,7 +252,7 @@ private Q_SLOTS:
         cv::Mat expected = cv::Mat::zeros(kImageSize, CV_8UC1);
         expected(cv::Rect(30, 20, 30, 30)).setTo(kScratch);
         QVERIFY(same(pane_->currentMask(), expected));
-        QCOMPARE(actions(edited), QStringList{QStringLiteral("flood fill")});
+        QCOMPARE(actions(edited), QStringList {QStringLiteral("flood fill")});
 
         // With no tolerance the lighter patch stays out.
         pane_->findChild<QSpinBox*>(QStringLiteral("fillTolerance"))->setValue(0);
@@ -277,7 +280,7 @@ private Q_SLOTS:
         expected.setTo(kScratch, resized >= 0.6);
         QVERIFY(cv::countNonZero(resized >= 0.6) > 100);
         QVERIFY(same(pane_->currentMask(), expected));
-        QCOMPARE(actions(edited), QStringList{QStringLiteral("accept predicted region")});
+        QCOMPARE(actions(edited), QStringList {QStringLiteral("accept predicted region")});
     }
 
     void undoAndRedoRestoreExactMasks()
@@ -292,7 +295,7 @@ private Q_SLOTS:
         pane_->setThreshold(0.5);
         QSignalSpy edited(pane_.get(), &ImagePane::maskEdited);
 
-        std::vector<cv::Mat> states{pane_->currentMask().clone()};
+        std::vector<cv::Mat> states {pane_->currentMask().clone()};
         const auto done = [&] { states.push_back(pane_->currentMask().clone()); };
         selectType(kScratch);
         editor().setBrushSize(9);
@@ -315,8 +318,9 @@ private Q_SLOTS:
         done();
         pane_->findChild<QToolButton*>(QStringLiteral("clearMaskButton"))->click();
         done();
-        const QStringList operations{QStringLiteral("brush"), QStringLiteral("polygon"), QStringLiteral("flood fill"),
-                                     QStringLiteral("accept predicted region"), QStringLiteral("eraser"), QStringLiteral("clear")};
+        const QStringList operations {QStringLiteral("brush"),      QStringLiteral("polygon"),
+                                      QStringLiteral("flood fill"), QStringLiteral("accept predicted region"),
+                                      QStringLiteral("eraser"),     QStringLiteral("clear")};
         QCOMPARE(actions(edited), operations);
         for (std::size_t i = 1; i < states.size(); ++i)
             QVERIFY2(!same(states[i], states[i - 1]), qPrintable(operations[int(i) - 1]));
@@ -446,8 +450,8 @@ private Q_SLOTS:
     void masksAreDrawnInTheirTypesColours()
     {
         cv::Mat mask = cv::Mat::zeros(kImageSize, CV_8UC1);
-        mask(cv::Rect(10, 10, 20, 20)).setTo(kScratch);  // red
-        mask(cv::Rect(60, 10, 20, 20)).setTo(7);         // blue
+        mask(cv::Rect(10, 10, 20, 20)).setTo(kScratch); // red
+        mask(cv::Rect(60, 10, 20, 20)).setTo(7); // blue
         mask(cv::Rect(10, 50, 20, 20)).setTo(ds::kUntypedDefect);
         editingPane(greyImage(), mask);
         QTest::qWait(50); // the coalesced redraw

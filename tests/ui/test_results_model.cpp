@@ -81,8 +81,8 @@ private Q_SLOTS:
             scores << proxy.index(row, 0).data(ResultsModel::ScoreRole).toDouble();
             ids << proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong();
         }
-        QCOMPARE(scores, (QList<double>{9.0, 6.0, 4.0, 2.5, 1.0}));
-        QCOMPARE(ids, (QList<qint64>{2, 4, 5, 1, 3}));
+        QCOMPARE(scores, (QList<double> {9.0, 6.0, 4.0, 2.5, 1.0}));
+        QCOMPARE(ids, (QList<qint64> {2, 4, 5, 1, 3}));
 
         // Numeric, not textual: 10 ranks above 9.
         auto rows = sampleRows();
@@ -99,7 +99,7 @@ private Q_SLOTS:
         model.setRows(sampleRows(), 5.0);
         QCOMPARE(model.defectCount(), 2);
         QCOMPARE(defectsIn(model), 2);
-        QCOMPARE(model.index(0, ResultsModel::VerdictColumn).data().toString(), QStringLiteral("Good"));   // 2.5
+        QCOMPARE(model.index(0, ResultsModel::VerdictColumn).data().toString(), QStringLiteral("Good")); // 2.5
         QCOMPARE(model.index(1, ResultsModel::VerdictColumn).data().toString(), QStringLiteral("Defect")); // 9.0
 
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
@@ -172,7 +172,7 @@ private Q_SLOTS:
         QList<bool> misclassified;
         for (int row = 0; row < model.rowCount(); ++row)
             misclassified << model.index(row, 0).data(ResultsModel::MisclassifiedRole).toBool();
-        QCOMPARE(misclassified, (QList<bool>{false, false, false, false, false, false}));
+        QCOMPARE(misclassified, (QList<bool> {false, false, false, false, false, false}));
         model.setThreshold(3.0); // good 4 is now flagged: a false positive
         QVERIFY(model.index(4, 0).data(ResultsModel::MisclassifiedRole).toBool());
         QVERIFY(model.index(4, 0).data(ResultsModel::DefectRole).toBool());
@@ -211,7 +211,7 @@ private Q_SLOTS:
         QList<qint64> ids;
         for (int row = 0; row < proxy.rowCount(); ++row)
             ids << proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong();
-        QCOMPARE(ids, (QList<qint64>{4, 5, 2, 1, 3}));
+        QCOMPARE(ids, (QList<qint64> {4, 5, 2, 1, 3}));
         proxy.setRanking({});
         proxy.sort(ResultsModel::ScoreColumn, Qt::DescendingOrder);
         QCOMPARE(proxy.index(0, 0).data(ResultsModel::ImageIdRole).toLongLong(), 2);
@@ -236,14 +236,14 @@ private Q_SLOTS:
 
         proxy.setShow(ResultsFilterProxy::Show::Flagged);
         QCOMPARE(proxy.rowCount(), 2); // 9 and 6
-        model.setThreshold(2.0);       // rows join as the threshold drops
+        model.setThreshold(2.0); // rows join as the threshold drops
         QCOMPARE(proxy.rowCount(), 4);
         model.setThreshold(9.5);
         QCOMPARE(proxy.rowCount(), 0);
 
         proxy.setShow(ResultsFilterProxy::Show::Misclassified);
         QCOMPARE(proxy.rowCount(), 2); // scratch 9 and hole 6 pass at 9.5: false negatives
-        model.setThreshold(3.0);       // good 4 flagged: the one false positive
+        model.setThreshold(3.0); // good 4 flagged: the one false positive
         QCOMPARE(proxy.rowCount(), 1);
         QCOMPARE(proxy.index(0, 0).data(ResultsModel::ImageIdRole).toLongLong(), 5);
 

@@ -11,7 +11,9 @@
 
 namespace ds::ui {
 
-JobRunner::JobRunner(QObject* parent) : QObject(parent), pool_(new QThreadPool(this))
+JobRunner::JobRunner(QObject* parent)
+    : QObject(parent)
+    , pool_(new QThreadPool(this))
 {
     pool_->setMaxThreadCount(1);
 }
@@ -53,11 +55,13 @@ bool JobRunner::start(const QString& title, Work work)
     });
     context_->setLogCallback([this](const std::string& line) {
         const QString text = QString::fromStdString(line);
-        QMetaObject::invokeMethod(this, [this, text] { Q_EMIT logLine(text); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, text] { Q_EMIT logLine(text); }, Qt::QueuedConnection);
     });
     context_->setCurveCallback([this](const std::string& curve, double x, double y) {
         const QString name = QString::fromStdString(curve);
-        QMetaObject::invokeMethod(this, [this, name, x, y] { Q_EMIT curvePoint(name, x, y); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, name, x, y] { Q_EMIT curvePoint(name, x, y); }, Qt::QueuedConnection);
     });
     std::shared_ptr<ds::JobContext> job = context_;
     future_ = QtConcurrent::run(pool_, [this, job, work = std::move(work)] {
@@ -80,7 +84,8 @@ bool JobRunner::start(const QString& title, Work work)
         }
         if (job->isCancelled() && outcome.status == JobOutcome::Status::Failed)
             outcome.status = JobOutcome::Status::Cancelled;
-        QMetaObject::invokeMethod(this, [this, outcome] { deliver(outcome); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, outcome] { deliver(outcome); }, Qt::QueuedConnection);
     });
     return true;
 }

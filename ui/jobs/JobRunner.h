@@ -16,10 +16,10 @@ namespace ds::ui {
 // What a finished job tells the window (built on the worker thread).
 struct JobOutcome {
     enum class Status { Succeeded, Cancelled, Failed } status = Status::Succeeded;
-    QString message;      // summary for the status bar, or the error
-    QStringList skipped;  // "path: reason" of files the job skipped
+    QString message; // summary for the status bar, or the error
+    QStringList skipped; // "path: reason" of files the job skipped
     qint64 selectModelId = 0; // model to select afterwards (0: keep the selection)
-    bool badInput = false;    // Failed because of what the user gave (ds::InputError), not a fault
+    bool badInput = false; // Failed because of what the user gave (ds::InputError), not a fault
 };
 
 // Runs one long job at a time on its own worker thread (never queued behind thumbnails or

@@ -6,7 +6,8 @@
 
 namespace ds::ui {
 
-ResultsFilterProxy::ResultsFilterProxy(QObject* parent) : QSortFilterProxyModel(parent)
+ResultsFilterProxy::ResultsFilterProxy(QObject* parent)
+    : QSortFilterProxyModel(parent)
 {
     setSortRole(ResultsModel::SortRole);
     // Verdicts change with the threshold: rows enter and leave "flagged" as it moves.

@@ -7,7 +7,10 @@
 
 namespace ds::ui {
 
-ResultsModel::ResultsModel(QObject* parent) : QAbstractTableModel(parent) {}
+ResultsModel::ResultsModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
 
 void ResultsModel::setRows(std::vector<Row> rows, double threshold)
 {
@@ -25,7 +28,10 @@ void ResultsModel::appendRow(Row row)
     endInsertRows();
 }
 
-void ResultsModel::clear() { setRows({}, 0.0); }
+void ResultsModel::clear()
+{
+    setRows({}, 0.0);
+}
 
 void ResultsModel::setThumbnail(std::int64_t imageId, const QImage& thumbnail)
 {
@@ -83,11 +89,20 @@ int ResultsModel::defectCount() const
     return int(std::count_if(rows_.begin(), rows_.end(), [this](const Row& row) { return isDefect(row); }));
 }
 
-QString ResultsModel::verdictText(bool defect) { return defect ? QStringLiteral("Defect") : QStringLiteral("Good"); }
+QString ResultsModel::verdictText(bool defect)
+{
+    return defect ? QStringLiteral("Defect") : QStringLiteral("Good");
+}
 
-int ResultsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
+int ResultsModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(rows_.size());
+}
 
-int ResultsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int ResultsModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant ResultsModel::data(const QModelIndex& index, int role) const
 {
@@ -95,16 +110,11 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
         return {};
     const Row& row = rows_[size_t(index.row())];
     switch (role) {
-    case ImageIdRole:
-        return QVariant::fromValue<qint64>(row.imageId);
-    case ScoreRole:
-        return row.score;
-    case DefectRole:
-        return isDefect(row);
-    case MisclassifiedRole:
-        return row.truth.has_value() && isDefect(row) != *row.truth;
-    case ReviewedRole:
-        return !row.review.isEmpty();
+    case ImageIdRole: return QVariant::fromValue<qint64>(row.imageId);
+    case ScoreRole: return row.score;
+    case DefectRole: return isDefect(row);
+    case MisclassifiedRole: return row.truth.has_value() && isDefect(row) != *row.truth;
+    case ReviewedRole: return !row.review.isEmpty();
     case Qt::DecorationRole:
         if (index.column() == ImageColumn) {
             const auto thumbnail = thumbnails_.constFind(row.imageId);
@@ -138,7 +148,7 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
         if (index.column() == VerdictColumn)
             return QBrush(isDefect(row) ? QColor(190, 30, 30) : QColor(30, 130, 50));
         if (index.column() == ReviewColumn && !row.review.isEmpty())
-            return QBrush(row.review == QStringLiteral("defect") ? QColor(190, 30, 30)
+            return QBrush(row.review == QStringLiteral("defect")     ? QColor(190, 30, 30)
                               : row.review == QStringLiteral("good") ? QColor(30, 130, 50)
                                                                      : QColor(150, 110, 0));
         return {};
@@ -148,8 +158,7 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const
         if (index.column() == ReviewColumn)
             return QStringLiteral("The latest verdict a person gave (D / G / U while reviewing)");
         return {};
-    default:
-        return {};
+    default: return {};
     }
 }
 

@@ -20,11 +20,11 @@ public:
     enum Column { ImageColumn, LabelColumn, ReviewColumn, ScoreColumn, VerdictColumn, ColumnCount };
     enum Role {
         ImageIdRole = Qt::UserRole, // qint64 image id
-        ScoreRole,                  // double score
-        SortRole,                   // per-column raw value to sort by (score as a number)
-        DefectRole,                 // bool: the model's verdict at the current threshold
-        MisclassifiedRole,          // bool: the model's verdict disagrees with the known truth
-        ReviewedRole,               // bool: a person gave a verdict (defect, good or unsure)
+        ScoreRole, // double score
+        SortRole, // per-column raw value to sort by (score as a number)
+        DefectRole, // bool: the model's verdict at the current threshold
+        MisclassifiedRole, // bool: the model's verdict disagrees with the known truth
+        ReviewedRole, // bool: a person gave a verdict (defect, good or unsure)
     };
 
     struct Row {
@@ -32,8 +32,8 @@ public:
         QString fileName;
         QString label; // the dataset's: "good", a defect type, or empty when unknown
         double score = 0.0;
-        QString review;             // latest human verdict: "defect", "good", "unsure" or empty
-        std::optional<bool> truth;  // defective or not as far as the project knows (reviews first)
+        QString review; // latest human verdict: "defect", "good", "unsure" or empty
+        std::optional<bool> truth; // defective or not as far as the project knows (reviews first)
     };
 
     explicit ResultsModel(QObject* parent = nullptr);

@@ -11,7 +11,11 @@
 
 namespace ds::ui {
 
-ThumbnailLoader::ThumbnailLoader(int side, QObject* parent) : QObject(parent), side_(side) {}
+ThumbnailLoader::ThumbnailLoader(int side, QObject* parent)
+    : QObject(parent)
+    , side_(side)
+{
+}
 
 ThumbnailLoader::~ThumbnailLoader()
 {
@@ -32,8 +36,8 @@ QImage ThumbnailLoader::makeThumbnail(const QString& path, int side)
         const cv::Mat image = ds::loadImageRgb(path.toStdString());
         const double scale = double(side) / std::max(image.cols, image.rows);
         cv::Mat small;
-        cv::resize(image, small, cv::Size(std::max(1, int(image.cols * scale)), std::max(1, int(image.rows * scale))), 0,
-                   0, cv::INTER_AREA);
+        cv::resize(image, small, cv::Size(std::max(1, int(image.cols * scale)), std::max(1, int(image.rows * scale))), 0, 0,
+                   cv::INTER_AREA);
         return rgbFloatMatToQImage(small);
     } catch (const std::exception&) {
         return {}; // the row still shows its name; the failure is reported where the image is opened

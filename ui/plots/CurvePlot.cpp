@@ -7,10 +7,11 @@
 namespace ds::ui {
 
 namespace {
-const QList<QColor> kCurveColours{QColor(214, 69, 65), QColor(46, 134, 193), QColor(39, 174, 96), QColor(142, 68, 173)};
+const QList<QColor> kCurveColours {QColor(214, 69, 65), QColor(46, 134, 193), QColor(39, 174, 96), QColor(142, 68, 173)};
 }
 
-CurvePlot::CurvePlot(QWidget* parent) : QWidget(parent)
+CurvePlot::CurvePlot(QWidget* parent)
+    : QWidget(parent)
 {
     plot_ = new QCustomPlot(this);
     plot_->setObjectName(QStringLiteral("curvePlot"));

@@ -12,12 +12,13 @@ namespace ds::ui {
 namespace {
 
 // Tell-apart colours (Tableau 10), repeated beyond ten models.
-const QColor kCurveColors[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+const QColor kCurveColors[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                                {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
 
 } // namespace
 
-RocComparePlot::RocComparePlot(QWidget* parent) : QWidget(parent)
+RocComparePlot::RocComparePlot(QWidget* parent)
+    : QWidget(parent)
 {
     plot_ = new QCustomPlot(this);
     plot_->setObjectName(QStringLiteral("rocComparePlot"));

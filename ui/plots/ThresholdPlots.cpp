@@ -36,7 +36,8 @@ void styleAxes(QCustomPlot* plot)
 
 } // namespace
 
-ThresholdPlots::ThresholdPlots(QWidget* parent) : QWidget(parent)
+ThresholdPlots::ThresholdPlots(QWidget* parent)
+    : QWidget(parent)
 {
     histogram_ = new QCustomPlot(this);
     histogram_->setObjectName(QStringLiteral("histogramPlot"));
@@ -116,7 +117,10 @@ ThresholdPlots::ThresholdPlots(QWidget* parent) : QWidget(parent)
     rebuild();
 }
 
-QWidget* ThresholdPlots::histogramWidget() const { return histogram_; }
+QWidget* ThresholdPlots::histogramWidget() const
+{
+    return histogram_;
+}
 
 QPoint ThresholdPlots::histogramPoint(double x) const
 {
@@ -236,7 +240,7 @@ void ThresholdPlots::updateThresholdViews()
 {
     histogramLine_->point1->setCoords(threshold_, 0);
     histogramLine_->point2->setCoords(threshold_, 1);
-    confusion_ = ds::Confusion{};
+    confusion_ = ds::Confusion {};
     QVector<double> px, py;
     if (hasBoth_) {
         confusion_ = ds::confusionAt(labelledScores_, labelledLabels_, threshold_);
@@ -246,24 +250,25 @@ void ThresholdPlots::updateThresholdViews()
     operatingPoint_->setData(px, py);
     summary_->setText(summaryText());
     useSuggested_->setEnabled(suggested_.has_value());
-    useSuggested_->setToolTip(suggested_ ? QStringLiteral("Set the threshold to %1, which maximises F1 on the labelled images")
-                                               .arg(*suggested_, 0, 'f', 4)
-                                         : QStringLiteral("Needs good and defective labels"));
+    useSuggested_->setToolTip(
+        suggested_
+            ? QStringLiteral("Set the threshold to %1, which maximises F1 on the labelled images").arg(*suggested_, 0, 'f', 4)
+            : QStringLiteral("Needs good and defective labels"));
     histogram_->replot(QCustomPlot::rpQueuedReplot);
     roc_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QString ThresholdPlots::summaryText() const
 {
-    const QString note = labelNote_.isEmpty() ? QString() : QStringLiteral("<br><small>%1</small>").arg(labelNote_.toHtmlEscaped());
+    const QString note
+        = labelNote_.isEmpty() ? QString() : QStringLiteral("<br><small>%1</small>").arg(labelNote_.toHtmlEscaped());
     if (scores_.empty())
         return QStringLiteral("<i>No scores</i>");
     if (!hasBoth_)
         return QStringLiteral("<i>ROC and confusion counts:<br>needs good and defective labels.</i>") + note;
     const ds::Confusion& c = confusion_;
-    const auto ratio = [](int num, int den) {
-        return den > 0 ? QString::number(double(num) / den, 'f', 3) : QStringLiteral("–");
-    };
+    const auto ratio
+        = [](int num, int den) { return den > 0 ? QString::number(double(num) / den, 'f', 3) : QStringLiteral("–"); };
     return QStringLiteral("<table cellspacing=2>"
                           "<tr><td colspan=2><b>At this threshold</b></td></tr>"
                           "<tr><td>TP</td><td align=right><b>%1</b></td></tr>"

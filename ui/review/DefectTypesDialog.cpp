@@ -34,7 +34,9 @@ QIcon swatch(const QColor& colour)
 
 } // namespace
 
-DefectTypesDialog::DefectTypesDialog(ProjectFile& project, QWidget* parent) : QDialog(parent), project_(project)
+DefectTypesDialog::DefectTypesDialog(ProjectFile& project, QWidget* parent)
+    : QDialog(parent)
+    , project_(project)
 {
     setWindowTitle(QStringLiteral("Defect Types"));
     list_ = new QListWidget;
@@ -108,7 +110,10 @@ DefectTypesDialog::DefectTypesDialog(ProjectFile& project, QWidget* parent) : QD
     reload();
 }
 
-QString DefectTypesDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
+QString DefectTypesDialog::errorText() const
+{
+    return error_->isHidden() ? QString() : error_->text();
+}
 
 void DefectTypesDialog::reload()
 {
@@ -184,8 +189,7 @@ void DefectTypesDialog::nameEdited(QListWidgetItem* item)
 {
     // Applied once the edit has finished: applying reloads the list, deleting this item.
     QMetaObject::invokeMethod(
-        this, [this, id = item->data(Qt::UserRole).toInt(), name = item->text()] { renameType(id, name); },
-        Qt::QueuedConnection);
+        this, [this, id = item->data(Qt::UserRole).toInt(), name = item->text()] { renameType(id, name); }, Qt::QueuedConnection);
 }
 
 int DefectTypesDialog::selectedId() const

@@ -3,8 +3,12 @@
 namespace ds::ui {
 
 MaskEditCommand::MaskEditCommand(cv::Mat& mask, cv::Rect rect, cv::Mat before, const QString& action, Applied applied)
-    : QUndoCommand(action), mask_(mask), rect_(rect), before_(std::move(before)), after_(mask(rect).clone()),
-      applied_(std::move(applied))
+    : QUndoCommand(action)
+    , mask_(mask)
+    , rect_(rect)
+    , before_(std::move(before))
+    , after_(mask(rect).clone())
+    , applied_(std::move(applied))
 {
 }
 

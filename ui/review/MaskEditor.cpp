@@ -45,11 +45,16 @@ QIcon swatch(const QColor& colour)
     return QIcon(pixmap);
 }
 
-cv::Point2d toCv(QPointF point) { return {point.x(), point.y()}; }
+cv::Point2d toCv(QPointF point)
+{
+    return {point.x(), point.y()};
+}
 
 } // namespace
 
-MaskEditor::MaskEditor(ImageView* view, QWidget* parent) : QWidget(parent), view_(view)
+MaskEditor::MaskEditor(ImageView* view, QWidget* parent)
+    : QWidget(parent)
+    , view_(view)
 {
     tools_ = new QButtonGroup(this);
     auto* layout = new QHBoxLayout(this);
@@ -92,7 +97,8 @@ MaskEditor::MaskEditor(ImageView* view, QWidget* parent) : QWidget(parent), view
     fillTolerance_->setRange(0, 255);
     fillTolerance_->setValue(24);
     fillTolerance_->setPrefix(QStringLiteral("± "));
-    fillTolerance_->setToolTip(QStringLiteral("Flood fill: how far each colour channel (0–255) may differ from the clicked pixel's"));
+    fillTolerance_->setToolTip(
+        QStringLiteral("Flood fill: how far each colour channel (0–255) may differ from the clicked pixel's"));
     layout->addWidget(new QLabel(QStringLiteral("Tolerance")));
     layout->addWidget(fillTolerance_);
     layout->addSpacing(6);
@@ -105,9 +111,10 @@ MaskEditor::MaskEditor(ImageView* view, QWidget* parent) : QWidget(parent), view
     layout->addSpacing(6);
     setDefectTypes({});
 
-    acceptPredicted_ = textButton(QStringLiteral("Accept Predicted"),
-                                  QStringLiteral("Add the predicted defect region at the current threshold to the mask, as the current type"),
-                                  QStringLiteral("acceptPredictedButton"));
+    acceptPredicted_
+        = textButton(QStringLiteral("Accept Predicted"),
+                     QStringLiteral("Add the predicted defect region at the current threshold to the mask, as the current type"),
+                     QStringLiteral("acceptPredictedButton"));
     connect(acceptPredicted_, &QToolButton::clicked, this, &MaskEditor::acceptPredictedRegion);
     layout->addWidget(acceptPredicted_);
     clear_ = textButton(QStringLiteral("Clear"), QStringLiteral("Erase the whole mask"), QStringLiteral("clearMaskButton"));
@@ -163,8 +170,8 @@ void MaskEditor::setImage(const cv::Mat& image, const cv::Mat& anomalyMap, const
     }
     // The history holds only while it describes the mask shown (the project may have
     // changed it since, e.g. deleting a defect type).
-    const bool historyHolds = imageId > kNoImageId && edits->mask.size() == shown.size()
-        && cv::countNonZero(edits->mask != shown) == 0;
+    const bool historyHolds
+        = imageId > kNoImageId && edits->mask.size() == shown.size() && cv::countNonZero(edits->mask != shown) == 0;
     if (!historyHolds) {
         edits->history->clear();
         edits->mask = shown.clone();
@@ -205,9 +212,15 @@ const cv::Mat& MaskEditor::mask() const
     return current_ ? current_->mask : none;
 }
 
-QUndoStack* MaskEditor::undoStack() const { return current_ ? current_->history : nullptr; }
+QUndoStack* MaskEditor::undoStack() const
+{
+    return current_ ? current_->history : nullptr;
+}
 
-void MaskEditor::setThreshold(double threshold) { threshold_ = threshold; }
+void MaskEditor::setThreshold(double threshold)
+{
+    threshold_ = threshold;
+}
 
 void MaskEditor::setDefectTypes(const std::vector<DefectType>& types)
 {
@@ -244,11 +257,20 @@ void MaskEditor::setTool(Tool tool)
     updateView();
 }
 
-int MaskEditor::brushSize() const { return brushSize_->value(); }
+int MaskEditor::brushSize() const
+{
+    return brushSize_->value();
+}
 
-void MaskEditor::setBrushSize(int pixels) { brushSize_->setValue(pixels); }
+void MaskEditor::setBrushSize(int pixels)
+{
+    brushSize_->setValue(pixels);
+}
 
-int MaskEditor::currentValue() const { return defectType_->currentData().toInt(); }
+int MaskEditor::currentValue() const
+{
+    return defectType_->currentData().toInt();
+}
 
 void MaskEditor::setCurrentValue(int value)
 {
@@ -285,15 +307,12 @@ bool MaskEditor::wantsKey(const QKeyEvent& event) const
     case Qt::Key_L:
     case Qt::Key_R:
     case Qt::Key_BracketLeft:
-    case Qt::Key_BracketRight:
-        return true;
+    case Qt::Key_BracketRight: return true;
     case Qt::Key_Return:
     case Qt::Key_Enter:
     case Qt::Key_Backspace:
-    case Qt::Key_Escape:
-        return polygonPending();
-    default:
-        return false;
+    case Qt::Key_Escape: return polygonPending();
+    default: return false;
     }
 }
 
@@ -302,35 +321,21 @@ bool MaskEditor::handleKey(const QKeyEvent& event)
     if (!wantsKey(event))
         return false;
     switch (event.key()) {
-    case Qt::Key_B:
-        setTool(Tool::Brush);
-        break;
-    case Qt::Key_E:
-        setTool(Tool::Eraser);
-        break;
-    case Qt::Key_L:
-        setTool(Tool::Polygon);
-        break;
-    case Qt::Key_R:
-        setTool(Tool::FloodFill);
-        break;
+    case Qt::Key_B: setTool(Tool::Brush); break;
+    case Qt::Key_E: setTool(Tool::Eraser); break;
+    case Qt::Key_L: setTool(Tool::Polygon); break;
+    case Qt::Key_R: setTool(Tool::FloodFill); break;
     case Qt::Key_BracketLeft: // a quarter smaller or larger per press, at least one pixel
         setBrushSize(std::min(brushSize() - 1, int(std::lround(brushSize() / 1.25))));
         break;
-    case Qt::Key_BracketRight:
-        setBrushSize(std::max(brushSize() + 1, int(std::lround(brushSize() * 1.25))));
-        break;
+    case Qt::Key_BracketRight: setBrushSize(std::max(brushSize() + 1, int(std::lround(brushSize() * 1.25)))); break;
     case Qt::Key_Return:
-    case Qt::Key_Enter:
-        closePolygon();
-        break;
+    case Qt::Key_Enter: closePolygon(); break;
     case Qt::Key_Backspace:
         polygon_.pop_back();
         showPolygon();
         break;
-    case Qt::Key_Escape:
-        cancelPolygon();
-        break;
+    case Qt::Key_Escape: cancelPolygon(); break;
     }
     return true;
 }
@@ -445,7 +450,10 @@ void MaskEditor::clearMask()
     finishEdit(QStringLiteral("clear"));
 }
 
-void MaskEditor::beginEdit() { before_ = current_->mask.clone(); }
+void MaskEditor::beginEdit()
+{
+    before_ = current_->mask.clone();
+}
 
 void MaskEditor::finishEdit(const QString& action)
 {

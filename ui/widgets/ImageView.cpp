@@ -25,13 +25,13 @@ const QPoint kOffImage(-1, -1);
 // A format the raster painter draws without converting on every paint.
 QImage paintable(const QImage& image)
 {
-    return image.convertToFormat(image.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied
-                                                         : QImage::Format_RGB32);
+    return image.convertToFormat(image.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32);
 }
 
 } // namespace
 
-ImageView::ImageView(QWidget* parent) : QWidget(parent)
+ImageView::ImageView(QWidget* parent)
+    : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setFocusPolicy(Qt::StrongFocus);
@@ -126,7 +126,10 @@ void ImageView::followView(const ImageView& source)
     update();
 }
 
-double ImageView::zoom() const { return fitMode_ ? fitZoom() : zoom_; }
+double ImageView::zoom() const
+{
+    return fitMode_ ? fitZoom() : zoom_;
+}
 
 QPointF ImageView::center() const
 {
@@ -172,7 +175,10 @@ QPointF ImageView::widgetPoint(QPointF imagePoint, int pane) const
     return paneRect(pane).center() + (imagePoint - center()) * scale();
 }
 
-double ImageView::scale() const { return zoom() / devicePixelRatioF(); }
+double ImageView::scale() const
+{
+    return zoom() / devicePixelRatioF();
+}
 
 double ImageView::fitZoom() const
 {
@@ -192,8 +198,7 @@ double ImageView::clampedZoom(double zoom) const
 QPointF ImageView::clampedCenter(QPointF center) const
 {
     // The centre stays on the image, so some of it is always in view.
-    return {std::clamp(center.x(), 0.0, double(viewedSize_.width())),
-            std::clamp(center.y(), 0.0, double(viewedSize_.height()))};
+    return {std::clamp(center.x(), 0.0, double(viewedSize_.width())), std::clamp(center.y(), 0.0, double(viewedSize_.height()))};
 }
 
 int ImageView::paneNearest(QPointF widgetPos) const
@@ -329,8 +334,8 @@ void ImageView::drawPane(QPainter& painter, int pane)
                                   .intersected(QRectF(image.rect()));
         if (!source.isEmpty()) {
             painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-            painter.drawImage(QRectF(widgetPoint(source.topLeft(), pane), widgetPoint(source.bottomRight(), pane)),
-                              image, source);
+            painter.drawImage(QRectF(widgetPoint(source.topLeft(), pane), widgetPoint(source.bottomRight(), pane)), image,
+                              source);
         }
     }
     painter.restore();
@@ -345,8 +350,7 @@ const QImage& ImageView::downscaled(int pane)
                          std::max(1, int(std::lround(left_.height() * zoom))));
         for (int i = 0; i < 2; ++i) {
             const QImage& image = i == 0 ? left_ : right_;
-            downscaled_[i] = image.isNull() ? QImage()
-                                            : image.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+            downscaled_[i] = image.isNull() ? QImage() : image.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
             downscaled_[i].setDevicePixelRatio(ratio);
         }
         downscaledZoom_ = zoom;
@@ -460,16 +464,10 @@ void ImageView::keyPressEvent(QKeyEvent* event)
     case Qt::Key_Equal: // + without Shift on many layouts
         zoomIn();
         break;
-    case Qt::Key_Minus:
-        zoomOut();
-        break;
+    case Qt::Key_Minus: zoomOut(); break;
     case Qt::Key_0:
-    case Qt::Key_F:
-        fitToWindow();
-        break;
-    case Qt::Key_1:
-        zoomActualSize();
-        break;
+    case Qt::Key_F: fitToWindow(); break;
+    case Qt::Key_1: zoomActualSize(); break;
     case Qt::Key_Space:
         if (interaction_ != Interaction::Edit) {
             QWidget::keyPressEvent(event);
@@ -482,8 +480,7 @@ void ImageView::keyPressEvent(QKeyEvent* event)
             update();
         }
         break;
-    default:
-        QWidget::keyPressEvent(event);
+    default: QWidget::keyPressEvent(event);
     }
 }
 

@@ -32,10 +32,10 @@ public:
     void setPlaceholder(const QString& text); // clears the images, shows the text centred
     bool hasImage() const { return !left_.isNull(); }
     QSize imageSize() const { return left_.size(); } // of the left image
-    double zoom() const;                              // screen pixels per image pixel
-    bool isFitMode() const { return fitMode_; }       // true while the view follows the widget's size
-    QPointF center() const;                           // image coordinates shown at the centre of each pane
-    void setView(double zoom, QPointF center);        // leaves fit mode; does NOT emit viewChanged
+    double zoom() const; // screen pixels per image pixel
+    bool isFitMode() const { return fitMode_; } // true while the view follows the widget's size
+    QPointF center() const; // image coordinates shown at the centre of each pane
+    void setView(double zoom, QPointF center); // leaves fit mode; does NOT emit viewChanged
     // Shows what another view of the same image size shows, fit mode included, without
     // emitting viewChanged: for syncing views, connect source's viewChanged to this.
     void followView(const ImageView& source);
@@ -58,7 +58,7 @@ public:
     void setPolygonPreview(const QPolygonF& vertices);
 
 public Q_SLOTS:
-    void fitToWindow();    // and stays fitted on resize
+    void fitToWindow(); // and stays fitted on resize
     void zoomActualSize(); // 1:1
     void zoomIn();
     void zoomOut();
@@ -121,12 +121,12 @@ private:
     Interaction interaction_ = Interaction::Pan;
     double brushRadius_ = 0.0;
     QPolygonF polygonPreview_;
-    bool spaceHeld_ = false;     // Space + left-drag pans in the Edit interaction
-    bool editPressed_ = false;   // the left button is down for an edit
-    int editPane_ = 0;           // the pane the edit started in; its moves map through it
+    bool spaceHeld_ = false; // Space + left-drag pans in the Edit interaction
+    bool editPressed_ = false; // the left button is down for an edit
+    int editPane_ = 0; // the pane the edit started in; its moves map through it
     QPointF editPressPos_;
 
-    bool dragging_ = false;      // panning
+    bool dragging_ = false; // panning
     Qt::MouseButton dragButton_ = Qt::NoButton;
     QPointF dragLast_;
     bool hovering_ = false;

@@ -25,7 +25,8 @@ struct Calibration {
 // (DRAEM) sees whole structures that are out of place. A defect either finds counts.
 class Combined : public ArchivedDetector {
 public:
-    explicit Combined(const DetectorSettings& settings) : ArchivedDetector(settings)
+    explicit Combined(const DetectorSettings& settings)
+        : ArchivedDetector(settings)
     {
         density_ = createDetector(memberSettings("synthanomaly"));
         network_ = createDetector(memberSettings("draem"));
@@ -69,11 +70,10 @@ public:
             const auto standardMap = [](const AnomalyResult& result, const Calibration& c) {
                 return cv::Mat((result.anomalyMap - c.mapMean) / c.mapStd);
             };
-            const auto standardScore = [](const AnomalyResult& result, const Calibration& c) {
-                return (result.score - c.scoreMean) / c.scoreStd;
-            };
+            const auto standardScore
+                = [](const AnomalyResult& result, const Calibration& c) { return (result.score - c.scoreMean) / c.scoreStd; };
             results[i].anomalyMap = (1 - networkWeight) * standardMap(fromDensity[i], densityCalibration_)
-                                    + networkWeight * standardMap(fromNetwork[i], networkCalibration_);
+                + networkWeight * standardMap(fromNetwork[i], networkCalibration_);
             results[i].score = float((1 - networkWeight) * standardScore(fromDensity[i], densityCalibration_)
                                      + networkWeight * standardScore(fromNetwork[i], networkCalibration_));
         }
@@ -186,13 +186,20 @@ private:
 
 DetectorInfo combinedInfo()
 {
-    DetectorInfo info{
+    DetectorInfo info {
         "combined",
         "DRAEM + synthetic-anomaly head",
         "The synthetic-anomaly head on the filter bank and a DRAEM network trained from scratch, each standardised on "
         "held-out good images and added: faint departures and out-of-place structures both count.",
-        {{"network_weight", "Network weight", "Share of the DRAEM network in the combined score and map (0: the "
-                                              "synthetic-anomaly head alone, 1: the network alone).", 0.5, 0.0, 1.0, false, {}}},
+        {{"network_weight",
+          "Network weight",
+          "Share of the DRAEM network in the combined score and map (0: the "
+          "synthetic-anomaly head alone, 1: the network alone).",
+          0.5,
+          0.0,
+          1.0,
+          false,
+          {}}},
         [](const DetectorSettings& settings) { return std::make_unique<Combined>(settings); },
         {}};
     // The members' parameters, offered under their own keys.

@@ -15,7 +15,10 @@ namespace {
 // Gaussian shared by every patch (stride 8, all three stages).
 class CutPaste : public TorchDetector {
 public:
-    explicit CutPaste(const DetectorSettings& settings) : TorchDetector(settings) {}
+    explicit CutPaste(const DetectorSettings& settings)
+        : TorchDetector(settings)
+    {
+    }
 
 protected:
     torch::Tensor aggregate(const std::vector<torch::Tensor>& maps) override { return aggregateFeatures(maps, 1, 3); }
@@ -43,7 +46,7 @@ protected:
     {
         const int64_t batch = features.size(0), height = features.size(2), width = features.size(3);
         const torch::Tensor maps = patches_.squaredMahalanobis(asPatches(features)).sqrt().view({batch, height, width});
-        PatchScores scores{maps, torch::ones({batch}), {}};
+        PatchScores scores {maps, torch::ones({batch}), {}};
         if (parameter("image_score") == 0)
             scores.imageScores = images_.squaredMahalanobis(features.mean({2, 3}).unsqueeze(2)).sqrt().view({batch});
         return scores;
@@ -83,23 +86,37 @@ private:
 
 DetectorInfo cutPasteInfo()
 {
-    DetectorInfo info{
-        "cutpaste",
-        "CutPaste (trained from scratch)",
-        "Learns a network from the good images by telling them from cut-and-pasted and scarred copies, then "
-        "models its features with a Gaussian. No pretrained weights; always uses the self-learned backbone.",
-        {{"pretext_steps", "Training steps (0: 300)", "Steps of the network's training on cut-pasted and scarred images (24 "
-                                             "images each); 0 takes the default (300).", 0, 0, 100000, true, {}},
-         {"image_score", "Image score", "Whole-image density (0, the paper's): distance of the image's pooled "
-                                        "features. Largest patch (1): the map's maximum, for small defects.",
-          1, 0, 1, true, {"Whole-image density", "Largest patch"}}},
-        [](const DetectorSettings& settings) {
-            DetectorSettings own = settings;
-            own.backbone = "selfsup"; // the method is the backbone it learns
-            return std::make_unique<CutPaste>(own);
-        },
-        [](const DetectorSettings& settings) { return selfSupervisedLearningSeconds(int(settings.parameters.at("pretext_steps"))); },
-        false};
+    DetectorInfo info {"cutpaste",
+                       "CutPaste (trained from scratch)",
+                       "Learns a network from the good images by telling them from cut-and-pasted and scarred copies, then "
+                       "models its features with a Gaussian. No pretrained weights; always uses the self-learned backbone.",
+                       {{"pretext_steps",
+                         "Training steps (0: 300)",
+                         "Steps of the network's training on cut-pasted and scarred images (24 "
+                         "images each); 0 takes the default (300).",
+                         0,
+                         0,
+                         100000,
+                         true,
+                         {}},
+                        {"image_score",
+                         "Image score",
+                         "Whole-image density (0, the paper's): distance of the image's pooled "
+                         "features. Largest patch (1): the map's maximum, for small defects.",
+                         1,
+                         0,
+                         1,
+                         true,
+                         {"Whole-image density", "Largest patch"}}},
+                       [](const DetectorSettings& settings) {
+                           DetectorSettings own = settings;
+                           own.backbone = "selfsup"; // the method is the backbone it learns
+                           return std::make_unique<CutPaste>(own);
+                       },
+                       [](const DetectorSettings& settings) {
+                           return selfSupervisedLearningSeconds(int(settings.parameters.at("pretext_steps")));
+                       },
+                       false};
     const std::vector<ParameterSpec> shared = sharedTorchParameters();
     info.parameters.insert(info.parameters.end(), shared.begin(), shared.end());
     return info;

@@ -191,8 +191,8 @@ private:
             const torch::Tensor mask = masksToBatch(masks, device());
             torch::Tensor reconstruction;
             const torch::Tensor logits = segment(input, &reconstruction);
-            const torch::Tensor loss = torch::mse_loss(reconstruction, target) + ssimLoss(reconstruction, target)
-                                       + focalLoss(logits, mask);
+            const torch::Tensor loss
+                = torch::mse_loss(reconstruction, target) + ssimLoss(reconstruction, target) + focalLoss(logits, mask);
             optimiser.zero_grad();
             loss.backward();
             optimiser.step();
@@ -234,8 +234,8 @@ private:
         return results;
     }
 
-    EncoderDecoder reconstructive_{nullptr};
-    EncoderDecoder discriminative_{nullptr};
+    EncoderDecoder reconstructive_ {nullptr};
+    EncoderDecoder discriminative_ {nullptr};
     InputGeometry geometry_;
     bool fitted_ = false;
 };
@@ -251,11 +251,24 @@ DetectorInfo draemInfo()
             {trainingBudgetParameter("Quick: 128 px, 500 steps (a few minutes on 2 cores). Balanced: 192 px, 1500 "
                                      "steps. Thorough: 256 px, 4000 steps. Longer training finds fainter defects."),
              trainingStepsParameter(),
-             {"width", "Network width", "Channels of the first level of both networks (doubling per level); wider "
-                                        "learns more, trains slower.", 16, 8, 64, true, {}},
-             {"foreground_only", "Defects on the part only",
+             {"width",
+              "Network width",
+              "Channels of the first level of both networks (doubling per level); wider "
+              "learns more, trains slower.",
+              16,
+              8,
+              64,
+              true,
+              {}},
+             {"foreground_only",
+              "Defects on the part only",
               "Generate defects only where the image differs from its border's colour (objects on a plain "
-              "background).", 0, 0, 1, true, {"Anywhere", "On the part only"}}},
+              "background).",
+              0,
+              0,
+              1,
+              true,
+              {"Anywhere", "On the part only"}}},
             [](const DetectorSettings& settings) { return std::make_unique<Draem>(settings); },
             [](const DetectorSettings& settings) {
                 // Convolutions dominate: their cost grows with the width squared.

@@ -14,7 +14,10 @@ namespace {
 // Mahalanobis distance.
 class Padim : public TorchDetector {
 public:
-    explicit Padim(const DetectorSettings& settings) : TorchDetector(settings) {}
+    explicit Padim(const DetectorSettings& settings)
+        : TorchDetector(settings)
+    {
+    }
 
 protected:
     // A Gaussian per position: with shapes kept, every image at the typical training shape.
@@ -36,8 +39,8 @@ protected:
         // that could not be stored (SQLite blobs stop at 1 GB) before statistics are gathered.
         const double stateBytes = double(height) * double(width) * double(channels) * double(channels) * 4.0;
         if (stateBytes > 900e6)
-            throw InputError("PaDiM at this image size and feature count needs a "
-                             + std::to_string(int(stateBytes / 1e6)) + " MB model; lower the image size or n_features");
+            throw InputError("PaDiM at this image size and feature count needs a " + std::to_string(int(stateBytes / 1e6))
+                             + " MB model; lower the image size or n_features");
         statistics_ = GaussianStatistics();
     }
 
@@ -52,8 +55,7 @@ protected:
     PatchScores score(const torch::Tensor& features) override
     {
         const torch::Tensor distances = statistics_.squaredMahalanobis(features.flatten(2)).sqrt();
-        return {distances.view({features.size(0), features.size(2), features.size(3)}),
-                torch::ones({features.size(0)})};
+        return {distances.view({features.size(0), features.size(2), features.size(3)}), torch::ones({features.size(0)})};
     }
 
     void writeStatistics(torch::serialize::OutputArchive& archive) const override
@@ -89,14 +91,15 @@ private:
 
 DetectorInfo padimInfo()
 {
-    DetectorInfo info{"padim",
-            "PaDiM",
-            "A Gaussian per image position over backbone features; Mahalanobis distance. Fast to train, "
-            "strong on aligned parts.",
-            {{"n_features", "Feature channels", "Random subset of backbone channels modelled per position "
-                                                "(more: finer, but memory grows with its square).",
-              100, 10, 550, true}},
-            [](const DetectorSettings& settings) { return std::make_unique<Padim>(settings); }};
+    DetectorInfo info {"padim",
+                       "PaDiM",
+                       "A Gaussian per image position over backbone features; Mahalanobis distance. Fast to train, "
+                       "strong on aligned parts.",
+                       {{"n_features", "Feature channels",
+                         "Random subset of backbone channels modelled per position "
+                         "(more: finer, but memory grows with its square).",
+                         100, 10, 550, true}},
+                       [](const DetectorSettings& settings) { return std::make_unique<Padim>(settings); }};
     const std::vector<ParameterSpec> shared = sharedTorchParameters();
     info.parameters.insert(info.parameters.end(), shared.begin(), shared.end());
     return info;

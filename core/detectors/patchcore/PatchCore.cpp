@@ -13,7 +13,10 @@ namespace {
 // its nearest neighbour in the bank.
 class PatchCore : public TorchDetector {
 public:
-    explicit PatchCore(const DetectorSettings& settings) : TorchDetector(settings) {}
+    explicit PatchCore(const DetectorSettings& settings)
+        : TorchDetector(settings)
+    {
+    }
 
 protected:
     // Patches live on the grid of the second-deepest map (layer2, stride 8), as in the
@@ -50,9 +53,12 @@ protected:
     {
         const torch::Tensor all = torch::cat(pool_);
         pool_.clear();
-        const int64_t target = std::max<int64_t>(
-            1, std::min<int64_t>(int64_t(parameter("max_bank")), int64_t(std::ceil(parameter("coreset_ratio") * double(all.size(0))))));
-        const torch::Tensor chosen = greedyCoresetIndices(all, target, int64_t(parameter("projection_dim")), settings_.seed + 3, job);
+        const int64_t target
+            = std::max<int64_t>(1,
+                                std::min<int64_t>(int64_t(parameter("max_bank")),
+                                                  int64_t(std::ceil(parameter("coreset_ratio") * double(all.size(0))))));
+        const torch::Tensor chosen
+            = greedyCoresetIndices(all, target, int64_t(parameter("projection_dim")), settings_.seed + 3, job);
         bank_ = all.index_select(0, chosen.to(device())).contiguous();
     }
 
@@ -107,16 +113,19 @@ private:
 
 DetectorInfo patchCoreInfo()
 {
-    DetectorInfo info{"patchcore",
-            "PatchCore",
-            "A coreset memory bank of local patch features; nearest-neighbour distance. Strong on textures "
-            "and small defects; training time grows with the coreset.",
-            {{"coreset_ratio", "Coreset ratio", "Fraction of training patches kept in the memory bank.", 0.1, 0.001, 1.0, false},
-             {"max_bank", "Max memory bank", "Upper bound on memory-bank patches (bounds memory and scoring time).", 16384, 256, 1000000, true},
-             {"max_pool", "Max patch pool", "Upper bound on patches gathered before coreset selection.", 200000, 1000, 5000000, true},
-             {"projection_dim", "Projection dimension", "Random projection used to speed up coreset selection.", 128, 8, 4096, true},
-             {"reweight_neighbours", "Reweighting neighbours", "Neighbourhood size of the image-score reweighting (1 = off).", 9, 1, 64, true}},
-            [](const DetectorSettings& settings) { return std::make_unique<PatchCore>(settings); }};
+    DetectorInfo info {
+        "patchcore",
+        "PatchCore",
+        "A coreset memory bank of local patch features; nearest-neighbour distance. Strong on textures "
+        "and small defects; training time grows with the coreset.",
+        {{"coreset_ratio", "Coreset ratio", "Fraction of training patches kept in the memory bank.", 0.1, 0.001, 1.0, false},
+         {"max_bank", "Max memory bank", "Upper bound on memory-bank patches (bounds memory and scoring time).", 16384, 256,
+          1000000, true},
+         {"max_pool", "Max patch pool", "Upper bound on patches gathered before coreset selection.", 200000, 1000, 5000000, true},
+         {"projection_dim", "Projection dimension", "Random projection used to speed up coreset selection.", 128, 8, 4096, true},
+         {"reweight_neighbours", "Reweighting neighbours", "Neighbourhood size of the image-score reweighting (1 = off).", 9, 1,
+          64, true}},
+        [](const DetectorSettings& settings) { return std::make_unique<PatchCore>(settings); }};
     const std::vector<ParameterSpec> shared = sharedTorchParameters();
     info.parameters.insert(info.parameters.end(), shared.begin(), shared.end());
     return info;

@@ -18,7 +18,10 @@ namespace {
 // (bright, high-contrast lighting) does not outscore a quiet one.
 class Spade : public TorchDetector {
 public:
-    explicit Spade(const DetectorSettings& settings) : TorchDetector(settings) {}
+    explicit Spade(const DetectorSettings& settings)
+        : TorchDetector(settings)
+    {
+    }
 
 protected:
     void resetFit() override { patches_.reset(); }
@@ -133,8 +136,8 @@ private:
     {
         const int64_t available = descriptors_.size(0) - (skipSelf ? 1 : 0);
         const int64_t k = std::min<int64_t>(int64_t(parameter("k_images")), available);
-        const torch::Tensor nearest =
-            std::get<1>(torch::cdist(descriptors, descriptors_).topk(k + (skipSelf ? 1 : 0), 1, /*largest=*/false));
+        const torch::Tensor nearest
+            = std::get<1>(torch::cdist(descriptors, descriptors_).topk(k + (skipSelf ? 1 : 0), 1, /*largest=*/false));
         return skipSelf ? nearest.slice(1, 1) : nearest;
     }
 
@@ -159,16 +162,13 @@ private:
     }
 
     // B x C x h x w -> B x D x h x w
-    torch::Tensor project(const torch::Tensor& features) const
-    {
-        return torch::einsum("dc,bchw->bdhw", {projection_, features});
-    }
+    torch::Tensor project(const torch::Tensor& features) const { return torch::einsum("dc,bchw->bdhw", {projection_, features}); }
 
     LocalPatchFeatures patches_;
-    torch::Tensor projection_;  // D x C
-    torch::Tensor bank_;        // N x D x h x w, 16-bit
+    torch::Tensor projection_; // D x C
+    torch::Tensor bank_; // N x D x h x w, 16-bit
     torch::Tensor descriptors_; // N x C, each good image's mean feature
-    torch::Tensor spread_;      // N x h x w, each good image's distances to its nearest good images
+    torch::Tensor spread_; // N x h x w, each good image's distances to its nearest good images
     double floor_ = 0;
     std::vector<torch::Tensor> stored_, globals_;
 };
@@ -177,20 +177,21 @@ private:
 
 DetectorInfo spadeInfo()
 {
-    DetectorInfo info{"spade",
-            "SPADE",
-            "Each patch against the same place in the most similar good images. Copes with good images that "
-            "come in several looks (lighting, variants); the model grows with the training set.",
-            {{"k_images", "Nearest good images", "How many of the most similar good images each image is compared with.",
-              30, 1, 200, true},
-             {"radius", "Search radius", "How many feature cells (8 px at the default size) a patch may lie from its match.",
-              1, 0, 4, true},
-             {"n_features", "Feature dimensions", "Random projection of the patch features (more: finer, larger model).",
-              128, 16, 512, true},
-             {"normalise", "Normalise by spread", "1: distances divided by the matched good images' own spread at that "
-                                                  "place (a local outlier factor); 0: raw distances, as in the paper.",
-              1, 0, 1, true}},
-            [](const DetectorSettings& settings) { return std::make_unique<Spade>(settings); }};
+    DetectorInfo info {"spade",
+                       "SPADE",
+                       "Each patch against the same place in the most similar good images. Copes with good images that "
+                       "come in several looks (lighting, variants); the model grows with the training set.",
+                       {{"k_images", "Nearest good images",
+                         "How many of the most similar good images each image is compared with.", 30, 1, 200, true},
+                        {"radius", "Search radius",
+                         "How many feature cells (8 px at the default size) a patch may lie from its match.", 1, 0, 4, true},
+                        {"n_features", "Feature dimensions",
+                         "Random projection of the patch features (more: finer, larger model).", 128, 16, 512, true},
+                        {"normalise", "Normalise by spread",
+                         "1: distances divided by the matched good images' own spread at that "
+                         "place (a local outlier factor); 0: raw distances, as in the paper.",
+                         1, 0, 1, true}},
+                       [](const DetectorSettings& settings) { return std::make_unique<Spade>(settings); }};
     const std::vector<ParameterSpec> shared = sharedTorchParameters();
     info.parameters.insert(info.parameters.end(), shared.begin(), shared.end());
     return info;

@@ -25,7 +25,10 @@ constexpr int kLogEvery = 25;
 // head misses too many real defects (docs/BENCHMARKS.md).
 class SynthAnomaly : public TorchDetector {
 public:
-    explicit SynthAnomaly(const DetectorSettings& settings) : TorchDetector(settings) {}
+    explicit SynthAnomaly(const DetectorSettings& settings)
+        : TorchDetector(settings)
+    {
+    }
 
 protected:
     // The grid and layer balance of PatchCore: stride 8, layer1 averaged onto it, every
@@ -201,9 +204,9 @@ private:
         };
         // The output starts near the prior of a defect cell (about 5 %) so early steps do
         // not spend themselves learning that most cells are good.
-        head_ = {heInit({kHeadWidth, channels, 1, 1}, 1.0), bias(kHeadWidth, 0.0),
+        head_ = {heInit({kHeadWidth, channels, 1, 1}, 1.0),   bias(kHeadWidth, 0.0),
                  heInit({kHeadWidth, kHeadWidth, 3, 3}, 1.0), bias(kHeadWidth, 0.0),
-                 heInit({1, kHeadWidth, 1, 1}, 0.1), bias(1, -3.0)};
+                 heInit({1, kHeadWidth, 1, 1}, 0.1),          bias(1, -3.0)};
     }
 
     // Blob masks on the feature grid: smooth noise at a random coarseness, thresholded so
@@ -215,12 +218,12 @@ private:
         const torch::Tensor draws = torch::rand({batch, 2}, generator);
         for (int64_t b = 0; b < batch; ++b) {
             const int64_t coarseness = int64_t(2) << int64_t(draws[b][0].item<double>() * 3); // 2, 4 or 8 cells per blob
-            const torch::Tensor coarse = torch::rand(
-                {1, 1, height / coarseness + 2, width / coarseness + 2}, generator);
-            const torch::Tensor smooth = F::interpolate(coarse, F::InterpolateFuncOptions()
-                                                                    .size(std::vector<int64_t>{height, width})
-                                                                    .mode(torch::kBicubic)
-                                                                    .align_corners(false))
+            const torch::Tensor coarse = torch::rand({1, 1, height / coarseness + 2, width / coarseness + 2}, generator);
+            const torch::Tensor smooth = F::interpolate(coarse,
+                                                        F::InterpolateFuncOptions()
+                                                            .size(std::vector<int64_t> {height, width})
+                                                            .mode(torch::kBicubic)
+                                                            .align_corners(false))
                                              .flatten();
             const double area = std::exp(std::log(0.003) + draws[b][1].item<double>() * (std::log(0.2) - std::log(0.003)));
             const int64_t cells = std::max<int64_t>(1, int64_t(std::lround(area * double(height * width))));
@@ -245,16 +248,16 @@ private:
         // spread), a mix between a coherent shift (a region of another colour or texture)
         // and incoherent noise, on a random 10-100 % of the channels.
         const torch::Tensor draws = torch::rand({kTrainingBatch, 3, 1, 1}, generator);
-        const torch::Tensor strength = (std::log(0.3) + draws.select(1, 0).unsqueeze(1) * std::log(10.0)).exp()
-                                       * parameter("noise");
+        const torch::Tensor strength
+            = (std::log(0.3) + draws.select(1, 0).unsqueeze(1) * std::log(10.0)).exp() * parameter("noise");
         const torch::Tensor coherence = draws.select(1, 1).unsqueeze(1);
         const torch::Tensor channelShare = 0.1 + 0.9 * draws.select(1, 2).unsqueeze(1);
         const torch::Tensor shift = torch::randn({kTrainingBatch, channels, 1, 1}, generator);
         const torch::Tensor noise = torch::randn({kTrainingBatch, channels, height, width}, generator);
-        const torch::Tensor keptChannels = (torch::rand({kTrainingBatch, channels, 1, 1}, generator) < channelShare)
-                                               .to(torch::kFloat32);
-        const torch::Tensor mixed = (coherence * shift + (1 - coherence) * noise)
-                                    / (coherence.pow(2) + (1 - coherence).pow(2)).sqrt();
+        const torch::Tensor keptChannels
+            = (torch::rand({kTrainingBatch, channels, 1, 1}, generator) < channelShare).to(torch::kFloat32);
+        const torch::Tensor mixed
+            = (coherence * shift + (1 - coherence) * noise) / (coherence.pow(2) + (1 - coherence).pow(2)).sqrt();
         const torch::Tensor change = (strength * keptChannels * mixed * masks.unsqueeze(1)).to(device());
         return {features + change, masks.to(device())};
     }
@@ -291,7 +294,7 @@ private:
 
     LocalPatchFeatures patches_;
     std::vector<torch::Tensor> stored_; // per good image: C x h x w, bfloat16
-    torch::Tensor sum_, sumOfSquares_;  // C x h x w, float64
+    torch::Tensor sum_, sumOfSquares_; // C x h x w, float64
     int64_t count_ = 0;
     torch::Tensor featureMean_, featureStd_;
     std::vector<torch::Tensor> head_; // 1x1 conv, 3x3 conv, 1x1 conv: weight and bias each
@@ -304,21 +307,29 @@ private:
 
 DetectorInfo synthAnomalyInfo()
 {
-    DetectorInfo info{
+    DetectorInfo info {
         "synthanomaly",
         "Synthetic-anomaly segmentation",
         "Generates defects on the good images' features and trains a small network to find them, added to a "
         "PaDiM distance (DRAEM / SimpleNet family). The default: the most accurate measured offline.",
         {{"steps", "Training steps", "Training steps of the segmentation head (16 images each); training time grows with it.",
           100, 10, 5000, true},
-         {"noise", "Defect strength", "Scales how far generated defects depart from normal variation.", 1.0, 0.05, 10.0,
-          false},
-         {"positional", "Normal of", "Per image position (1): features z-scored per position (for aligned parts); "
-                                     "per channel only (0).", 1, 0, 1, true, {"Per channel only", "Per image position"}},
-         {"density_weight", "PaDiM weight", "Weight of a PaDiM Mahalanobis distance added to the learned score "
-                                            "(0: learned score only, measured much weaker).", 1.0, 0.0, 10.0, false},
-         {"n_features", "PaDiM channels", "Random subset of channels for the PaDiM distance (with PaDiM weight > 0).",
-          100, 10, 550, true}},
+         {"noise", "Defect strength", "Scales how far generated defects depart from normal variation.", 1.0, 0.05, 10.0, false},
+         {"positional",
+          "Normal of",
+          "Per image position (1): features z-scored per position (for aligned parts); "
+          "per channel only (0).",
+          1,
+          0,
+          1,
+          true,
+          {"Per channel only", "Per image position"}},
+         {"density_weight", "PaDiM weight",
+          "Weight of a PaDiM Mahalanobis distance added to the learned score "
+          "(0: learned score only, measured much weaker).",
+          1.0, 0.0, 10.0, false},
+         {"n_features", "PaDiM channels", "Random subset of channels for the PaDiM distance (with PaDiM weight > 0).", 100, 10,
+          550, true}},
         [](const DetectorSettings& settings) { return std::make_unique<SynthAnomaly>(settings); }};
     const std::vector<ParameterSpec> shared = sharedTorchParameters();
     info.parameters.insert(info.parameters.end(), shared.begin(), shared.end());

@@ -52,9 +52,9 @@ private Q_SLOTS:
         auto backbone = createBackbone(name.toStdString(), 0);
         const auto maps = backbone->extract(torch::randn({2, 3, 64, 64}));
         QCOMPARE(int(maps.size()), 3);
-        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t>{2, layer2Channels / 2, 16, 16}));
-        QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t>{2, layer2Channels, 8, 8}));
-        QCOMPARE(maps[2].sizes().vec(), (std::vector<int64_t>{2, layer3Channels, 4, 4}));
+        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t> {2, layer2Channels / 2, 16, 16}));
+        QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t> {2, layer2Channels, 8, 8}));
+        QCOMPARE(maps[2].sizes().vec(), (std::vector<int64_t> {2, layer3Channels, 4, 4}));
         QVERIFY(maps[2].isfinite().all().item<bool>());
     }
 
@@ -64,9 +64,9 @@ private Q_SLOTS:
         const auto maps = createBackbone("filterbank", 0)->extract(torch::randn({2, 3, 64, 64}));
         QCOMPARE(int(maps.size()), 3);
         // Per colour channel 6 responses and 5 energies; two scales on the finest and coarsest maps.
-        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t>{2, 66, 16, 16}));
-        QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t>{2, 33, 8, 8}));
-        QCOMPARE(maps[2].sizes().vec(), (std::vector<int64_t>{2, 66, 4, 4}));
+        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t> {2, 66, 16, 16}));
+        QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t> {2, 33, 8, 8}));
+        QCOMPARE(maps[2].sizes().vec(), (std::vector<int64_t> {2, 66, 4, 4}));
         // The smallest image a model takes.
         QVERIFY(createBackbone("filterbank", 0)->extract(torch::randn({1, 3, 32, 48}))[2].isfinite().all().item<bool>());
     }
@@ -97,7 +97,8 @@ private Q_SLOTS:
         QVERIFY(gxxAtSpot > 5.0f * spotMap[coarse + gxx][1][1].abs().item<float>()); // and local
 
         // A dark vertical line through pixel column 29.5: curvature across it, none along.
-        const torch::Tensor line = (0.5f - 0.4f * torch::exp(-axis.pow(2) / 4.0f)).view({1, 1, 1, 64}).expand({1, 3, 64, 64}).contiguous();
+        const torch::Tensor line
+            = (0.5f - 0.4f * torch::exp(-axis.pow(2) / 4.0f)).view({1, 1, 1, 64}).expand({1, 3, 64, 64}).contiguous();
         const torch::Tensor lineMap = bank->extract(line)[0][0];
         const float across = lineMap[coarse + gxx][7][7].item<float>();
         QVERIFY(across > 0.01f);
@@ -140,8 +141,8 @@ private Q_SLOTS:
         QCOMPARE(backbone->name(), std::string("tiny.pt"));
         const torch::Tensor input = torch::randn({2, 3, 64, 64});
         const auto maps = backbone->extract(input);
-        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t>{2, 6, 8, 8}));
-        QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t>{2, 10, 4, 4}));
+        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t> {2, 6, 8, 8}));
+        QCOMPARE(maps[1].sizes().vec(), (std::vector<int64_t> {2, 10, 4, 4}));
         // The saved model carries the file's bytes: it still loads when the file is gone.
         QFile::remove(QString::fromStdString(path));
         QVERIFY(torch::equal(maps[1], roundTrip(*backbone, input)));

@@ -37,10 +37,7 @@ private:
         return image;
     }
 
-    void writeBytes(const std::string& file, const std::string& bytes)
-    {
-        std::ofstream(file, std::ios::binary) << bytes;
-    }
+    void writeBytes(const std::string& file, const std::string& bytes) { std::ofstream(file, std::ios::binary) << bytes; }
 
     void expectInputError(const std::string& file, const char* reasonPart)
     {
@@ -89,7 +86,8 @@ private Q_SLOTS:
         // Pixel (5, 7): the first channel written (blue in BGR, or grey) must come back as
         // the last RGB channel (or all three), scaled to [0, 1]; JPEG is lossy.
         const double top = depth == CV_16U ? 65535.0 : 255.0;
-        const double expectedBlue = (depth == CV_16U ? written.ptr<ushort>(7)[5 * channels] : written.ptr<uchar>(7)[5 * channels]) / top;
+        const double expectedBlue
+            = (depth == CV_16U ? written.ptr<ushort>(7)[5 * channels] : written.ptr<uchar>(7)[5 * channels]) / top;
         const double tolerance = extension.startsWith(QStringLiteral("jp")) ? 0.08 : 1e-4;
         QVERIFY(std::abs(loaded.at<cv::Vec3f>(7, 5)[2] - expectedBlue) < tolerance);
         double minimum = 0, maximum = 0;

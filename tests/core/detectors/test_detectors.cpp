@@ -62,7 +62,10 @@ bool hasParameter(const DetectorInfo& info, const std::string& key);
 // stays bounded; docs/BENCHMARKS.md measures the budgets users get.
 constexpr int kTestNetworkSteps = 150;
 
-bool trainsANetwork(const DetectorInfo& info) { return bool(info.networkTrainingSeconds); }
+bool trainsANetwork(const DetectorInfo& info)
+{
+    return bool(info.networkTrainingSeconds);
+}
 
 DetectorSettings settingsFor(const std::string& method, int networkSteps = kTestNetworkSteps)
 {
@@ -82,8 +85,14 @@ DetectorSettings settingsFor(const std::string& method, int networkSteps = kTest
 
 // The bar a method must clear: networks trained for a test's few steps only have to rank
 // defects clearly above good; the statistical methods the full bar.
-double imageBar(const std::string& method) { return trainsANetwork(detectorInfo(method)) ? 0.75 : 0.9; }
-double pixelBar(const std::string& method) { return trainsANetwork(detectorInfo(method)) ? 0.8 : 0.9; }
+double imageBar(const std::string& method)
+{
+    return trainsANetwork(detectorInfo(method)) ? 0.75 : 0.9;
+}
+double pixelBar(const std::string& method)
+{
+    return trainsANetwork(detectorInfo(method)) ? 0.8 : 0.9;
+}
 
 // Non-default choices that must also hold the bar, on every method: the random-init
 // ResNet-18, alone and as the default was before the filter bank (ImageNet normalisation).
@@ -191,8 +200,8 @@ private Q_SLOTS:
         }
         const double imageAuroc = rocAuc(scoresOf(results), split.labels);
         const double pixel = pixelAuroc(maps, split.masks);
-        qInfo("%s %s on %s: image AUROC %.3f, pixel AUROC %.3f", qPrintable(method), qPrintable(option),
-              qPrintable(category), imageAuroc, pixel);
+        qInfo("%s %s on %s: image AUROC %.3f, pixel AUROC %.3f", qPrintable(method), qPrintable(option), qPrintable(category),
+              imageAuroc, pixel);
         QVERIFY2(imageAuroc >= imageBar(method.toStdString()), qPrintable(QStringLiteral("image AUROC %1").arg(imageAuroc)));
         // Heatmaps must point at the defect, not merely fire somewhere.
         QVERIFY2(pixel >= pixelBar(method.toStdString()), qPrintable(QStringLiteral("pixel AUROC %1").arg(pixel)));
@@ -341,7 +350,7 @@ private Q_SLOTS:
         JobContext job;
         // How far the job got, as it reports: the work done after the cancel must be a few
         // batches at most. Counted in work, not seconds, so a busy machine cannot fail it.
-        std::atomic<double> progress{0.0};
+        std::atomic<double> progress {0.0};
         job.setProgressCallback([&](double fraction, const std::string&) { progress = fraction; });
         std::chrono::steady_clock::time_point cancelledAt;
         double progressAtCancel = 0.0;

@@ -24,7 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool relativelyClose(double a, double b) { return std::abs(a - b) <= 1e-3 * std::max({1.0, std::abs(a), std::abs(b)}); }
+bool relativelyClose(double a, double b)
+{
+    return std::abs(a - b) <= 1e-3 * std::max({1.0, std::abs(a), std::abs(b)});
+}
 
 } // namespace
 

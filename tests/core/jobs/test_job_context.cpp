@@ -25,7 +25,7 @@ private Q_SLOTS:
             job.report(0.5, "inner");
         }
         job.report(2.0, "clamped");
-        QCOMPARE(seen, (std::vector<double>{0.5, 0.5, 0.875, 1.0}));
+        QCOMPARE(seen, (std::vector<double> {0.5, 0.5, 0.875, 1.0}));
     }
 
     void cancelThrowsAtNextCheck()

@@ -186,9 +186,8 @@ private Q_SLOTS:
         importMvtecDataset(project, dataset_, job);
         const TrainOutcome trained = trainModel(project, smallPadim(), "", job);
         JobContext cancelling;
-        QVERIFY_THROWS_EXCEPTION(Cancelled, inferImages(project, trained.modelId, {}, cancelling, [&](const ResultRecord&) {
-            cancelling.cancel();
-        }));
+        QVERIFY_THROWS_EXCEPTION(
+            Cancelled, inferImages(project, trained.modelId, {}, cancelling, [&](const ResultRecord&) { cancelling.cancel(); }));
         QVERIFY(ProjectFile::open(project).runs(trained.modelId).empty());
     }
 
@@ -222,11 +221,20 @@ private Q_SLOTS:
         const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(report.toJson())).object();
         QStringList keys = json.keys();
         keys.sort();
-        QStringList expected = {QStringLiteral("dataset"), QStringLiteral("method"), QStringLiteral("backbone"),
-                                QStringLiteral("image_size"), QStringLiteral("n_train"), QStringLiteral("n_test"),
-                                QStringLiteral("image_auroc"), QStringLiteral("pixel_auroc"), QStringLiteral("aupro"),
-                                QStringLiteral("f1_max"), QStringLiteral("threshold"), QStringLiteral("train_seconds"),
-                                QStringLiteral("infer_ms_per_image"), QStringLiteral("peak_rss_mb"),
+        QStringList expected = {QStringLiteral("dataset"),
+                                QStringLiteral("method"),
+                                QStringLiteral("backbone"),
+                                QStringLiteral("image_size"),
+                                QStringLiteral("n_train"),
+                                QStringLiteral("n_test"),
+                                QStringLiteral("image_auroc"),
+                                QStringLiteral("pixel_auroc"),
+                                QStringLiteral("aupro"),
+                                QStringLiteral("f1_max"),
+                                QStringLiteral("threshold"),
+                                QStringLiteral("train_seconds"),
+                                QStringLiteral("infer_ms_per_image"),
+                                QStringLiteral("peak_rss_mb"),
                                 QStringLiteral("image_auroc_by_type")};
         expected.sort();
         QCOMPARE(keys, expected);
@@ -264,7 +272,8 @@ private Q_SLOTS:
         const auto skippedMask = std::find_if(report.skipped.begin(), report.skipped.end(),
                                               [&](const SkippedFile& file) { return file.path == masks[0].string(); });
         QVERIFY(skippedMask != report.skipped.end());
-        QVERIFY2(skippedMask->reason.find("mask is 48x48 but its image is 96x96") != std::string::npos, skippedMask->reason.c_str());
+        QVERIFY2(skippedMask->reason.find("mask is 48x48 but its image is 96x96") != std::string::npos,
+                 skippedMask->reason.c_str());
         QCOMPARE(report.notes.size(), size_t(2));
         QVERIFY2(report.notes[0].find("1 defective test image(s) have no mask") == 0, report.notes[0].c_str());
         QVERIFY2(report.notes[1].find("1 mask(s) hold grey levels") == 0, report.notes[1].c_str());

@@ -25,7 +25,8 @@ constexpr double kTolerance = 1e-9;
 // Builds a project image by image; each image gets its score, heatmap and mask in run_.
 class HandMadeRun {
 public:
-    explicit HandMadeRun(const std::string& path) : project_(ProjectFile::openOrCreate(path))
+    explicit HandMadeRun(const std::string& path)
+        : project_(ProjectFile::openOrCreate(path))
     {
         ModelRecord model;
         model.name = "hand-made";
@@ -135,8 +136,8 @@ private Q_SLOTS:
         HandMadeRun run(path("pixel.dsproj"));
         run.add(kGoodLabel, 1.0, map2x4({0.1f, 0.2f, 0.3f, 0.4f, 0.1f, 0.2f, 0.3f, 0.4f}));
         // One defect pixel (0.35) among three good ones (0.2, 0.5, 0.1).
-        run.add("crack", 3.0, map2x4({0.35f, 0.2f, 0.0f, 0.0f, 0.5f, 0.1f, 0.0f, 0.0f}),
-                mask2x4({255, 0, 0, 0, 0, 0, 0, 0}), {4, 2});
+        run.add("crack", 3.0, map2x4({0.35f, 0.2f, 0.0f, 0.0f, 0.5f, 0.1f, 0.0f, 0.0f}), mask2x4({255, 0, 0, 0, 0, 0, 0, 0}),
+                {4, 2});
         // Defective but without a mask: its pixels' truth is unknown, so it is left out
         // (counted as good pixels, its 0.99 would lower both pixel metrics).
         run.add("stain", 2.0, cv::Mat(2, 4, CV_32F, cv::Scalar(0.99f)));
@@ -206,9 +207,9 @@ private Q_SLOTS:
         run.finish(1.0);
 
         const RunScores scores = runScores(run.project(), run.runId());
-        QCOMPARE(scores.imageIds, (std::vector<std::int64_t>{good, defect}));
-        QCOMPARE(scores.scores, (std::vector<float>{0.25f, 0.75f}));
-        QCOMPARE(scores.labels, (std::vector<int>{0, 1}));
+        QCOMPARE(scores.imageIds, (std::vector<std::int64_t> {good, defect}));
+        QCOMPARE(scores.scores, (std::vector<float> {0.25f, 0.75f}));
+        QCOMPARE(scores.labels, (std::vector<int> {0, 1}));
     }
 
     void reviewerVerdictsOverrideLabelsAndUnknownImagesAreLeftOut()
@@ -239,9 +240,8 @@ private Q_SLOTS:
         QCOMPARE(metrics.f1Threshold, 1.5);
 
         const RunScores scores = runScores(run.project(), run.runId());
-        QCOMPARE(scores.imageIds, (std::vector<std::int64_t>{good, goodJudgedDefect, crack, scratchJudgedGood,
-                                                             crackWithdrawn}));
-        QCOMPARE(scores.labels, (std::vector<int>{0, 1, 1, 0, 1}));
+        QCOMPARE(scores.imageIds, (std::vector<std::int64_t> {good, goodJudgedDefect, crack, scratchJudgedGood, crackWithdrawn}));
+        QCOMPARE(scores.labels, (std::vector<int> {0, 1, 1, 0, 1}));
     }
 
     void onlyUnknownImagesGiveNoMetrics()
@@ -263,12 +263,11 @@ private Q_SLOTS:
     {
         HandMadeRun run(path("pixel-reviewed.dsproj"));
         // Defect pixel 0.35 (mask value 7: a defect type's id), good pixels 0.2 0 0 0.5 0.1 0 0.
-        run.add("crack", 3.0, map2x4({0.35f, 0.2f, 0.0f, 0.0f, 0.5f, 0.1f, 0.0f, 0.0f}),
-                mask2x4({7, 0, 0, 0, 0, 0, 0, 0}));
+        run.add("crack", 3.0, map2x4({0.35f, 0.2f, 0.0f, 0.0f, 0.5f, 0.1f, 0.0f, 0.0f}), mask2x4({7, 0, 0, 0, 0, 0, 0, 0}));
         // Judged good: all 8 pixels are good, its mask notwithstanding (else 0.9 would be a
         // defect pixel).
-        const std::int64_t judgedGood = run.add("scratch", 1.0, map2x4({0.9f, 0, 0, 0, 0, 0, 0, 0}),
-                                                mask2x4({255, 0, 0, 0, 0, 0, 0, 0}));
+        const std::int64_t judgedGood
+            = run.add("scratch", 1.0, map2x4({0.9f, 0, 0, 0, 0, 0, 0, 0}), mask2x4({255, 0, 0, 0, 0, 0, 0, 0}));
         run.review(judgedGood, Verdict::Good);
         // Judged defective without a mask: its pixels' truth is unknown, left out.
         const std::int64_t judgedDefect = run.add(kGoodLabel, 2.0, cv::Mat(2, 4, CV_32F, cv::Scalar(0.99f)));

@@ -15,8 +15,8 @@ namespace {
 // Scores with ties, used by several tests. Sorted descending:
 //   score  0.9  0.8  0.8  0.6  0.6  0.6  0.3
 //   label   1    1    0    1    0    0    0      P = 3 defective, N = 4 good
-const std::vector<float> kTiedScores{0.6f, 0.9f, 0.3f, 0.8f, 0.6f, 0.8f, 0.6f};
-const std::vector<int> kTiedLabels{0, 1, 0, 0, 1, 1, 0};
+const std::vector<float> kTiedScores {0.6f, 0.9f, 0.3f, 0.8f, 0.6f, 0.8f, 0.6f};
+const std::vector<int> kTiedLabels {0, 1, 0, 0, 1, 1, 0};
 
 // The 4x4 AUPRO hand case. Region A is the single pixel at (0,0); region B is the
 // three pixels (2,2), (3,1), (3,3), one region only because 8-connectivity joins
@@ -24,19 +24,21 @@ const std::vector<int> kTiedLabels{0, 1, 0, 0, 1, 1, 0};
 cv::Mat twoRegionMap()
 {
     return (cv::Mat_<float>(4, 4) << //
-                0.9f, 0.9f, 0.7f, 0.7f, //
-                0.6f, 0.6f, 0.1f, 0.1f, //
-                0.1f, 0.1f, 0.8f, 0.1f, //
-                0.1f, 0.6f, 0.1f, 0.1f);
+                0.9f,
+            0.9f, 0.7f, 0.7f, //
+            0.6f, 0.6f, 0.1f, 0.1f, //
+            0.1f, 0.1f, 0.8f, 0.1f, //
+            0.1f, 0.6f, 0.1f, 0.1f);
 }
 
 cv::Mat twoRegionMask()
 {
     return (cv::Mat_<std::uint8_t>(4, 4) << //
-                255, 0, 0, 0, //
-                0, 0, 0, 0, //
-                0, 0, 255, 0, //
-                0, 255, 0, 255);
+                255,
+            0, 0, 0, //
+            0, 0, 0, 0, //
+            0, 0, 255, 0, //
+            0, 255, 0, 255);
 }
 
 // Random maps quantized to steps of 0.05 (so there are many ties), defects drawn as
@@ -50,10 +52,8 @@ void makeRandomImages(std::vector<cv::Mat>& maps, std::vector<cv::Mat>& masks, i
         cv::Mat mask(24, 24, CV_8U, cv::Scalar(0));
         if (i % 3 != 0) {
             cv::rectangle(mask, cv::Point(coordinate(random), coordinate(random)),
-                          cv::Point(coordinate(random), coordinate(random)), cv::Scalar(255),
-                          cv::FILLED);
-            cv::circle(mask, cv::Point(coordinate(random), coordinate(random)), 1 + i % 4,
-                       cv::Scalar(255), cv::FILLED);
+                          cv::Point(coordinate(random), coordinate(random)), cv::Scalar(255), cv::FILLED);
+            cv::circle(mask, cv::Point(coordinate(random), coordinate(random)), 1 + i % 4, cv::Scalar(255), cv::FILLED);
         }
         cv::Mat map(24, 24, CV_32F);
         for (int y = 0; y < map.rows; ++y)
@@ -92,15 +92,11 @@ void TestMetrics::rocAucCases_data()
     QTest::addColumn<std::vector<int>>("labels");
     QTest::addColumn<double>("expected");
 
-    QTest::addRow("perfect") << std::vector<float>{0.1f, 0.2f, 0.8f, 0.9f}
-                             << std::vector<int>{0, 0, 1, 1} << 1.0;
-    QTest::addRow("inverted") << std::vector<float>{0.1f, 0.2f, 0.8f, 0.9f}
-                              << std::vector<int>{1, 1, 0, 0} << 0.0;
+    QTest::addRow("perfect") << std::vector<float> {0.1f, 0.2f, 0.8f, 0.9f} << std::vector<int> {0, 0, 1, 1} << 1.0;
+    QTest::addRow("inverted") << std::vector<float> {0.1f, 0.2f, 0.8f, 0.9f} << std::vector<int> {1, 1, 0, 0} << 0.0;
     // Defective {2, 3} against good {1, 4}: 2>1, 3>1 win, 2<4, 3<4 lose -> 2/4.
-    QTest::addRow("random half, interleaved") << std::vector<float>{1, 2, 3, 4}
-                                              << std::vector<int>{0, 1, 1, 0} << 0.5;
-    QTest::addRow("random half, all tied") << std::vector<float>{5, 5, 5, 5, 5}
-                                           << std::vector<int>{0, 1, 0, 1, 1} << 0.5;
+    QTest::addRow("random half, interleaved") << std::vector<float> {1, 2, 3, 4} << std::vector<int> {0, 1, 1, 0} << 0.5;
+    QTest::addRow("random half, all tied") << std::vector<float> {5, 5, 5, 5, 5} << std::vector<int> {0, 1, 0, 1, 1} << 0.5;
     // kTiedScores: count defective-good pairs, a tie counting half.
     //   defective 0.9 beats all 4 good                          -> 4
     //   defective 0.8 ties good 0.8, beats 0.6, 0.6, 0.3        -> 0.5 + 3 = 3.5
@@ -147,11 +143,10 @@ void TestMetrics::rocCurvePoints()
     //   tp     0     1     2     3     3      TPR = tp / 3
     //   fp     0     0     1     3     4      FPR = fp / 4
     const ds::RocCurve curve = ds::rocCurve(kTiedScores, kTiedLabels);
-    const std::vector<double> thresholds{std::numeric_limits<double>::infinity(), 0.9f, 0.8f,
-                                         0.6f, 0.3f};
+    const std::vector<double> thresholds {std::numeric_limits<double>::infinity(), 0.9f, 0.8f, 0.6f, 0.3f};
     QCOMPARE(curve.thresholds, thresholds);
-    QCOMPARE(curve.tpr, (std::vector<double>{0.0, 1.0 / 3, 2.0 / 3, 1.0, 1.0}));
-    QCOMPARE(curve.fpr, (std::vector<double>{0.0, 0.0, 0.25, 0.75, 1.0}));
+    QCOMPARE(curve.tpr, (std::vector<double> {0.0, 1.0 / 3, 2.0 / 3, 1.0, 1.0}));
+    QCOMPARE(curve.fpr, (std::vector<double> {0.0, 0.0, 0.25, 0.75, 1.0}));
 }
 
 void TestMetrics::f1MaxCases_data()
@@ -169,15 +164,13 @@ void TestMetrics::f1MaxCases_data()
     //   fp       0     1     1     1     2     2     3
     //   F1      2/5   2/6   4/7   6/8   6/9  8/10  8/11
     // Best: cut at 0.4, precision 4/6, recall 1; threshold midway to 0.2.
-    QTest::addRow("cut inside")
-        << std::vector<float>{0.95f, 0.9f, 0.7f, 0.6f, 0.5f, 0.4f, 0.2f}
-        << std::vector<int>{1, 0, 1, 1, 0, 1, 0} << 0.8 << (double(0.4f) + double(0.2f)) / 2
-        << 4.0 / 6 << 1.0;
+    QTest::addRow("cut inside") << std::vector<float> {0.95f, 0.9f, 0.7f, 0.6f, 0.5f, 0.4f, 0.2f}
+                                << std::vector<int> {1, 0, 1, 1, 0, 1, 0} << 0.8 << (double(0.4f) + double(0.2f)) / 2 << 4.0 / 6
+                                << 1.0;
     //   cut at  0.9   0.5   0.3
     //   F1      2/3   2/4   4/5   -> everything flagged, threshold is the lowest score
-    QTest::addRow("everything flagged") << std::vector<float>{0.3f, 0.5f, 0.9f}
-                                        << std::vector<int>{1, 0, 1} << 0.8 << double(0.3f)
-                                        << 2.0 / 3 << 1.0;
+    QTest::addRow("everything flagged") << std::vector<float> {0.3f, 0.5f, 0.9f} << std::vector<int> {1, 0, 1} << 0.8
+                                        << double(0.3f) << 2.0 / 3 << 1.0;
     // kTiedScores, P = 3:
     //   cut at  0.9   0.8   0.6   0.3
     //   tp       1     2     3     3
@@ -185,8 +178,7 @@ void TestMetrics::f1MaxCases_data()
     //   F1      2/4   4/6   6/9   6/10
     // 0.8 and 0.6 tie at 2/3; the higher cut wins, threshold midway from 0.8 to 0.6.
     QTest::addRow("ties in scores and in F1")
-        << kTiedScores << kTiedLabels << 2.0 / 3 << (double(0.8f) + double(0.6f)) / 2 << 2.0 / 3
-        << 2.0 / 3;
+        << kTiedScores << kTiedLabels << 2.0 / 3 << (double(0.8f) + double(0.6f)) / 2 << 2.0 / 3 << 2.0 / 3;
 }
 
 void TestMetrics::f1MaxCases()
@@ -211,9 +203,9 @@ void TestMetrics::pixelAurocTinyMaps()
     //   good pixels:      0.1, 0.4 | 0.2, 0.4, 0.0, 0.7      (N = 6)
     // 0.9 beats all 6 -> 6; 0.4 beats 0.1, 0.2, 0.0, ties 0.4 twice, loses to 0.7 -> 4.
     // AUROC = 10 / (2 * 6) = 5/6.
-    const std::vector<cv::Mat> maps{(cv::Mat_<float>(2, 2) << 0.9f, 0.1f, 0.4f, 0.4f),
-                                    (cv::Mat_<float>(2, 2) << 0.2f, 0.4f, 0.0f, 0.7f)};
-    const std::vector<cv::Mat> masks{(cv::Mat_<std::uint8_t>(2, 2) << 1, 0, 255, 0), cv::Mat()};
+    const std::vector<cv::Mat> maps {(cv::Mat_<float>(2, 2) << 0.9f, 0.1f, 0.4f, 0.4f),
+                                     (cv::Mat_<float>(2, 2) << 0.2f, 0.4f, 0.0f, 0.7f)};
+    const std::vector<cv::Mat> masks {(cv::Mat_<std::uint8_t>(2, 2) << 1, 0, 255, 0), cv::Mat()};
     QCOMPARE(ds::pixelAuroc(maps, masks), 5.0 / 6.0);
 }
 
@@ -300,8 +292,8 @@ void TestMetrics::auproRightOnOneRegionOnly()
     cv::Mat maskB(5, 5, CV_8U, cv::Scalar(0));
     mapB(cv::Rect(1, 1, 3, 3)).setTo(0.1f);
     maskB(cv::Rect(1, 1, 3, 3)).setTo(255);
-    const std::vector<cv::Mat> maps{mapA, mapB, cv::Mat(5, 5, CV_32F, cv::Scalar(0.2f))};
-    const std::vector<cv::Mat> masks{maskA, maskB, cv::Mat()};
+    const std::vector<cv::Mat> maps {mapA, mapB, cv::Mat(5, 5, CV_32F, cv::Scalar(0.2f))};
+    const std::vector<cv::Mat> masks {maskA, maskB, cv::Mat()};
     QCOMPARE(ds::aupro(maps, masks), 0.5);
     QCOMPARE(ds::aupro(maps, masks, 1.0), 0.5);
 }
@@ -329,8 +321,7 @@ void TestMetrics::invalidInputThrows()
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::rocAuc({0.1f, 0.2f}, {1, 1}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::rocAuc({0.1f, 0.2f}, {0, 0}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::rocAuc({0.1f, 0.2f}, {0, 2}));
-    QVERIFY_THROWS_EXCEPTION(ds::Error,
-                             ds::rocAuc({0.1f, std::numeric_limits<float>::quiet_NaN()}, {0, 1}));
+    QVERIFY_THROWS_EXCEPTION(ds::Error, ds::rocAuc({0.1f, std::numeric_limits<float>::quiet_NaN()}, {0, 1}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::rocCurve({0.1f, 0.2f}, {1, 1}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::f1Max({0.1f, 0.2f}, {0, 0}));
     QVERIFY_THROWS_EXCEPTION(ds::Error, ds::f1Max({0.1f}, {0, 1}));

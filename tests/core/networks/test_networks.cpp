@@ -18,8 +18,8 @@ private Q_SLOTS:
     {
         EncoderDecoder segmenter(6, 1, 8, 4, true), rebuilder(3, 3, 8, 4, false);
         const torch::Tensor input = torch::rand({2, 6, 64, 96});
-        QCOMPARE(segmenter->forward(input).sizes().vec(), (std::vector<int64_t>{2, 1, 64, 96}));
-        QCOMPARE(rebuilder->forward(input.slice(1, 0, 3)).sizes().vec(), (std::vector<int64_t>{2, 3, 64, 96}));
+        QCOMPARE(segmenter->forward(input).sizes().vec(), (std::vector<int64_t> {2, 1, 64, 96}));
+        QCOMPARE(rebuilder->forward(input.slice(1, 0, 3)).sizes().vec(), (std::vector<int64_t> {2, 3, 64, 96}));
     }
 
     void residualEncoderHasFourStagesAtResNetStrides()
@@ -37,9 +37,8 @@ private Q_SLOTS:
 
     void seededConstructionIsDeterministic()
     {
-        const auto build = [](uint64_t seed) {
-            return seededConstruction(seed, [] { return EncoderDecoder(3, 1, 8, 2, true); });
-        };
+        const auto build
+            = [](uint64_t seed) { return seededConstruction(seed, [] { return EncoderDecoder(3, 1, 8, 2, true); }); };
         const auto a = build(5)->parameters(), b = build(5)->parameters(), c = build(6)->parameters();
         bool differs = false;
         for (size_t i = 0; i < a.size(); ++i) {

@@ -37,8 +37,8 @@ private:
         project.addReview(record);
     }
 
-    static void expectTruth(const std::map<std::int64_t, ImageTruth>& truth, std::int64_t imageId,
-                            std::optional<bool> defective, bool fromReviewer)
+    static void expectTruth(const std::map<std::int64_t, ImageTruth>& truth, std::int64_t imageId, std::optional<bool> defective,
+                            bool fromReviewer)
     {
         QVERIFY(truth.count(imageId) == 1);
         QCOMPARE(truth.at(imageId).defective, defective);

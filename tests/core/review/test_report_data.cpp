@@ -169,11 +169,11 @@ private Q_SLOTS:
         QCOMPARE(report.topFlagged.size(), report.scoredImages.size());
         for (const FlaggedImage& image : report.topFlagged) {
             if (image.imageId == made_.typedMask)
-                QCOMPARE(image.defectTypes, (std::vector<std::string>{"scratch", kUntypedDefectName}));
+                QCOMPARE(image.defectTypes, (std::vector<std::string> {"scratch", kUntypedDefectName}));
             else if (image.mask.empty())
                 QVERIFY(image.defectTypes.empty());
             else
-                QCOMPARE(image.defectTypes, std::vector<std::string>{kUntypedDefectName});
+                QCOMPARE(image.defectTypes, std::vector<std::string> {kUntypedDefectName});
         }
     }
 

@@ -105,11 +105,9 @@ private:
 
     std::string expectedCsv() const
     {
-        return "path,score,model_verdict,human_verdict,defect_types,label\n"
-               + partsFolder_ + "/plain.png,0.5,good,,,good\n"
-               + "\"" + partsFolder_ + "/a,\"\"b\"\".png\",2,defect,good,scratch;untyped,'=2+5\n"
-               + partsFolder_ + "/unknown.png,1,defect,unsure,\"dent, deep;untyped\",\n"
-               + partsFolder_ + "/missing.png,0.1,good,defect,,good\n";
+        return "path,score,model_verdict,human_verdict,defect_types,label\n" + partsFolder_ + "/plain.png,0.5,good,,,good\n"
+            + "\"" + partsFolder_ + "/a,\"\"b\"\".png\",2,defect,good,scratch;untyped,'=2+5\n" + partsFolder_
+            + "/unknown.png,1,defect,unsure,\"dent, deep;untyped\",\n" + partsFolder_ + "/missing.png,0.1,good,defect,,good\n";
     }
 
 private Q_SLOTS:
@@ -169,7 +167,7 @@ private Q_SLOTS:
         QCOMPARE(report.pngs, 0);
         QVERIFY(report.skipped.empty());
         QCOMPARE(readText(options.csvPath), expectedCsv());
-        QCOMPARE(filesIn(path("")), (Names{"results.csv"}));
+        QCOMPARE(filesIn(path("")), (Names {"results.csv"}));
     }
 
     void modelVerdictFollowsTheGivenThreshold()
@@ -205,8 +203,8 @@ private Q_SLOTS:
             QCOMPARE(png.type(), CV_8UC3);
             QCOMPARE(png.size(), cv::Size(12, 10));
         }
-        QVERIFY(QFile::exists(QString::fromStdString(options.pngFolder + "/" + std::to_string(missingId_)
-                                                     + "_missing_heatmap.png")));
+        QVERIFY(
+            QFile::exists(QString::fromStdString(options.pngFolder + "/" + std::to_string(missingId_) + "_missing_heatmap.png")));
         QCOMPARE(readText(options.csvPath), expectedCsv());
     }
 
@@ -274,7 +272,7 @@ private Q_SLOTS:
         cancelled.cancel();
         QVERIFY_THROWS_EXCEPTION(Cancelled, exportResults(projectPath_, runId_, 1.0, options, cancelled));
         QCOMPARE(readText(options.csvPath), std::string("previous export\n"));
-        QCOMPARE(filesIn(path("")), (Names{"results.csv", "taken"}));
+        QCOMPARE(filesIn(path("")), (Names {"results.csv", "taken"}));
 
         // A successful export replaces it whole.
         exportResults(projectPath_, runId_, 1.0, options, job);

@@ -122,8 +122,7 @@ ds::ImageRecord makeImage(int number, ds::Split split, const std::string& label 
 
 auto imageFields(const ds::ImageRecord& image)
 {
-    return std::tie(image.id, image.path, image.sha256, image.width, image.height, image.split,
-                    image.label, image.hasMask);
+    return std::tie(image.id, image.path, image.sha256, image.width, image.height, image.split, image.label, image.hasMask);
 }
 
 std::vector<std::uint8_t> randomBytes(std::size_t size, std::uint64_t seed)
@@ -185,8 +184,8 @@ std::int64_t rowCount(const std::string& path, const std::string& table)
 std::vector<std::int64_t> allRowCounts(const std::string& path)
 {
     std::vector<std::int64_t> counts;
-    for (const char* table : {"images", "masks", "models", "runs", "results", "settings", "defect_types",
-                              "reviews", "mask_edits"})
+    for (const char* table :
+         {"images", "masks", "models", "runs", "results", "settings", "defect_types", "reviews", "mask_edits"})
         counts.push_back(rowCount(path, table));
     return counts;
 }
@@ -206,8 +205,7 @@ void writeFile(const QString& path, const std::vector<std::uint8_t>& bytes)
 {
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    QCOMPARE(file.write(reinterpret_cast<const char*>(bytes.data()),
-                        static_cast<qint64>(bytes.size())),
+    QCOMPARE(file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<qint64>(bytes.size())),
              static_cast<qint64>(bytes.size()));
 }
 
@@ -254,9 +252,8 @@ void TestProjectFile::createsProjectInWalModeAtCurrentVersion()
 void TestProjectFile::imagesRoundTripAndDuplicateHashesAreSkipped()
 {
     const std::string path = projectPath();
-    std::vector<ds::ImageRecord> added = {makeImage(1, ds::Split::Train),
-                                          makeImage(2, ds::Split::Test, "broken_large"),
-                                          makeImage(3, ds::Split::Holdout)};
+    std::vector<ds::ImageRecord> added
+        = {makeImage(1, ds::Split::Train), makeImage(2, ds::Split::Test, "broken_large"), makeImage(3, ds::Split::Holdout)};
     {
         ProjectFile project = ProjectFile::openOrCreate(path);
         for (ds::ImageRecord& image : added) {
@@ -303,13 +300,9 @@ void TestProjectFile::masksRoundTripPixelExact()
         project.setMask(maskedId, cv::Mat::zeros(mask.size(), CV_8UC1));
         project.setMask(maskedId, mask); // replaces the first one
 
-        const std::string wrongSize = thrownBy([&] {
-            project.setMask(plainId, cv::Mat::zeros(5, 5, CV_8UC1));
-        });
+        const std::string wrongSize = thrownBy([&] { project.setMask(plainId, cv::Mat::zeros(5, 5, CV_8UC1)); });
         QVERIFY2(startsWith(wrongSize, "InputError: "), wrongSize.c_str());
-        const std::string wrongType = thrownBy([&] {
-            project.setMask(plainId, cv::Mat::zeros(32, 42, CV_8UC3));
-        });
+        const std::string wrongType = thrownBy([&] { project.setMask(plainId, cv::Mat::zeros(32, 42, CV_8UC3)); });
         QVERIFY2(startsWith(wrongType, "Error: "), wrongType.c_str());
     }
 
@@ -384,13 +377,9 @@ void TestProjectFile::runsAndResultsRoundTrip()
         project.addResult(makeResult(runId, withoutMapId, 0.25, cv::Mat()));
         project.finishRun(runId, ds::RunStatus::Done);
 
-        const std::string stillRunning = thrownBy([&] {
-            project.finishRun(runId, ds::RunStatus::Running);
-        });
+        const std::string stillRunning = thrownBy([&] { project.finishRun(runId, ds::RunStatus::Running); });
         QVERIFY2(startsWith(stillRunning, "Error: "), stillRunning.c_str());
-        const std::string unknownRun = thrownBy([&] {
-            project.finishRun(runId + 100, ds::RunStatus::Done);
-        });
+        const std::string unknownRun = thrownBy([&] { project.finishRun(runId + 100, ds::RunStatus::Done); });
         QVERIFY2(startsWith(unknownRun, "Error: "), unknownRun.c_str());
     }
 
@@ -517,17 +506,12 @@ void TestProjectFile::foreignKeysAreEnforced()
     const std::int64_t modelId = project.addModel(makeModel({1, 2, 3}));
     const std::int64_t runId = project.beginRun(modelId, 1.0);
 
-    const std::string missingImage = thrownBy([&] {
-        project.addResult(makeResult(runId, 777, 1.0, cv::Mat()));
-    });
-    QVERIFY2(startsWith(missingImage, "Error: ") && contains(missingImage, "FOREIGN KEY")
-                 && contains(missingImage, path),
+    const std::string missingImage = thrownBy([&] { project.addResult(makeResult(runId, 777, 1.0, cv::Mat())); });
+    QVERIFY2(startsWith(missingImage, "Error: ") && contains(missingImage, "FOREIGN KEY") && contains(missingImage, path),
              missingImage.c_str());
     const std::string missingModel = thrownBy([&] { project.beginRun(modelId + 50, 1.0); });
     QVERIFY2(startsWith(missingModel, "Error: "), missingModel.c_str());
-    const std::string missingImageMask = thrownBy([&] {
-        project.setMask(777, cv::Mat::zeros(4, 4, CV_8UC1));
-    });
+    const std::string missingImageMask = thrownBy([&] { project.setMask(777, cv::Mat::zeros(4, 4, CV_8UC1)); });
     QVERIFY2(startsWith(missingImageMask, "Error: "), missingImageMask.c_str());
 
     QCOMPARE(rowCount(path, "results"), 0);
@@ -665,16 +649,18 @@ void TestProjectFile::migratesVersion4ProjectKeepingRunsAndTheirIdSequence()
     {
         ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
         raw.execute("INSERT INTO images (id, path, sha256, width, height, split, label) VALUES "
-                    "(1, '/a.png', '" + ds::sha256Hex({1}) + "', 4, 4, 'test', 'good');"
-                    "INSERT INTO models (id, name, method, params_json, backbone, state, train_seconds, n_train, threshold) "
-                    "VALUES (1, 'm', 'padim', '{}', 'resnet18', x'00', 1.0, 5, 2.0);"
-                    "INSERT INTO runs (id, model_id, status, threshold, finished_at, ms_per_image) "
-                    "VALUES (3, 1, 'done', 2.5, '2024-05-01T10:00:00.000Z', 7.5);"
-                    "INSERT INTO runs (id, model_id, status, threshold) VALUES (9, 1, 'running', 2.5);"
-                    "DELETE FROM runs WHERE id = 9;" // discarded: its id must stay used
-                    "INSERT INTO runs (id, model_id, status, threshold) VALUES (5, 1, 'running', 2.5);"
-                    "INSERT INTO results (run_id, image_id, score, threshold) VALUES (3, 1, 1.5, 2.5);"
-                    "INSERT INTO results (run_id, image_id, score, threshold) VALUES (5, 1, 1.0, 2.5);");
+                    "(1, '/a.png', '"
+                    + ds::sha256Hex({1})
+                    + "', 4, 4, 'test', 'good');"
+                      "INSERT INTO models (id, name, method, params_json, backbone, state, train_seconds, n_train, threshold) "
+                      "VALUES (1, 'm', 'padim', '{}', 'resnet18', x'00', 1.0, 5, 2.0);"
+                      "INSERT INTO runs (id, model_id, status, threshold, finished_at, ms_per_image) "
+                      "VALUES (3, 1, 'done', 2.5, '2024-05-01T10:00:00.000Z', 7.5);"
+                      "INSERT INTO runs (id, model_id, status, threshold) VALUES (9, 1, 'running', 2.5);"
+                      "DELETE FROM runs WHERE id = 9;" // discarded: its id must stay used
+                      "INSERT INTO runs (id, model_id, status, threshold) VALUES (5, 1, 'running', 2.5);"
+                      "INSERT INTO results (run_id, image_id, score, threshold) VALUES (3, 1, 1.5, 2.5);"
+                      "INSERT INTO results (run_id, image_id, score, threshold) VALUES (5, 1, 1.0, 2.5);");
     }
     ProjectFile project = ProjectFile::open(path);
     QCOMPARE(project.schemaVersion(), ds::schema::currentVersion());
@@ -721,9 +707,9 @@ void TestProjectFile::runOfADeadProcessIsInterruptedOnOpenAndCanBeResumed()
         deadOwner[2] = QString::number(exitedPid);
         QStringList remoteOwner = owner;
         remoteOwner[0] = QStringLiteral("some-other-host");
-        raw.execute("UPDATE runs SET owner = '" + deadOwner.join(QLatin1Char(' ')).toStdString() + "' WHERE id = "
-                    + std::to_string(dead) + "; UPDATE runs SET owner = '" + remoteOwner.join(QLatin1Char(' ')).toStdString()
-                    + "' WHERE id = " + std::to_string(remote));
+        raw.execute("UPDATE runs SET owner = '" + deadOwner.join(QLatin1Char(' ')).toStdString()
+                    + "' WHERE id = " + std::to_string(dead) + "; UPDATE runs SET owner = '"
+                    + remoteOwner.join(QLatin1Char(' ')).toStdString() + "' WHERE id = " + std::to_string(remote));
     }
     ProjectFile project = ProjectFile::open(path);
     QCOMPARE(project.run(dead)->status, ds::RunStatus::Interrupted);
@@ -826,26 +812,29 @@ void TestProjectFile::migratesVersion1ProjectKeepingData()
     createProjectAtVersion(path, 1);
     {
         ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
-        ds::SqliteStatement image(raw, "INSERT INTO images (id, path, sha256, width, height, "
-                                       "split, label) VALUES (1, '/old/a.png', ?, 40, 30, "
-                                       "'test', 'scratch')");
+        ds::SqliteStatement image(raw,
+                                  "INSERT INTO images (id, path, sha256, width, height, "
+                                  "split, label) VALUES (1, '/old/a.png', ?, 40, 30, "
+                                  "'test', 'scratch')");
         image.bind(1, hash).run();
         std::vector<std::uint8_t> maskPng;
         QVERIFY(cv::imencode(".png", mask, maskPng));
         ds::SqliteStatement maskRow(raw, "INSERT INTO masks (image_id, png) VALUES (1, ?)");
         maskRow.bind(1, maskPng).run();
-        ds::SqliteStatement model(raw, "INSERT INTO models (id, name, method, params_json, "
-                                       "backbone, state, train_seconds, n_train, threshold) "
-                                       "VALUES (1, 'm', 'padim', '{}', 'resnet18', ?, 3.0, "
-                                       "50, 2.0)");
+        ds::SqliteStatement model(raw,
+                                  "INSERT INTO models (id, name, method, params_json, "
+                                  "backbone, state, train_seconds, n_train, threshold) "
+                                  "VALUES (1, 'm', 'padim', '{}', 'resnet18', ?, 3.0, "
+                                  "50, 2.0)");
         model.bind(1, state).run();
         raw.execute("INSERT INTO runs (id, model_id, status, threshold) VALUES (1, 1, 'done', 2.5)");
         float min = 0.0f;
         float max = 0.0f;
         const std::vector<std::uint8_t> heatmapPng = ds::encodeHeatmap(heatmap, min, max);
-        ds::SqliteStatement result(raw, "INSERT INTO results (run_id, image_id, score, "
-                                        "heatmap_png, heatmap_min, heatmap_max, threshold) "
-                                        "VALUES (1, 1, 3.25, ?, ?, ?, 2.5)");
+        ds::SqliteStatement result(raw,
+                                   "INSERT INTO results (run_id, image_id, score, "
+                                   "heatmap_png, heatmap_min, heatmap_max, threshold) "
+                                   "VALUES (1, 1, 3.25, ?, ?, ?, 2.5)");
         result.bind(1, heatmapPng).bind(2, double(min)).bind(3, double(max)).run();
     }
 
@@ -867,14 +856,13 @@ void TestProjectFile::migratesVersion1ProjectKeepingData()
     QCOMPARE(runs[0].status, ds::RunStatus::Done);
     QCOMPARE(runs[0].threshold, 2.5);
     QVERIFY(runs[0].finishedAt.empty()); // column added by version 2
-    QVERIFY(!runs[0].msPerImage);          // column added by version 3
+    QVERIFY(!runs[0].msPerImage); // column added by version 3
     QVERIFY(project.latestReviews().empty()); // table added by version 4
 
     const std::vector<ds::ResultRecord> results = project.results(1, ProjectFile::Heatmaps::Load);
     QCOMPARE(results.size(), std::size_t(1));
     QCOMPARE(results[0].score, 3.25);
-    QVERIFY(maxAbsDifference(results[0].heatmap, heatmap)
-            <= (results[0].heatmapMax - results[0].heatmapMin) / 65535.0);
+    QVERIFY(maxAbsDifference(results[0].heatmap, heatmap) <= (results[0].heatmapMax - results[0].heatmapMin) / 65535.0);
 
     // What version 2 added works on the migrated file.
     project.setSetting("view/lastImageId", "1");
@@ -882,8 +870,9 @@ void TestProjectFile::migratesVersion1ProjectKeepingData()
     project.finishRun(project.beginRun(1, 2.5), ds::RunStatus::Cancelled);
     QVERIFY(!project.runs(1).back().finishedAt.empty());
     ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
-    QCOMPARE(queryInt(raw, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
-                           "('images_by_split', 'runs_by_model', 'results_by_image')"),
+    QCOMPARE(queryInt(raw,
+                      "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                      "('images_by_split', 'runs_by_model', 'results_by_image')"),
              3);
 }
 
@@ -926,13 +915,26 @@ void TestProjectFile::migratesVersion3ProjectRebuildingImagesKeepingEveryRow()
     {
         // Ids with gaps, as after deletions: references must keep pointing at the same rows.
         ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
-        ds::SqliteStatement image(raw, "INSERT INTO images (id, path, sha256, width, height, split, label) "
-                                       "VALUES (?, ?, ?, ?, ?, ?, ?)");
-        image.bind(1, 5).bind(2, std::string("/old/good.png")).bind(3, ds::sha256Hex({5}))
-            .bind(4, 40).bind(5, 30).bind(6, std::string("train")).bind(7, std::string("good")).run();
+        ds::SqliteStatement image(raw,
+                                  "INSERT INTO images (id, path, sha256, width, height, split, label) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        image.bind(1, 5)
+            .bind(2, std::string("/old/good.png"))
+            .bind(3, ds::sha256Hex({5}))
+            .bind(4, 40)
+            .bind(5, 30)
+            .bind(6, std::string("train"))
+            .bind(7, std::string("good"))
+            .run();
         image.reset();
-        image.bind(1, 9).bind(2, std::string("/old/crack.png")).bind(3, ds::sha256Hex({9}))
-            .bind(4, 41).bind(5, 31).bind(6, std::string("test")).bind(7, std::string("crack")).run();
+        image.bind(1, 9)
+            .bind(2, std::string("/old/crack.png"))
+            .bind(3, ds::sha256Hex({9}))
+            .bind(4, 41)
+            .bind(5, 31)
+            .bind(6, std::string("test"))
+            .bind(7, std::string("crack"))
+            .run();
         std::vector<std::uint8_t> maskPng;
         QVERIFY(cv::imencode(".png", mask, maskPng));
         ds::SqliteStatement maskRow(raw, "INSERT INTO masks (image_id, png) VALUES (9, ?)");
@@ -945,8 +947,9 @@ void TestProjectFile::migratesVersion3ProjectRebuildingImagesKeepingEveryRow()
         float min = 0.0f;
         float max = 0.0f;
         const std::vector<std::uint8_t> heatmapPng = ds::encodeHeatmap(heatmap, min, max);
-        ds::SqliteStatement result(raw, "INSERT INTO results (run_id, image_id, score, heatmap_png, heatmap_min, "
-                                        "heatmap_max, threshold) VALUES (7, ?, ?, ?, ?, ?, 2.5)");
+        ds::SqliteStatement result(raw,
+                                   "INSERT INTO results (run_id, image_id, score, heatmap_png, heatmap_min, "
+                                   "heatmap_max, threshold) VALUES (7, ?, ?, ?, ?, ?, 2.5)");
         result.bind(1, 5).bind(2, 1.25).bind(3, heatmapPng).bind(4, double(min)).bind(5, double(max)).run();
         result.reset();
         result.bind(1, 9).bind(2, 3.5).run();
@@ -970,8 +973,7 @@ void TestProjectFile::migratesVersion3ProjectRebuildingImagesKeepingEveryRow()
         const std::vector<ds::ResultRecord> results = project.results(7, ProjectFile::Heatmaps::Load);
         QCOMPARE(results.size(), std::size_t(2));
         QCOMPARE(results[0].imageId, std::int64_t(5));
-        QVERIFY(maxAbsDifference(results[0].heatmap, heatmap)
-                <= (results[0].heatmapMax - results[0].heatmapMin) / 65535.0);
+        QVERIFY(maxAbsDifference(results[0].heatmap, heatmap) <= (results[0].heatmapMax - results[0].heatmapMin) / 65535.0);
         QCOMPARE(results[1].score, 3.5);
         QCOMPARE(project.run(7)->msPerImage, std::optional<double>(12.5));
         QCOMPARE(project.setting("view/lastImageId"), std::optional<std::string>("9"));
@@ -995,8 +997,9 @@ void TestProjectFile::migratesVersion3ProjectRebuildingImagesKeepingEveryRow()
     ds::SqliteStatement integrity(raw, "PRAGMA integrity_check");
     QVERIFY(integrity.step());
     QCOMPARE(integrity.textAt(0), std::string("ok"));
-    QCOMPARE(queryInt(raw, "SELECT count(*) FROM sqlite_master WHERE name IN ('images_by_split', "
-                           "'images_v4')"),
+    QCOMPARE(queryInt(raw,
+                      "SELECT count(*) FROM sqlite_master WHERE name IN ('images_by_split', "
+                      "'images_v4')"),
              1);
     // Deleting an image still cascades to what refers to it.
     raw.execute("PRAGMA foreign_keys = ON; DELETE FROM images WHERE id = 9");
@@ -1014,8 +1017,7 @@ void TestProjectFile::migrationRefusesDanglingReferenceAndLeavesFileAsItWas()
         raw.execute("INSERT INTO masks (image_id, png) VALUES (42, x'00')");
     }
     const std::string refused = thrownBy([&] { ProjectFile::open(path); });
-    QVERIFY2(startsWith(refused, "InputError: ") && contains(refused, path) && contains(refused, "masks"),
-             refused.c_str());
+    QVERIFY2(startsWith(refused, "InputError: ") && contains(refused, path) && contains(refused, "masks"), refused.c_str());
     ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
     QCOMPARE(queryInt(raw, "PRAGMA user_version"), 3);
     QCOMPARE(queryInt(raw, "SELECT count(*) FROM sqlite_master WHERE name IN ('images_v4', 'reviews')"), 0);
@@ -1038,8 +1040,7 @@ void TestProjectFile::setSplitMovesAllOrNone()
     const std::int64_t second = project.addImage(makeImage(2, ds::Split::Test)).id;
 
     const std::string unknown = thrownBy([&] { project.setSplit({first, 999}, ds::Split::Train); });
-    QVERIFY2(startsWith(unknown, "InputError: ") && contains(unknown, "999") && contains(unknown, path),
-             unknown.c_str());
+    QVERIFY2(startsWith(unknown, "InputError: ") && contains(unknown, "999") && contains(unknown, path), unknown.c_str());
     QCOMPARE(project.image(first)->split, ds::Split::Test);
 
     project.setSplit({first, second}, ds::Split::Holdout);
@@ -1066,9 +1067,13 @@ void TestProjectFile::defectTypesTakeLowestFreeIdAndRejectBadInput()
     QCOMPARE(types[1].name, std::string("crack"));
     QCOMPARE(types[2].id, 3);
 
-    for (const auto& [name, color] : std::vector<std::pair<std::string, std::string>>{
-             {"", "#000000"}, {"scratch", "#000000"}, {"good", "#000000"}, {"untyped", "#000000"},
-             {"hole", "red"}, {"hole", "#12345"}, {"hole", "#12345g"}}) {
+    for (const auto& [name, color] : std::vector<std::pair<std::string, std::string>> {{"", "#000000"},
+                                                                                       {"scratch", "#000000"},
+                                                                                       {"good", "#000000"},
+                                                                                       {"untyped", "#000000"},
+                                                                                       {"hole", "red"},
+                                                                                       {"hole", "#12345"},
+                                                                                       {"hole", "#12345g"}}) {
         const std::string refused = thrownBy([&] { project.addDefectType(name, color); });
         QVERIFY2(startsWith(refused, "InputError: "), (name + " " + color + ": " + refused).c_str());
     }
@@ -1176,8 +1181,7 @@ void TestProjectFile::reviewsFormAnAuditTrailWithLatestVerdictPerImage()
 
     review.imageId = 999;
     const std::string unknown = thrownBy([&] { project.addReview(review); });
-    QVERIFY2(startsWith(unknown, "InputError: ") && contains(unknown, "999") && contains(unknown, path),
-             unknown.c_str());
+    QVERIFY2(startsWith(unknown, "InputError: ") && contains(unknown, "999") && contains(unknown, path), unknown.c_str());
     QCOMPARE(rowCount(path, "reviews"), 3);
 }
 
@@ -1258,14 +1262,12 @@ void TestProjectFile::invalidMaskEditWritesNothing()
 
     const std::string wrongSize = thrownBy([&] { project.saveMaskEdit(edit, cv::Mat::ones(5, 5, CV_8UC1)); });
     QVERIFY2(startsWith(wrongSize, "InputError: "), wrongSize.c_str());
-    const std::string wrongType = thrownBy([&] {
-        project.saveMaskEdit(edit, cv::Mat::ones(record.height, record.width, CV_8UC3));
-    });
+    const std::string wrongType
+        = thrownBy([&] { project.saveMaskEdit(edit, cv::Mat::ones(record.height, record.width, CV_8UC3)); });
     QVERIFY2(startsWith(wrongType, "InputError: "), wrongType.c_str());
     edit.imageId = 999;
-    const std::string unknownImage = thrownBy([&] {
-        project.saveMaskEdit(edit, cv::Mat::ones(record.height, record.width, CV_8UC1));
-    });
+    const std::string unknownImage
+        = thrownBy([&] { project.saveMaskEdit(edit, cv::Mat::ones(record.height, record.width, CV_8UC1)); });
     QVERIFY2(startsWith(unknownImage, "InputError: ") && contains(unknownImage, "999"), unknownImage.c_str());
     QCOMPARE(allRowCounts(path), before);
 }
@@ -1319,8 +1321,8 @@ void TestProjectFile::saveCopyAsWritesWholeProject()
     QCOMPARE(rowCount(path, "images"), 3);
     QCOMPARE(rowCount(copyPath, "images"), 2);
     // Nothing but the two projects (and the open one's log files) is left in the folder.
-    QStringList expected = {QStringLiteral("copy.dsproj"), QStringLiteral("project.dsproj"),
-                            QStringLiteral("project.dsproj-shm"), QStringLiteral("project.dsproj-wal")};
+    QStringList expected = {QStringLiteral("copy.dsproj"), QStringLiteral("project.dsproj"), QStringLiteral("project.dsproj-shm"),
+                            QStringLiteral("project.dsproj-wal")};
     QCOMPARE(QDir(dir_->path()).entryList(QDir::Files | QDir::Hidden, QDir::Name), expected);
 }
 
@@ -1349,8 +1351,7 @@ void TestProjectFile::saveCopyAsRefusesProjectItself()
     const std::string otherSpelling = dir_->path().toStdString() + "/./project.dsproj";
     for (const std::string& target : {path, otherSpelling}) {
         const std::string error = thrownBy([&] { project.saveCopyAs(target); });
-        QVERIFY2(startsWith(error, "Error: ") && contains(error, target) && contains(error, "own file"),
-                 error.c_str());
+        QVERIFY2(startsWith(error, "Error: ") && contains(error, target) && contains(error, "own file"), error.c_str());
     }
     QCOMPARE(project.images().size(), std::size_t(1));
     project.addImage(makeImage(2, ds::Split::Train)); // still open and writable
@@ -1374,8 +1375,7 @@ void TestProjectFile::saveCopyAsFailureIsClearErrorLeavingNothing()
     const QString folder = dir_->filePath(QStringLiteral("folder.dsproj"));
     QVERIFY(QDir().mkdir(folder));
     const std::string folderError = thrownBy([&] { project.saveCopyAs(folder.toStdString()); });
-    QVERIFY2(startsWith(folderError, "Error: ") && contains(folderError, folder.toStdString()),
-             folderError.c_str());
+    QVERIFY2(startsWith(folderError, "Error: ") && contains(folderError, folder.toStdString()), folderError.c_str());
 
     // A project some connection still has open (its log is next to it) is not replaced.
     const std::string inUse = projectPath("in-use.dsproj");
@@ -1390,8 +1390,7 @@ void TestProjectFile::saveCopyAsFailureIsClearErrorLeavingNothing()
     expected << QStringLiteral("plain.txt") << QStringLiteral("folder.dsproj") << QStringLiteral("in-use.dsproj")
              << QStringLiteral("in-use.dsproj-shm") << QStringLiteral("in-use.dsproj-wal");
     expected.sort();
-    QCOMPARE(QDir(dir_->path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name),
-             expected);
+    QCOMPARE(QDir(dir_->path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name), expected);
     QVERIFY(QDir(folder).isEmpty());
 }
 
@@ -1406,9 +1405,7 @@ void TestProjectFile::refusesNewerSchemaVersion()
     }
 
     const std::string error = thrownBy([&] { ProjectFile::open(path); });
-    QVERIFY2(startsWith(error, "InputError: ") && contains(error, path)
-                 && contains(error, "newer version"),
-             error.c_str());
+    QVERIFY2(startsWith(error, "InputError: ") && contains(error, path) && contains(error, "newer version"), error.c_str());
     ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
     QCOMPARE(queryInt(raw, "PRAGMA user_version"), newer);
     QCOMPARE(queryInt(raw, "SELECT count(*) FROM images"), 1);
@@ -1473,8 +1470,7 @@ void TestProjectFile::refusesOtherSqliteDatabase()
     }
     for (const auto& openFunction : {&ProjectFile::open, &ProjectFile::openOrCreate}) {
         const std::string error = thrownBy([&] { openFunction(path); });
-        QVERIFY2(startsWith(error, "InputError: ") && contains(error, path)
-                     && contains(error, "not a DefectScope project"),
+        QVERIFY2(startsWith(error, "InputError: ") && contains(error, path) && contains(error, "not a DefectScope project"),
                  error.c_str());
     }
     // Refused before anything was written: still a rollback-journal database.
@@ -1493,8 +1489,7 @@ void TestProjectFile::openRequiresExistingFile()
 
     const std::string directory = dir_->path().toStdString();
     const std::string notAFile = thrownBy([&] { ProjectFile::openOrCreate(directory); });
-    QVERIFY2(startsWith(notAFile, "InputError: ") && contains(notAFile, directory),
-             notAFile.c_str());
+    QVERIFY2(startsWith(notAFile, "InputError: ") && contains(notAFile, directory), notAFile.c_str());
 
     // An empty file (e.g. made by a save dialog) becomes a project only through openOrCreate.
     writeFile(QString::fromStdString(path), {});
@@ -1514,8 +1509,7 @@ void TestProjectFile::unwritableLocationIsClearError()
 
     const std::string inMissingFolder = projectPath("no/such/folder.dsproj");
     const std::string missingFolder = thrownBy([&] { ProjectFile::openOrCreate(inMissingFolder); });
-    QVERIFY2(startsWith(missingFolder, "Error: ") && contains(missingFolder, inMissingFolder),
-             missingFolder.c_str());
+    QVERIFY2(startsWith(missingFolder, "Error: ") && contains(missingFolder, inMissingFolder), missingFolder.c_str());
 }
 
 void TestProjectFile::readOnlyFileOrFolderIsClearError()
@@ -1530,8 +1524,7 @@ void TestProjectFile::readOnlyFileOrFolderIsClearError()
     QVERIFY(QFile::setPermissions(file, QFile::ReadOwner | QFile::ReadGroup));
     const std::string readOnlyFile = thrownBy([&] { ProjectFile::open(path); });
     QVERIFY(QFile::setPermissions(file, writable));
-    QVERIFY2(startsWith(readOnlyFile, "Error: ") && contains(readOnlyFile, path)
-                 && contains(readOnlyFile, "read-only"),
+    QVERIFY2(startsWith(readOnlyFile, "Error: ") && contains(readOnlyFile, path) && contains(readOnlyFile, "read-only"),
              readOnlyFile.c_str());
 
     // The folder must be writable too: sqlite keeps <file>-wal and <file>-shm next to it.
@@ -1540,8 +1533,7 @@ void TestProjectFile::readOnlyFileOrFolderIsClearError()
     QVERIFY(QFile::setPermissions(folder, QFile::ReadOwner | QFile::ExeOwner));
     const std::string readOnlyFolder = thrownBy([&] { ProjectFile::open(path); });
     QVERIFY(QFile::setPermissions(folder, folderWritable));
-    QVERIFY2(startsWith(readOnlyFolder, "Error: ") && contains(readOnlyFolder, path)
-                 && contains(readOnlyFolder, "writable"),
+    QVERIFY2(startsWith(readOnlyFolder, "Error: ") && contains(readOnlyFolder, path) && contains(readOnlyFolder, "writable"),
              readOnlyFolder.c_str());
 }
 
@@ -1560,14 +1552,13 @@ void TestProjectFile::workerThreadWritesWhileOwnerReadsAndWrites()
     const std::int64_t runId = project.beginRun(project.addModel(makeModel({1})), 0.5);
 
     // The worker opens its own ProjectFile on the same path, as a job thread would.
-    std::atomic<bool> workerDone{false};
+    std::atomic<bool> workerDone {false};
     std::string workerError;
     std::thread worker([&] {
         workerError = thrownBy([&] {
             ProjectFile own = ProjectFile::open(path);
             for (int i = 0; i < kImages; ++i)
-                own.addResult(makeResult(runId, imageIds[static_cast<std::size_t>(i)], i,
-                                         randomMap(32, 32, CV_32FC1, 0, 1, i)));
+                own.addResult(makeResult(runId, imageIds[static_cast<std::size_t>(i)], i, randomMap(32, 32, CV_32FC1, 0, 1, i)));
             own.finishRun(runId, ds::RunStatus::Done);
         });
         workerDone = true;

@@ -126,10 +126,8 @@ void TestStorageCodecs::decodingGarbageIsInputError()
 
 void TestStorageCodecs::sha256MatchesKnownVectors()
 {
-    QCOMPARE(ds::sha256Hex({}),
-             std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
-    QCOMPARE(ds::sha256Hex({'a', 'b', 'c'}),
-             std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    QCOMPARE(ds::sha256Hex({}), std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    QCOMPARE(ds::sha256Hex({'a', 'b', 'c'}), std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 }
 
 void TestStorageCodecs::sha256OfFileMatchesBytesAndNamesMissingPath()

@@ -25,7 +25,7 @@ cv::Mat goodImage(unsigned seed, const std::string& category = "tiles")
 
 AnomalyMix only(AnomalyContent content)
 {
-    AnomalyMix mix{0, 0, 0, 0, false};
+    AnomalyMix mix {0, 0, 0, 0, false};
     switch (content) {
     case AnomalyContent::Texture: mix.texture = 1; break;
     case AnomalyContent::OtherImage: mix.otherImage = 1; break;
@@ -64,7 +64,7 @@ private Q_SLOTS:
     {
         QFETCH(int, content);
         AnomalyGenerator generator(7, only(AnomalyContent(content)));
-        const std::vector<cv::Mat> donors{goodImage(50), goodImage(51)};
+        const std::vector<cv::Mat> donors {goodImage(50), goodImage(51)};
         for (unsigned i = 0; i < 12; ++i) {
             const cv::Mat image = goodImage(i);
             const SyntheticAnomaly sample = generator.generate(image, donors);
@@ -91,7 +91,7 @@ private Q_SLOTS:
     void isDeterministicForASeed()
     {
         const cv::Mat image = goodImage(3);
-        const std::vector<cv::Mat> donors{goodImage(4)};
+        const std::vector<cv::Mat> donors {goodImage(4)};
         AnomalyGenerator first(11), second(11), other(12);
         bool anyDifferent = false;
         for (int i = 0; i < 6; ++i) {
@@ -171,7 +171,7 @@ private Q_SLOTS:
     {
         AnomalyGenerator generator(1);
         QVERIFY_THROWS_EXCEPTION(InputError, generator.generate(cv::Mat(32, 32, CV_8UC3), {}));
-        QVERIFY_THROWS_EXCEPTION(InputError, AnomalyGenerator(1, AnomalyMix{0, 0, 0, 0, false}));
+        QVERIFY_THROWS_EXCEPTION(InputError, AnomalyGenerator(1, AnomalyMix {0, 0, 0, 0, false}));
     }
 
     void previewWritesSamplesMasksAndSheet()

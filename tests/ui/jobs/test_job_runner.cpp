@@ -31,7 +31,7 @@ private Q_SLOTS:
         QSignalSpy lines(&runner, &JobRunner::logLine);
         QSignalSpy points(&runner, &JobRunner::curvePoint);
         QSignalSpy finished(&runner, &JobRunner::finished);
-        std::atomic<bool> release{false};
+        std::atomic<bool> release {false};
         bool reportsOnGuiThread = true;
         connect(&runner, &JobRunner::progress, this, [&] { reportsOnGuiThread &= QThread::currentThread() == thread(); });
         QVERIFY(runner.start(QStringLiteral("Counting"), [&](ds::JobContext& job) {
@@ -70,9 +70,8 @@ private Q_SLOTS:
     {
         JobRunner runner;
         QSignalSpy finished(&runner, &JobRunner::finished);
-        QVERIFY(runner.start(QStringLiteral("Failing"), [](ds::JobContext&) -> JobOutcome {
-            throw ds::InputError("image.png: damaged");
-        }));
+        QVERIFY(runner.start(QStringLiteral("Failing"),
+                             [](ds::JobContext&) -> JobOutcome { throw ds::InputError("image.png: damaged"); }));
         QVERIFY(finished.wait(10000));
         JobOutcome outcome = finished.takeFirst().first().value<JobOutcome>();
         QCOMPARE(outcome.status, JobOutcome::Status::Failed);
@@ -100,7 +99,8 @@ private Q_SLOTS:
         QVERIFY(finished.wait(10000));
         QCOMPARE(finished.takeFirst().first().value<JobOutcome>().status, JobOutcome::Status::Cancelled);
 
-        QVERIFY(runner.start(QStringLiteral("Faulty"), [](ds::JobContext&) -> JobOutcome { throw std::runtime_error("disk full"); }));
+        QVERIFY(
+            runner.start(QStringLiteral("Faulty"), [](ds::JobContext&) -> JobOutcome { throw std::runtime_error("disk full"); }));
         QVERIFY(finished.wait(10000));
         outcome = finished.takeFirst().first().value<JobOutcome>();
         QCOMPARE(outcome.status, JobOutcome::Status::Failed);
