@@ -24,7 +24,7 @@ install_missing_packages() {
 
 build_project() {
   if [ ! -f "$BUILD/build.ninja" ]; then
-    cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEFECTSCOPE_WERROR=ON
   fi
   # Each LibTorch translation unit needs ~1.5 GB to compile: one job per core is the limit.
   cmake --build "$BUILD" -j "$(nproc)"
