@@ -189,7 +189,7 @@ QString projectAndModel(const ReportData& report)
     html += factRow(QStringLiteral("Images"),
                     count(total) + QStringLiteral(" (") + count(project.trainImages) + QStringLiteral(" train, ")
                         + count(project.testImages) + QStringLiteral(" test, ") + count(project.holdoutImages)
-                        + QStringLiteral(" held out)"),
+                        + QStringLiteral(" in the holdout split)"),
                     QStringLiteral("project-images"));
     html += factRow(QStringLiteral("Good"), count(project.goodImages), QStringLiteral("project-good"));
     html += factRow(QStringLiteral("Defective"), count(project.defectiveImages), QStringLiteral("project-defective"));

@@ -641,7 +641,11 @@ void MainWindow::showMessage(bool error, const QString& title, const QString& te
     // Non-modal, so neither a running event loop nor an automated test is blocked.
     auto* box = new QMessageBox(error ? QMessageBox::Warning : QMessageBox::Information, title, text, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    if (!details.isEmpty())
+    // A reason of a few lines is shown at once (it is what the user needs to act on); only
+    // long lists, such as skipped files, wait behind Show Details.
+    if (details.count(QLatin1Char('\n')) < 3 && details.size() < 400)
+        box->setInformativeText(details);
+    else
         box->setDetailedText(details);
     box->setModal(false);
     box->show();
@@ -2007,6 +2011,8 @@ void MainWindow::finishJob(const JobOutcome& outcome)
         selectImage(shownImage);
     updateActions();
 
+    for (const QString& skipped : outcome.skipped)
+        appendLog(QStringLiteral("skipped ") + skipped);
     switch (outcome.status) {
     case JobOutcome::Status::Succeeded:
         statusBar()->showMessage(outcome.message, 15000);

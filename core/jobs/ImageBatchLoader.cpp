@@ -20,7 +20,6 @@ LoadedImages loadImagesForModel(const std::vector<std::string>& paths, const Det
             loaded.originalSizes.push_back(image.size());
         } catch (const InputError& e) {
             loaded.skipped.push_back({paths[i], e.what()});
-            job.log("skipped " + std::string(e.what()));
         }
         job.report(double(i + 1) / double(paths.size()), stage);
     }

@@ -23,7 +23,7 @@ struct LoadedImages {
 };
 
 // Loads and resizes every readable image for a model of these settings; an unreadable one
-// is recorded in skipped (and logged through job) instead of aborting. Checks for
+// is recorded in skipped instead of aborting (the caller lists them once, when done). Checks for
 // cancellation between files. sha256s (one per path, or none): the project's content
 // hashes, so a file changed since import is skipped with that reason.
 LoadedImages loadImagesForModel(const std::vector<std::string>& paths, const DetectorSettings& settings, JobContext& job,

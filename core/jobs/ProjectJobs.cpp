@@ -51,7 +51,6 @@ std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Spl
             checked.push_back(std::move(entry));
         } catch (const Error& e) {
             report.skipped.push_back({item.path, e.what()});
-            job.log("skipped " + std::string(e.what()));
             continue;
         }
         // Masks are decoded here too, so the write transaction holds the lock only to write.
@@ -241,8 +240,6 @@ InferOutcome scoreIntoRun(ProjectFile& project, const ModelRecord& model, std::i
             }
             JobContext quiet; // per-chunk loading reports nothing; the chunk loop does
             LoadedImages loaded = loadImagesForModel(paths, detector->settings(), quiet, {}, hashes);
-            for (const SkippedFile& skipped : loaded.skipped)
-                job.log("skipped " + skipped.reason);
             outcome.skipped.insert(outcome.skipped.end(), loaded.skipped.begin(), loaded.skipped.end());
             const auto predictStart = std::chrono::steady_clock::now();
             const std::vector<AnomalyResult> results = detector->predict(loaded.images);

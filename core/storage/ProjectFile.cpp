@@ -173,8 +173,9 @@ void markInterruptedRuns(SqliteConnection& connection)
     }
 }
 
-// Columns: id, model_id, created_at, finished_at, status, threshold, ms_per_image.
-constexpr const char* kSelectRuns = "SELECT id, model_id, created_at, finished_at, status, threshold, ms_per_image FROM runs ";
+// Columns: id, model_id, created_at, finished_at, status, threshold, ms_per_image, owner.
+constexpr const char* kSelectRuns
+    = "SELECT id, model_id, created_at, finished_at, status, threshold, ms_per_image, coalesce(owner, '') FROM runs ";
 
 RunRecord runAt(const SqliteStatement& statement, const std::string& path)
 {
@@ -184,6 +185,9 @@ RunRecord runAt(const SqliteStatement& statement, const std::string& path)
     run.createdAt = statement.textAt(2);
     run.finishedAt = statement.textAt(3);
     run.status = runStatusAt(statement, 4, path);
+    // A connection that only reads cannot mark a dead writer's run; it says so all the same.
+    if (run.status == RunStatus::Running && runOwnerIsGone(statement.textAt(7)))
+        run.status = RunStatus::Interrupted;
     run.threshold = statement.doubleAt(5);
     if (!statement.isNullAt(6))
         run.msPerImage = statement.doubleAt(6);

@@ -154,8 +154,9 @@ public:
     // As open(), but creates an empty project when the file does not exist (or is empty).
     static ProjectFile openOrCreate(const std::string& path);
     // Opens an existing project to read it only (listing, reports, exports): works on a
-    // write-protected file or folder. Nothing is migrated or marked; an older project must
-    // first be opened with open(). Any write fails with ds::Error.
+    // write-protected file or folder. Nothing is migrated or marked (a run whose writer died
+    // still reads as Interrupted); an older project must first be opened with open(). Any
+    // write fails with ds::Error.
     static ProjectFile openForReading(const std::string& path);
 
     ProjectFile(ProjectFile&&) noexcept;

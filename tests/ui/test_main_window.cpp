@@ -792,6 +792,12 @@ private Q_SLOTS:
         junk.close();
         QVERIFY(!window.openProject(notAProject));
         QVERIFY(window.projectPath().isEmpty());
+        // The reason is in sight, not behind Show Details.
+        auto* box = window.findChild<QMessageBox*>();
+        QVERIFY(box);
+        QVERIFY2(box->informativeText().contains(QStringLiteral("not a DefectScope project")),
+                 qPrintable(box->informativeText()));
+        QVERIFY(box->detailedText().isEmpty());
     }
 };
 

@@ -479,7 +479,10 @@ private Q_SLOTS:
         name->setText(QStringLiteral("scratch"));
         dialog.findChild<QPushButton*>(QStringLiteral("addDefectTypeButton"))->click();
         name->setText(QStringLiteral("stain"));
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         QTest::keyClick(name, Qt::Key_Return);
+        QVERIFY(dialog.isVisible()); // Return in the name field adds the type; it does not close the dialog
         std::vector<ds::DefectType> types = project.defectTypes();
         QCOMPARE(types.size(), std::size_t(2));
         QCOMPARE(types[0].name, std::string("scratch"));

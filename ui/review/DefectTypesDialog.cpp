@@ -99,6 +99,8 @@ DefectTypesDialog::DefectTypesDialog(ProjectFile& project, QWidget* parent)
     editRow->addWidget(delete_);
     editRow->addStretch(1);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    // Return belongs to the name field (it adds the type), never to Close.
+    buttons->button(QDialogButtonBox::Close)->setAutoDefault(false);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto* layout = new QVBoxLayout(this);

@@ -791,6 +791,11 @@ void TestProjectFile::openForReadingReadsAndNeverWrites()
         QVERIFY_THROWS_EXCEPTION(ds::Error, writable.setSetting("k", "v"));
     }
     QCOMPARE(readFile(path), before);
+    {
+        ds::SqliteConnection raw(path, SQLITE_OPEN_READWRITE);
+        raw.execute("UPDATE runs SET owner = NULL"); // as if its writer had died
+    }
+    QCOMPARE(ProjectFile::openForReading(path).run(runId)->status, ds::RunStatus::Interrupted); // said, not written
     QVERIFY_THROWS_EXCEPTION(ds::InputError, ProjectFile::openForReading(projectPath("absent.dsproj")));
     const std::string old = projectPath("old-for-reading.dsproj");
     createProjectAtVersion(old, 3);
