@@ -193,7 +193,7 @@ SyntheticAnomaly AnomalyGenerator::generate(const cv::Mat& image, const std::vec
     const cv::Mat region = mix_.foregroundOnly ? foreground(image) : cv::Mat();
     SyntheticAnomaly sample;
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
-        sample = inImagesColours(image, drawOnce(image, pool, pickContent(!pool.empty())));
+        sample = drawOnce(image, pool, pickContent(!pool.empty()));
         if (!region.empty())
             sample.mask = sample.mask.mul(region);
         if (cv::countNonZero(sample.mask > 0.5) > 0) {
@@ -215,13 +215,14 @@ SyntheticAnomaly AnomalyGenerator::generate(const cv::Mat& image, const std::vec
 
 SyntheticAnomaly AnomalyGenerator::drawOnce(const cv::Mat& image, const std::vector<cv::Mat>& pool, AnomalyContent content)
 {
+    // cutPaste() and scar() match the image's colours themselves (they are public).
     switch (content) {
-    case AnomalyContent::OtherImage: return withOtherImage(image, pool);
+    case AnomalyContent::OtherImage: return inImagesColours(image, withOtherImage(image, pool));
     case AnomalyContent::SameImage: return rng_.uniform(0, 2) == 0 ? cutPaste(image) : scar(image);
-    case AnomalyContent::Line: return withLine(image);
+    case AnomalyContent::Line: return inImagesColours(image, withLine(image));
     case AnomalyContent::Texture: break;
     }
-    return withTexture(image);
+    return inImagesColours(image, withTexture(image));
 }
 
 // Procedural content: colour noise at a random scale, stripes, blobs, or the image itself
