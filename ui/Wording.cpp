@@ -15,4 +15,11 @@ QString countOf(long long count, const QString& singular, const QString& plural)
     return QString::number(count) + QLatin1Char(' ') + (count == 1 ? singular : plural);
 }
 
+QString readableUtc(const std::string& iso, bool seconds)
+{
+    QString text = QString::fromStdString(iso).left(seconds ? 19 : 16);
+    text.replace(QLatin1Char('T'), QLatin1Char(' '));
+    return text;
+}
+
 } // namespace ds::ui

@@ -110,6 +110,41 @@ RunScores scoresOf(const ProjectFile& project, std::int64_t runId, const std::ma
 
 } // namespace
 
+namespace {
+
+ModelSummary summaryOf(const ProjectFile& project, const ModelRecord& model, const std::map<std::int64_t, ImageTruth>& truth)
+{
+    ModelSummary summary;
+    summary.model = model;
+    summary.latestRun = project.latestDoneRun(model.id);
+    const std::optional<double> chosen = project.chosenThreshold(model.id);
+    summary.thresholdChosen = chosen.has_value();
+    summary.threshold = chosen.value_or(summary.latestRun ? summary.latestRun->threshold : model.threshold);
+    if (summary.latestRun) {
+        const RunScores scores = scoresOf(project, summary.latestRun->id, truth);
+        const auto defects = std::count(scores.labels.begin(), scores.labels.end(), 1);
+        if (defects > 0 && defects < std::ptrdiff_t(scores.labels.size()))
+            summary.imageAuroc = rocAuc(scores.scores, scores.labels);
+    }
+    return summary;
+}
+
+} // namespace
+
+std::vector<ModelSummary> modelSummaries(const ProjectFile& project)
+{
+    const std::map<std::int64_t, ImageTruth> truth = effectiveTruth(project);
+    std::vector<ModelSummary> summaries;
+    for (const ModelRecord& model : project.models())
+        summaries.push_back(summaryOf(project, model, truth));
+    return summaries;
+}
+
+ModelSummary modelSummary(const ProjectFile& project, const ModelRecord& model)
+{
+    return summaryOf(project, model, effectiveTruth(project));
+}
+
 RunScores runScores(const ProjectFile& project, std::int64_t runId)
 {
     requireRun(project, runId);

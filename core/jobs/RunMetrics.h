@@ -37,6 +37,23 @@ struct RunMetrics {
     double trainSeconds = 0.0; // the run's model's ModelRecord::trainSeconds
 };
 
+// One line of the models list, with the rules every view of a model shares.
+struct ModelSummary {
+    ModelRecord model;
+    std::optional<RunRecord> latestRun; // its latest finished scoring run
+    // The threshold verdicts use: the user's chosen one (ProjectFile::chosenThreshold), else
+    // the latest run's, else the one training set.
+    double threshold = 0.0;
+    bool thresholdChosen = false;
+    // Image AUROC of the latest run against effectiveTruth; empty unless its images hold
+    // both good and defective ones.
+    std::optional<double> imageAuroc;
+};
+
+// Every model of the project, oldest first.
+std::vector<ModelSummary> modelSummaries(const ProjectFile& project);
+ModelSummary modelSummary(const ProjectFile& project, const ModelRecord& model);
+
 // The scores of run runId's results. Throws ds::Error when the project has no such run.
 RunScores runScores(const ProjectFile& project, std::int64_t runId);
 

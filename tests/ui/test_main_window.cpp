@@ -14,6 +14,12 @@
 #include "ui/InspectPanel.h"
 #include "ui/ReviewPanel.h"
 #include "ui/models/ResultsFilterProxy.h"
+#include "ui/models/ModelsModel.h"
+#include "ui/models/ModelsView.h"
+#include "ui/pages/ReviewPage.h"
+#include "ui/review/ReviewHistoryView.h"
+#include "ui/review/ThresholdBar.h"
+#include "ui/jobs/JobPanel.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -153,59 +159,61 @@ private Q_SLOTS:
         QVERIFY(!window_->isJobRunning());
 
         QVERIFY(runJob(*window_, [&] { window_->startTraining(ds::test::smallSettings(), QStringLiteral("gui-model")); }));
-        QCOMPARE(window_->modelsView()->topLevelItemCount(), 1);
-        QCOMPARE(window_->modelsView()->topLevelItem(0)->text(0), QStringLiteral("gui-model"));
-        QCOMPARE(window_->modelsView()->topLevelItem(0)->text(1), QStringLiteral("padim"));
-        QVERIFY(window_->modelsView()->currentItem() != nullptr); // the new model is selected
-        QCOMPARE(window_->resultsProxy()->rowCount(), 0); // not scored yet
+        QCOMPARE(window_->modelsModel()->rowCount(), 1);
+        QCOMPARE(window_->modelsModel()->index(0, 0).data().toString(), QStringLiteral("gui-model"));
+        QCOMPARE(window_->modelsModel()->index(0, 1).data().toString(), QStringLiteral("padim"));
+        QVERIFY(window_->modelsView()->selectedModelId() != 0); // the new model is selected
+        QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), 0); // not scored yet
         QVERIFY(actionEnabled(*window_, "scoreAction"));
 
         // Rows appear one by one while scoring, before the finished run replaces them.
-        QSignalSpy inserted(window_->resultsModel(), &QAbstractItemModel::rowsInserted);
+        QSignalSpy inserted(window_->reviewPage()->resultsModel(), &QAbstractItemModel::rowsInserted);
         // Live rows already know the truth (the dataset's labels here), like the finished run's.
         int liveRowsWithTruth = 0;
-        const auto counting
-            = connect(window_->resultsModel(), &QAbstractItemModel::rowsInserted, this, [&](const QModelIndex&, int first, int) {
-                  liveRowsWithTruth += window_->resultsModel()->rows()[size_t(first)].truth.has_value();
-              });
+        const auto counting = connect(window_->reviewPage()->resultsModel(), &QAbstractItemModel::rowsInserted, this,
+                                      [&](const QModelIndex&, int first, int) {
+                                          liveRowsWithTruth
+                                              += window_->reviewPage()->resultsModel()->rows()[size_t(first)].truth.has_value();
+                                      });
         bool lockedWhileScoring = false;
         QVERIFY(runJob(*window_, [&] {
             window_->scoreTestImages();
             // Another model's rows must not mix with the live ones, nor the threshold move.
-            lockedWhileScoring = !window_->modelsView()->isEnabled() && !window_->thresholdSlider()->isEnabled()
+            lockedWhileScoring = !window_->modelsView()->isEnabled() && !window_->reviewPage()->thresholdSlider()->isEnabled()
                 && actionEnabled(*window_, "cancelJobAction");
         }));
         QVERIFY(lockedWhileScoring);
         QVERIFY(window_->modelsView()->isEnabled());
-        QVERIFY(window_->thresholdSlider()->isEnabled());
+        QVERIFY(window_->reviewPage()->thresholdSlider()->isEnabled());
         QVERIFY(!actionEnabled(*window_, "cancelJobAction")); // Esc does nothing without a job
         QCOMPARE(inserted.count(), testImages_);
         disconnect(counting);
         QCOMPARE(liveRowsWithTruth, testImages_);
-        QCOMPARE(window_->resultsProxy()->rowCount(), testImages_);
+        QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), testImages_);
         // The job log kept what happened.
-        const QString log = window_->jobLog()->toPlainText();
+        const QString log = window_->jobPanel()->log()->toPlainText();
         QVERIFY(log.contains(QStringLiteral("Training started.")));
         QVERIFY(log.contains(QStringLiteral("Scored %1 images.").arg(testImages_)));
         // What was held out to set the threshold is said, not hidden in the count.
         QVERIFY2(log.contains(QRegularExpression(
-                     QStringLiteral("Trained on \\d+ images in .* \\(\\d+ more held out to set the threshold\\)"))),
+                     QStringLiteral("Trained on \\d+ images in .* \\(\\d+ images? held out to set the threshold\\)"))),
                  qPrintable(log));
     }
 
     void filtersAndNavigation()
     {
-        ds::ui::ResultsFilterProxy& proxy = *window_->resultsProxy();
-        const ResultsModel& source = *window_->resultsModel();
+        ds::ui::ResultsFilterProxy& proxy = *window_->reviewPage()->resultsProxy();
+        const ResultsModel& source = *window_->reviewPage()->resultsModel();
         const int all = proxy.rowCount();
         QCOMPARE(all, testImages_);
 
-        window_->showFilter()->setCurrentIndex(window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Flagged)));
+        window_->reviewPage()->showFilter()->setCurrentIndex(
+            window_->reviewPage()->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Flagged)));
         QCOMPARE(proxy.rowCount(), source.defectCount());
         for (int row = 0; row < proxy.rowCount(); ++row)
             QVERIFY(proxy.index(row, 0).data(ResultsModel::DefectRole).toBool());
         // The filter follows the threshold: at the top score at most one image stays flagged.
-        QSlider* slider = window_->thresholdSlider();
+        QSlider* slider = window_->reviewPage()->thresholdSlider();
         const int saved = slider->value();
         slider->setValue(slider->maximum());
         QVERIFY(proxy.rowCount() <= 1);
@@ -213,17 +221,17 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), all);
         slider->setValue(saved);
 
-        window_->showFilter()->setCurrentIndex(
-            window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Misclassified)));
+        window_->reviewPage()->showFilter()->setCurrentIndex(
+            window_->reviewPage()->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Misclassified)));
         int misclassified = 0;
         for (const ResultsModel::Row& row : source.rows())
             misclassified += row.truth && (row.score >= source.threshold()) != *row.truth;
         QCOMPARE(proxy.rowCount(), misclassified);
-        window_->showFilter()->setCurrentIndex(0);
+        window_->reviewPage()->showFilter()->setCurrentIndex(0);
         QCOMPARE(proxy.rowCount(), all);
 
         // One entry per label besides "All labels"; picking one shows only its images.
-        QComboBox* labels = window_->labelFilter();
+        QComboBox* labels = window_->reviewPage()->labelFilter();
         QCOMPARE(labels->count(), 1 + 1 + int(ds::defectTypes("part").size()));
         labels->setCurrentIndex(labels->findData(QStringLiteral("good")));
         QCOMPARE(proxy.rowCount(), 4);
@@ -234,34 +242,36 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), all);
 
         // Next / previous walk the ranked list and show each image.
-        window_->resultsView()->setCurrentIndex(proxy.index(0, 0));
-        const qint64 first = window_->currentImageId();
+        window_->reviewPage()->resultsView()->setCurrentIndex(proxy.index(0, 0));
+        const qint64 first = window_->reviewPage()->imageId();
         window_->findChild<QAction*>(QStringLiteral("nextImageAction"))->trigger();
-        QCOMPARE(window_->resultsView()->currentIndex().row(), 1);
-        QCOMPARE(window_->currentImageId(), proxy.index(1, 0).data(ResultsModel::ImageIdRole).toLongLong());
-        QVERIFY(window_->imagePane()->hasImage());
+        QCOMPARE(window_->reviewPage()->resultsView()->currentIndex().row(), 1);
+        QCOMPARE(window_->reviewPage()->imageId(), proxy.index(1, 0).data(ResultsModel::ImageIdRole).toLongLong());
+        // Decoded off the GUI thread, then shown.
+        QTRY_COMPARE(window_->reviewPage()->shownImageId(), window_->reviewPage()->imageId());
+        QVERIFY(window_->reviewPage()->imagePane()->hasImage());
         window_->findChild<QAction*>(QStringLiteral("previousImageAction"))->trigger();
-        QCOMPARE(window_->currentImageId(), first);
-        window_->previousImage(); // at the top: stays
-        QCOMPARE(window_->currentImageId(), first);
+        QCOMPARE(window_->reviewPage()->imageId(), first);
+        window_->reviewPage()->previousImage(); // at the top: stays
+        QCOMPARE(window_->reviewPage()->imageId(), first);
     }
 
     void resultsAreRankedAndShown()
     {
-        const QAbstractItemModel& results = *window_->resultsProxy();
+        const QAbstractItemModel& results = *window_->reviewPage()->resultsProxy();
         QVERIFY(results.rowCount() > 0);
         QVERIFY(rankedByScoreDescending(results));
         // Defects rank above good images on this easy dataset, at least at the very top.
         QVERIFY(results.index(0, ResultsModel::LabelColumn).data().toString() != QStringLiteral("good"));
         // The top row is selected and its overlay shown.
-        QCOMPARE(window_->resultsView()->currentIndex().row(), 0);
-        QTRY_VERIFY(window_->imagePane()->hasImage());
+        QCOMPARE(window_->reviewPage()->resultsView()->currentIndex().row(), 0);
+        QTRY_VERIFY(window_->reviewPage()->imagePane()->hasImage());
     }
 
     void reviewWithTheKeyboard()
     {
-        ds::ui::ResultsFilterProxy& proxy = *window_->resultsProxy();
-        QTableView* table = window_->resultsView();
+        ds::ui::ResultsFilterProxy& proxy = *window_->reviewPage()->resultsProxy();
+        QTableView* table = window_->reviewPage()->resultsView();
         table->setCurrentIndex(proxy.index(0, 0));
         table->setFocus();
         QApplication::setActiveWindow(window_.get());
@@ -270,13 +280,13 @@ private Q_SLOTS:
         const qint64 second = proxy.index(1, 0).data(ResultsModel::ImageIdRole).toLongLong();
         const qint64 third = proxy.index(2, 0).data(ResultsModel::ImageIdRole).toLongLong();
         const bool firstIsDefect = proxy.index(0, 0).data(ResultsModel::DefectRole).toBool();
-        const double threshold = window_->currentThreshold();
+        const double threshold = window_->reviewPage()->currentThreshold();
 
         // G, D, U on the top three: each recorded, each moving on to the next image.
         QTest::keyClick(table, Qt::Key_G);
-        QCOMPARE(window_->currentImageId(), second);
+        QCOMPARE(window_->reviewPage()->imageId(), second);
         QTest::keyClick(table, Qt::Key_D);
-        QCOMPARE(window_->currentImageId(), third);
+        QCOMPARE(window_->reviewPage()->imageId(), third);
         QTest::keyClick(table, Qt::Key_U);
         QCOMPARE(proxy.index(0, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Good"));
         QCOMPARE(proxy.index(1, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Defect"));
@@ -298,69 +308,71 @@ private Q_SLOTS:
         }
         // The top image was a defect by its label: judged Good, it now counts as good, so the
         // plots' labels follow the reviewer (the top score is a false positive now if flagged).
-        const ds::Confusion confusion = window_->thresholdPlots()->confusion();
+        const ds::Confusion confusion = window_->reviewPage()->thresholdPlots()->confusion();
         int truthGood = 0, truthDefect = 0;
-        for (const ResultsModel::Row& row : window_->resultsModel()->rows())
+        for (const ResultsModel::Row& row : window_->reviewPage()->resultsModel()->rows())
             if (row.truth)
                 (*row.truth ? truthDefect : truthGood) += 1;
         QCOMPARE(confusion.tn + confusion.fp, truthGood);
         QCOMPARE(confusion.tp + confusion.fn, truthDefect);
-        QCOMPARE(window_->resultsModel()->row(first)->truth, std::optional<bool>(false));
-        QVERIFY(window_->thresholdPlots()->summaryText().contains(QStringLiteral("2 from reviewers")));
-        QTRY_VERIFY_WITH_TIMEOUT(window_->metricsLabel()->text().contains(QStringLiteral("2 labels from reviewers")), 20000);
+        QCOMPARE(window_->reviewPage()->resultsModel()->row(first)->truth, std::optional<bool>(false));
+        QVERIFY(window_->reviewPage()->thresholdPlots()->summaryText().contains(QStringLiteral("2 from reviewers")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window_->reviewPage()->metricsLabel()->text().contains(QStringLiteral("2 labels from reviewers")), 20000);
 
         // The history of the first image, shown when it is selected again.
-        window_->selectImage(first);
-        QCOMPARE(window_->historyView()->topLevelItemCount(), 1);
-        QCOMPARE(window_->historyView()->topLevelItem(0)->text(1), QStringLiteral("tester"));
-        QVERIFY(window_->historyView()->topLevelItem(0)->text(2).contains(QStringLiteral("good")));
-        QVERIFY(window_->reviewPanel()->humanVerdictText().contains(QStringLiteral("Good")));
+        window_->reviewPage()->selectImage(first);
+        QCOMPARE(window_->reviewPage()->historyView()->topLevelItemCount(), 1);
+        QCOMPARE(window_->reviewPage()->historyView()->topLevelItem(0)->text(1), QStringLiteral("tester"));
+        QVERIFY(window_->reviewPage()->historyView()->topLevelItem(0)->text(2).contains(QStringLiteral("good")));
+        QVERIFY(window_->reviewPage()->reviewPanel()->humanVerdictText().contains(QStringLiteral("Good")));
 
         // The queue of images nobody reviewed yet.
-        window_->showFilter()->setCurrentIndex(
-            window_->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Unreviewed)));
+        window_->reviewPage()->showFilter()->setCurrentIndex(
+            window_->reviewPage()->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Unreviewed)));
         QCOMPARE(proxy.rowCount(), testImages_ - 3);
-        window_->showFilter()->setCurrentIndex(0);
+        window_->reviewPage()->showFilter()->setCurrentIndex(0);
 
         // A filter picked from its list hands the keys back to reviewing: N steps to the
         // next image instead of picking "Not yet reviewed" in the focused box.
-        QComboBox* show = window_->showFilter();
+        QComboBox* show = window_->reviewPage()->showFilter();
         show->setFocus();
         QVERIFY(show->hasFocus());
         Q_EMIT show->activated(0);
-        window_->selectImage(first);
+        window_->reviewPage()->selectImage(first);
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_N);
         QCOMPARE(show->currentIndex(), 0);
-        QCOMPARE(window_->currentImageId(), second);
+        QCOMPARE(window_->reviewPage()->imageId(), second);
 
         // Nearest the threshold first: the order core gives, then back to the score ranking.
-        window_->setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
+        window_->reviewPage()->setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
         std::vector<std::int64_t> ids;
         std::vector<double> scores;
-        for (const ResultsModel::Row& row : window_->resultsModel()->rows()) {
+        for (const ResultsModel::Row& row : window_->reviewPage()->resultsModel()->rows()) {
             ids.push_back(row.imageId);
             scores.push_back(row.score);
         }
         const std::vector<std::int64_t> expected
-            = ds::reviewOrder(ids, scores, window_->currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
+            = ds::reviewOrder(ids, scores, window_->reviewPage()->currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
         for (int row = 0; row < proxy.rowCount(); ++row)
             QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
-        window_->setReviewOrder(int(ds::ui::ReviewPanel::Order::HighestScore));
+        window_->reviewPage()->setReviewOrder(int(ds::ui::ReviewPanel::Order::HighestScore));
         QVERIFY(rankedByScoreDescending(proxy));
     }
 
     void maskEditsAreSavedWithUndo()
     {
         // The top image, a defect with a ground-truth mask from the dataset.
-        window_->resultsView()->setCurrentIndex(window_->resultsProxy()->index(0, 0));
-        const qint64 imageId = window_->currentImageId();
+        window_->reviewPage()->resultsView()->setCurrentIndex(window_->reviewPage()->resultsProxy()->index(0, 0));
+        const qint64 imageId = window_->reviewPage()->imageId();
         const cv::Mat original = ds::ProjectFile::open(project_.toStdString()).mask(imageId);
         QVERIFY(!original.empty());
+        QTRY_COMPARE(window_->reviewPage()->shownImageId(), imageId);
 
         window_->findChild<QAction*>(QStringLiteral("editMaskAction"))->setChecked(true);
-        QVERIFY(window_->imagePane()->isMaskEditingEnabled());
-        window_->imagePane()->maskEditor()->acceptPredictedRegion();
-        const cv::Mat edited = window_->imagePane()->currentMask();
+        QVERIFY(window_->reviewPage()->imagePane()->isMaskEditingEnabled());
+        window_->reviewPage()->imagePane()->maskEditor()->acceptPredictedRegion();
+        const cv::Mat edited = window_->reviewPage()->imagePane()->currentMask();
         {
             const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
             const std::vector<ds::MaskEditRecord> edits = project.maskEdits(imageId);
@@ -370,13 +382,14 @@ private Q_SLOTS:
             QVERIFY(edits[0].context.threshold.has_value());
             QCOMPARE(cv::countNonZero(project.mask(imageId) != edited), 0);
         }
-        QVERIFY(window_->historyView()
-                    ->topLevelItem(window_->historyView()->topLevelItemCount() - 1)
+        QVERIFY(window_->reviewPage()
+                    ->historyView()
+                    ->topLevelItem(window_->reviewPage()->historyView()->topLevelItemCount() - 1)
                     ->text(2)
                     .contains(QStringLiteral("accept predicted region")));
 
         // Undo restores the dataset's mask exactly, and is itself recorded.
-        window_->imagePane()->undoStack()->undo();
+        window_->reviewPage()->imagePane()->undoStack()->undo();
         {
             const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
             QCOMPARE(project.maskEdits(imageId).size(), size_t(2));
@@ -412,7 +425,7 @@ private Q_SLOTS:
         const QString text = QString::fromUtf8(htmlFile.readAll());
         QVERIFY(text.contains(QStringLiteral("id=\"image-auroc\"")));
         // Shown in the detector's units with four significant digits.
-        const double threshold = window_->currentThreshold();
+        const double threshold = window_->reviewPage()->currentThreshold();
         const int decimals = std::clamp(3 - int(std::floor(std::log10(std::abs(threshold)))), 0, 12);
         QVERIFY2(text.contains(QString::number(threshold, 'f', decimals)),
                  qPrintable(QStringLiteral("threshold %1").arg(threshold)));
@@ -425,24 +438,24 @@ private Q_SLOTS:
 
     void thresholdSliderChangesVerdicts()
     {
-        QSlider* slider = window_->thresholdSlider();
+        QSlider* slider = window_->reviewPage()->thresholdSlider();
         QVERIFY(slider->isEnabled());
-        const QAbstractItemModel& results = *window_->resultsProxy();
+        const QAbstractItemModel& results = *window_->reviewPage()->resultsProxy();
         // Initially the run's threshold.
-        QCOMPARE(defectVerdicts(results), scoresAtOrAbove(results, window_->currentThreshold()));
+        QCOMPARE(defectVerdicts(results), scoresAtOrAbove(results, window_->reviewPage()->currentThreshold()));
 
         slider->setValue(slider->minimum());
         const int atMinimum = defectVerdicts(results);
         QCOMPARE(atMinimum, results.rowCount()); // minimum = lowest score: everything is a defect
-        QCOMPARE(atMinimum, scoresAtOrAbove(results, window_->currentThreshold()));
+        QCOMPARE(atMinimum, scoresAtOrAbove(results, window_->reviewPage()->currentThreshold()));
 
         slider->setValue((slider->minimum() + slider->maximum()) / 2);
         const int atMiddle = defectVerdicts(results);
-        QCOMPARE(atMiddle, scoresAtOrAbove(results, window_->currentThreshold()));
+        QCOMPARE(atMiddle, scoresAtOrAbove(results, window_->reviewPage()->currentThreshold()));
 
         slider->setValue(slider->maximum());
         const int atMaximum = defectVerdicts(results);
-        QCOMPARE(atMaximum, scoresAtOrAbove(results, window_->currentThreshold()));
+        QCOMPARE(atMaximum, scoresAtOrAbove(results, window_->reviewPage()->currentThreshold()));
         QVERIFY(atMaximum <= 1);
         QVERIFY(atMinimum >= atMiddle);
         QVERIFY(atMiddle >= atMaximum);
@@ -453,7 +466,7 @@ private Q_SLOTS:
     void inspectImageWithoutAddingIt()
     {
         // The top-ranked test image, inspected alone, scores as it did in the run.
-        const QModelIndex top = window_->resultsProxy()->index(0, 0);
+        const QModelIndex top = window_->reviewPage()->resultsProxy()->index(0, 0);
         const double runScore = top.data(ResultsModel::ScoreRole).toDouble();
         const QString relative = top.data().toString(); // "<type>/<file>"
         const QString path = QDir(dataset_).filePath(QStringLiteral("test/") + relative);
@@ -470,7 +483,7 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 vs %2").arg(score).arg(runScore)));
         // The verdict agrees with the run's, unless the score sits on the threshold itself
         // (it may be set to a run score), where the tolerance above allows either.
-        const double threshold = window_->currentThreshold();
+        const double threshold = window_->reviewPage()->currentThreshold();
         if (std::abs(runScore - threshold) > 1e-3 * std::max(1.0, std::abs(runScore)))
             QVERIFY2(inspected.first().at(1).toBool() == (runScore >= threshold),
                      qPrintable(QStringLiteral("score %1, threshold %2").arg(runScore).arg(threshold)));
@@ -500,7 +513,7 @@ private Q_SLOTS:
         // Dropping the same files again adds nothing.
         QVERIFY(runJob(*window_, [&] { window_->openOrImportPaths({fresh}); }));
         QCOMPARE(ds::ProjectFile::open(project_.toStdString()).images(ds::Split::Train).size(), before + 1);
-        QCOMPARE(window_->resultsProxy()->rowCount(), testImages_); // the run shown is unchanged
+        QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), testImages_); // the run shown is unchanged
     }
 
     void cancelledTrainingAddsNoModel()
@@ -523,43 +536,44 @@ private Q_SLOTS:
         QVERIFY(!window_->isJobRunning());
         QVERIFY(!window_->findChild<QWidget*>(QStringLiteral("jobPanel"))->isVisible());
         QVERIFY(actionEnabled(*window_, "trainAction"));
-        QCOMPARE(window_->modelsView()->topLevelItemCount(), 1);
+        QCOMPARE(window_->modelsModel()->rowCount(), 1);
         const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
         QCOMPARE(project.models().size(), size_t(1));
         // The window is usable again afterwards.
-        QCOMPARE(window_->resultsProxy()->rowCount(), testImages_);
+        QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), testImages_);
     }
 
     void reopenedProjectShowsModelAndResults()
     {
         std::vector<double> scores;
-        for (int row = 0; row < window_->resultsProxy()->rowCount(); ++row)
-            scores.push_back(window_->resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble());
-        const double userThreshold = window_->currentThreshold(); // moved by the slider test
-        window_->nextImage();
-        const qint64 shownImage = window_->currentImageId();
+        for (int row = 0; row < window_->reviewPage()->resultsProxy()->rowCount(); ++row)
+            scores.push_back(window_->reviewPage()->resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble());
+        const double userThreshold = window_->reviewPage()->currentThreshold(); // moved by the slider test
+        window_->reviewPage()->nextImage();
+        const qint64 shownImage = window_->reviewPage()->imageId();
         QVERIFY(shownImage != 0);
         window_.reset();
 
         MainWindow reopened;
         reopened.show();
         QVERIFY(reopened.openProject(project_));
-        QCOMPARE(reopened.modelsView()->topLevelItemCount(), 1);
-        QCOMPARE(reopened.modelsView()->topLevelItem(0)->text(0), QStringLiteral("gui-model"));
-        QCOMPARE(reopened.resultsProxy()->rowCount(), testImages_);
-        QVERIFY(rankedByScoreDescending(*reopened.resultsProxy()));
-        for (int row = 0; row < reopened.resultsProxy()->rowCount(); ++row)
-            QCOMPARE(reopened.resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble(), scores[size_t(row)]);
-        QVERIFY(reopened.thresholdSlider()->isEnabled());
-        QCOMPARE(reopened.currentImageId(), shownImage); // where the user left off
+        QCOMPARE(reopened.modelsModel()->rowCount(), 1);
+        QCOMPARE(reopened.modelsModel()->index(0, 0).data().toString(), QStringLiteral("gui-model"));
+        QCOMPARE(reopened.reviewPage()->resultsProxy()->rowCount(), testImages_);
+        QVERIFY(rankedByScoreDescending(*reopened.reviewPage()->resultsProxy()));
+        for (int row = 0; row < reopened.reviewPage()->resultsProxy()->rowCount(); ++row)
+            QCOMPARE(reopened.reviewPage()->resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble(),
+                     scores[size_t(row)]);
+        QVERIFY(reopened.reviewPage()->thresholdSlider()->isEnabled());
+        QCOMPARE(reopened.reviewPage()->imageId(), shownImage); // where the user left off
         int reviewed = 0;
-        for (const ResultsModel::Row& row : reopened.resultsModel()->rows())
+        for (const ResultsModel::Row& row : reopened.reviewPage()->resultsModel()->rows())
             reviewed += !row.review.isEmpty();
         QCOMPARE(reviewed, 3); // the verdicts given before
         QCOMPARE(MainWindow::recentProjects().value(0), QFileInfo(project_).absoluteFilePath());
 
         // The user's threshold was kept per model; Reset goes back to the run's.
-        QCOMPARE(reopened.currentThreshold(), userThreshold);
+        QCOMPARE(reopened.reviewPage()->currentThreshold(), userThreshold);
         double runThreshold = 0;
         {
             const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
@@ -568,10 +582,10 @@ private Q_SLOTS:
             runThreshold = runs.back().threshold;
         }
         QVERIFY(std::abs(userThreshold - runThreshold) > 1e-6);
-        QVERIFY(reopened.resetThresholdButton()->isEnabled());
-        QTest::mouseClick(reopened.resetThresholdButton(), Qt::LeftButton);
-        QCOMPARE(reopened.currentThreshold(), runThreshold);
-        QCOMPARE(reopened.thresholdPlots()->threshold(), runThreshold);
+        QVERIFY(reopened.reviewPage()->thresholdBar()->resetButton()->isEnabled());
+        QTest::mouseClick(reopened.reviewPage()->thresholdBar()->resetButton(), Qt::LeftButton);
+        QCOMPARE(reopened.reviewPage()->currentThreshold(), runThreshold);
+        QCOMPARE(reopened.reviewPage()->thresholdPlots()->threshold(), runThreshold);
     }
 
     // With "Nearest the threshold first", a new model's first run is shown in that order
@@ -583,29 +597,29 @@ private Q_SLOTS:
         MainWindow window;
         window.show();
         QVERIFY(window.openProject(copy));
-        window.setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
-        QVERIFY(window.currentImageId() != 0);
+        window.reviewPage()->setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
+        QVERIFY(window.reviewPage()->imageId() != 0);
         QVERIFY(actionEnabled(window, "defectAction"));
-        QVERIFY(!window.reviewPanel()->modelVerdictText().isEmpty());
+        QVERIFY(!window.reviewPage()->reviewPanel()->modelVerdictText().isEmpty());
         QVERIFY(runJob(window, [&] { window.startTraining(ds::test::smallSettings("patchcore"), QStringLiteral("second")); }));
         // The new model has no run yet: nothing of the last image stays on the review bar,
         // and D/G/U are off rather than doing nothing.
-        QCOMPARE(window.resultsProxy()->rowCount(), 0);
-        QVERIFY(window.reviewPanel()->modelVerdictText().isEmpty());
-        QVERIFY(window.reviewPanel()->humanVerdictText().isEmpty());
+        QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), 0);
+        QVERIFY(window.reviewPage()->reviewPanel()->modelVerdictText().isEmpty());
+        QVERIFY(window.reviewPage()->reviewPanel()->humanVerdictText().isEmpty());
         for (const char* verdict : {"defectAction", "goodAction", "unsureAction"})
             QVERIFY2(!actionEnabled(window, verdict), verdict);
         QVERIFY(runJob(window, [&] { window.scoreTestImages(); }));
-        const ds::ui::ResultsFilterProxy& proxy = *window.resultsProxy();
+        const ds::ui::ResultsFilterProxy& proxy = *window.reviewPage()->resultsProxy();
         QCOMPARE(proxy.rowCount(), testImages_);
         std::vector<std::int64_t> ids;
         std::vector<double> scores;
-        for (const ResultsModel::Row& row : window.resultsModel()->rows()) {
+        for (const ResultsModel::Row& row : window.reviewPage()->resultsModel()->rows()) {
             ids.push_back(row.imageId);
             scores.push_back(row.score);
         }
         const std::vector<std::int64_t> expected
-            = ds::reviewOrder(ids, scores, window.currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
+            = ds::reviewOrder(ids, scores, window.reviewPage()->currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
         for (int row = 0; row < proxy.rowCount(); ++row)
             QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
     }
@@ -639,7 +653,7 @@ private Q_SLOTS:
             auto* resume = box->findChild<QPushButton*>(QStringLiteral("resumeRunButton"));
             QVERIFY(resume);
             QVERIFY(runJob(window, [&] { resume->click(); }));
-            QCOMPARE(window.resultsProxy()->rowCount(), testImages_); // the finished run is shown
+            QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), testImages_); // the finished run is shown
         }
         {
             const ds::ProjectFile project = ds::ProjectFile::open(copy.toStdString());
@@ -666,8 +680,8 @@ private Q_SLOTS:
         QVERIFY(window.saveProjectAs(copy));
         QCOMPARE(window.projectPath(), copy);
         QVERIFY(window.windowTitle().contains(QStringLiteral("copy.dsproj")));
-        QCOMPARE(window.modelsView()->topLevelItemCount(), 1);
-        QCOMPARE(window.resultsProxy()->rowCount(), testImages_);
+        QCOMPARE(window.modelsModel()->rowCount(), 1);
+        QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), testImages_);
         QCOMPARE(MainWindow::recentProjects().value(0), copy);
         QCOMPARE(MainWindow::recentProjects().value(1), QFileInfo(project_).absoluteFilePath());
         // Saving onto the open project itself is refused, and nothing is lost.
@@ -675,9 +689,9 @@ private Q_SLOTS:
         QCOMPARE(window.projectPath(), copy);
         QCOMPARE(ds::ProjectFile::open(copy.toStdString()).models().size(), size_t(1));
         // The copy is independent: deleting its model leaves the original whole.
-        QVERIFY(window.deleteModel(window.modelsView()->topLevelItem(0)->data(0, Qt::UserRole).toLongLong()));
-        QCOMPARE(window.modelsView()->topLevelItemCount(), 0);
-        QCOMPARE(window.resultsProxy()->rowCount(), 0);
+        QVERIFY(window.deleteModel(window.modelsModel()->modelIdAt(0)));
+        QCOMPARE(window.modelsModel()->rowCount(), 0);
+        QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), 0);
         QVERIFY(!actionEnabled(window, "scoreAction"));
         QCOMPARE(ds::ProjectFile::open(copy.toStdString()).models().size(), size_t(0));
         QCOMPARE(ds::ProjectFile::open(project_.toStdString()).models().size(), size_t(1));
@@ -690,7 +704,7 @@ private Q_SLOTS:
         MainWindow window;
         window.show();
         QVERIFY(window.openProject(dir_.filePath(QStringLiteral("copy.dsproj"))));
-        QCOMPARE(window.modelsView()->topLevelItemCount(), 0);
+        QCOMPARE(window.modelsModel()->rowCount(), 0);
         bool filled = false;
         bool estimateShown = false;
         QTimer::singleShot(0, &window, [&filled, &estimateShown] {
@@ -722,12 +736,12 @@ private Q_SLOTS:
         QVERIFY(estimateShown);
         QVERIFY(finished.wait(kJobTimeoutMs) || !finished.isEmpty());
         QVERIFY(finished.first().first().toBool());
-        QCOMPARE(window.modelsView()->topLevelItemCount(), 1);
-        QCOMPARE(window.modelsView()->topLevelItem(0)->text(0), QStringLiteral("from-dialog"));
-        QCOMPARE(window.modelsView()->topLevelItem(0)->text(1), QStringLiteral("patchcore"));
+        QCOMPARE(window.modelsModel()->rowCount(), 1);
+        QCOMPARE(window.modelsModel()->index(0, 0).data().toString(), QStringLiteral("from-dialog"));
+        QCOMPARE(window.modelsModel()->index(0, 1).data().toString(), QStringLiteral("patchcore"));
         QVERIFY(runJob(window, [&] { window.findChild<QAction*>(QStringLiteral("scoreAction"))->trigger(); }));
-        QCOMPARE(window.resultsProxy()->rowCount(), testImages_);
-        QVERIFY(rankedByScoreDescending(*window.resultsProxy()));
+        QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), testImages_);
+        QVERIFY(rankedByScoreDescending(*window.reviewPage()->resultsProxy()));
 
         // The one test image reviewed Good (the copy kept the verdicts) joins the training
         // set, and a model with the same settings is trained on it.

@@ -185,7 +185,7 @@ private Q_SLOTS:
         // A reviewer overrules the label: the human verdict is shown apart from the model's,
         // and the truth it implies decides what counts as misclassified.
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-        model.setReview(4, QStringLiteral("good"), false); // hole/000 (6.0) is in fact good
+        model.setReview(4, QStringLiteral("good"), false, true); // hole/000 (6.0) is in fact good
         QCOMPARE(changed.count(), 1);
         QCOMPARE(model.index(3, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Good"));
         QCOMPARE(model.index(3, ResultsModel::VerdictColumn).data().toString(), QStringLiteral("Good")); // 6 < 8
@@ -193,7 +193,7 @@ private Q_SLOTS:
         QVERIFY(model.index(3, 0).data(ResultsModel::ReviewedRole).toBool());
         QVERIFY(!model.index(0, 0).data(ResultsModel::ReviewedRole).toBool());
         QCOMPARE(model.index(0, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("—"));
-        model.setReview(6, QStringLiteral("unsure"), std::nullopt);
+        model.setReview(6, QStringLiteral("unsure"), std::nullopt, false);
         QCOMPARE(model.index(5, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Unsure"));
         QCOMPARE(model.row(6)->review, QStringLiteral("unsure"));
         QVERIFY(!model.row(99));
@@ -218,9 +218,9 @@ private Q_SLOTS:
 
         proxy.setShow(ResultsFilterProxy::Show::Unreviewed);
         QCOMPARE(proxy.rowCount(), 5);
-        model.setReview(2, QStringLiteral("defect"), true); // reviewed rows leave the queue
+        model.setReview(2, QStringLiteral("defect"), true, true); // reviewed rows leave the queue
         QCOMPARE(proxy.rowCount(), 4);
-        model.setReview(3, QStringLiteral("unsure"), false);
+        model.setReview(3, QStringLiteral("unsure"), false, false);
         QCOMPARE(proxy.rowCount(), 3);
     }
 

@@ -2,14 +2,10 @@
 #include "core/jobs/JobContext.h"
 
 #include <QElapsedTimer>
-#include <QFuture>
 #include <QObject>
 #include <QStringList>
 
 #include <functional>
-#include <memory>
-
-class QThreadPool;
 
 namespace ds::ui {
 
@@ -22,7 +18,9 @@ struct JobOutcome {
     bool badInput = false; // Failed because of what the user gave (ds::InputError), not a fault
 };
 
-// Runs one long job at a time on its own worker thread (never queued behind thumbnails or
+class BackgroundTask;
+
+// Runs one long job at a time on its own BackgroundTask (never queued behind thumbnails or
 // inspections) and reports it on the GUI thread: progress with time left, log lines, curve
 // points, and the outcome as a value. A job that throws ends Failed with its message; one
 // cancelled (ds::Cancelled, or failing after cancel()) ends Cancelled. Destroying the
@@ -37,7 +35,7 @@ public:
 
     // False (nothing started) while another job runs.
     bool start(const QString& title, Work work);
-    bool isRunning() const { return running_; }
+    bool isRunning() const;
     // Asks the job to stop at its next check; finished() follows.
     void cancel();
     // Cancels and blocks until the job has returned (closing the window).
@@ -55,11 +53,8 @@ Q_SIGNALS:
 private:
     void deliver(const JobOutcome& outcome);
 
-    QThreadPool* pool_ = nullptr;
-    std::shared_ptr<ds::JobContext> context_;
-    QFuture<void> future_;
+    BackgroundTask* task_ = nullptr;
     QElapsedTimer clock_;
-    bool running_ = false;
 };
 
 } // namespace ds::ui

@@ -63,13 +63,14 @@ const ResultsModel::Row* ResultsModel::row(std::int64_t imageId) const
     return found == rows_.end() ? nullptr : &*found;
 }
 
-void ResultsModel::setReview(std::int64_t imageId, const QString& review, std::optional<bool> truth)
+void ResultsModel::setReview(std::int64_t imageId, const QString& review, std::optional<bool> truth, bool truthFromReviewer)
 {
     for (size_t i = 0; i < rows_.size(); ++i) {
         if (rows_[i].imageId != imageId)
             continue;
         rows_[i].review = review;
         rows_[i].truth = truth;
+        rows_[i].truthFromReviewer = truthFromReviewer;
         Q_EMIT dataChanged(index(int(i), 0), index(int(i), ColumnCount - 1));
     }
 }

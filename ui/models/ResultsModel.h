@@ -34,6 +34,7 @@ public:
         double score = 0.0;
         QString review; // latest human verdict: "defect", "good", "unsure" or empty
         std::optional<bool> truth; // defective or not as far as the project knows (reviews first)
+        bool truthFromReviewer = false; // truth decided by a person's Good or Defect verdict
     };
 
     explicit ResultsModel(QObject* parent = nullptr);
@@ -44,8 +45,8 @@ public:
     void appendRow(Row row);
     void clear();
     void setThreshold(double threshold);
-    // A new human verdict for an image, with the truth it implies.
-    void setReview(std::int64_t imageId, const QString& review, std::optional<bool> truth);
+    // A new human verdict for an image, with the truth it implies (ds::effectiveTruth).
+    void setReview(std::int64_t imageId, const QString& review, std::optional<bool> truth, bool truthFromReviewer);
     const Row* row(std::int64_t imageId) const;
     double threshold() const { return threshold_; }
     const std::vector<Row>& rows() const { return rows_; }

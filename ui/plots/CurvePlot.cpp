@@ -2,6 +2,8 @@
 
 #include <QVBoxLayout>
 
+#include "ui/plots/PlotCanvas.h"
+
 #include <qcustomplot.h>
 
 namespace ds::ui {
@@ -13,7 +15,7 @@ const QList<QColor> kCurveColours {QColor(214, 69, 65), QColor(46, 134, 193), QC
 CurvePlot::CurvePlot(QWidget* parent)
     : QWidget(parent)
 {
-    plot_ = new QCustomPlot(this);
+    plot_ = new PlotCanvas(this);
     plot_->setObjectName(QStringLiteral("curvePlot"));
     plot_->xAxis->setLabel(QStringLiteral("step"));
     plot_->legend->setVisible(true);
@@ -34,14 +36,14 @@ void CurvePlot::addPoint(const QString& curve, double x, double y)
     }
     graph->addData(x, y);
     plot_->rescaleAxes();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    replotWhenSized(plot_);
 }
 
 void CurvePlot::clear()
 {
     plot_->clearGraphs();
     graphs_.clear();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    replotWhenSized(plot_);
 }
 
 int CurvePlot::pointCount(const QString& curve) const

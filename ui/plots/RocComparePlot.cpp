@@ -3,6 +3,8 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include "ui/plots/PlotCanvas.h"
+
 #include <qcustomplot.h>
 
 #include <algorithm>
@@ -20,7 +22,7 @@ const QColor kCurveColors[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},  
 RocComparePlot::RocComparePlot(QWidget* parent)
     : QWidget(parent)
 {
-    plot_ = new QCustomPlot(this);
+    plot_ = new PlotCanvas(this);
     plot_->setObjectName(QStringLiteral("rocComparePlot"));
     plot_->setMinimumSize(260, 220);
     plot_->xAxis->setLabel(QStringLiteral("false positive rate"));
@@ -61,7 +63,7 @@ void RocComparePlot::setCurves(const std::vector<Curve>& curves, const QString& 
     }
     note_->setText(note);
     note_->setVisible(!note.isEmpty());
-    plot_->replot(); // now, so a grab of the dialog right after shows the curves
+    replotWhenSized(plot_, QCustomPlot::rpImmediateRefresh); // now, so a grab of the dialog right after shows the curves
 }
 
 QString RocComparePlot::legendText(int curve) const

@@ -9,6 +9,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include "ui/plots/PlotCanvas.h"
+
 #include <qcustomplot.h>
 
 #include <algorithm>
@@ -39,7 +41,7 @@ void styleAxes(QCustomPlot* plot)
 ThresholdPlots::ThresholdPlots(QWidget* parent)
     : QWidget(parent)
 {
-    histogram_ = new QCustomPlot(this);
+    histogram_ = new PlotCanvas(this);
     histogram_->setObjectName(QStringLiteral("histogramPlot"));
     styleAxes(histogram_);
     histogram_->xAxis->setLabel(QStringLiteral("score (click to set the threshold)"));
@@ -67,7 +69,7 @@ ThresholdPlots::ThresholdPlots(QWidget* parent)
     connect(histogram_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) { histogramMouse(event, true); });
     connect(histogram_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* event) { histogramMouse(event, false); });
 
-    roc_ = new QCustomPlot(this);
+    roc_ = new PlotCanvas(this);
     roc_->setObjectName(QStringLiteral("rocPlot"));
     styleAxes(roc_);
     roc_->xAxis->setLabel(QStringLiteral("false positive rate"));
@@ -254,8 +256,8 @@ void ThresholdPlots::updateThresholdViews()
         suggested_
             ? QStringLiteral("Set the threshold to %1, which maximises F1 on the labelled images").arg(*suggested_, 0, 'f', 4)
             : QStringLiteral("Needs good and defective labels"));
-    histogram_->replot(QCustomPlot::rpQueuedReplot);
-    roc_->replot(QCustomPlot::rpQueuedReplot);
+    replotWhenSized(histogram_);
+    replotWhenSized(roc_);
 }
 
 QString ThresholdPlots::summaryText() const
