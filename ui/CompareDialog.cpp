@@ -1,5 +1,7 @@
 #include "ui/CompareDialog.h"
 
+#include "ui/jobs/BackgroundTask.h"
+
 #include "core/Error.h"
 #include "core/data/ImageIO.h"
 #include "core/data/Overlay.h"
@@ -21,12 +23,10 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
-#include <QPointer>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
@@ -89,6 +89,7 @@ struct CompareDialog::Comparison {
 CompareDialog::CompareDialog(const QString& projectPath, QWidget* parent)
     : QDialog(parent)
     , projectPath_(projectPath)
+    , computing_(new BackgroundTask(this))
 {
     setWindowTitle(QStringLiteral("Compare Models — %1").arg(QFileInfo(projectPath).fileName()));
 
@@ -171,13 +172,7 @@ CompareDialog::CompareDialog(const QString& projectPath, QWidget* parent)
     compare();
 }
 
-CompareDialog::~CompareDialog()
-{
-    // The worker only reads its own connection, but reports to this dialog: end it first.
-    if (job_)
-        job_->cancel();
-    computing_.waitForFinished();
-}
+CompareDialog::~CompareDialog() = default; // the task cancels and waits for its work
 
 void CompareDialog::listModels()
 {
@@ -261,37 +256,21 @@ void CompareDialog::compare()
 {
     if (!project_)
         return;
-    if (computing_.isRunning()) {
-        // Restarted with the newest pick once the running one has stopped.
-        comparePending_ = true;
-        job_->cancel();
-        return;
-    }
-    comparePending_ = false;
     const QList<qint64> picked = pickedModels();
     status_->setText(QStringLiteral("Measuring %1 model(s)…").arg(picked.size()));
     exportButton_->setEnabled(false);
+    // A newer pick cancels the measurement still running; only the newest is shown.
+    computing_->start(
+        [this, path = projectPath_.toStdString(),
+         modelIds = std::vector<std::int64_t>(picked.begin(), picked.end())](ds::JobContext& job, const BackgroundTask::Post&) {
+            Comparison comparison = measure(path, modelIds, job);
+            return BackgroundTask::Apply([this, comparison = std::move(comparison)] { showComparison(comparison); });
+        });
+}
 
-    job_ = std::make_shared<ds::JobContext>();
-    std::shared_ptr<ds::JobContext> job = job_;
-    QPointer<CompareDialog> self(this);
-    const std::string path = projectPath_.toStdString();
-    const std::vector<std::int64_t> modelIds(picked.begin(), picked.end());
-    computing_ = QtConcurrent::run([self, job, path, modelIds] {
-        Comparison comparison = measure(path, modelIds, *job);
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, job, comparison = std::move(comparison)] {
-                if (!self)
-                    return;
-                self->computing_.waitForFinished(); // the worker has only its return left
-                if (self->comparePending_ || job->isCancelled())
-                    self->compare();
-                else
-                    self->showComparison(comparison);
-            },
-            Qt::QueuedConnection);
-    });
+bool CompareDialog::isComputing() const
+{
+    return computing_->isRunning();
 }
 
 void CompareDialog::showComparison(const Comparison& comparison)

@@ -1,6 +1,5 @@
 #pragma once
 #include <QDialog>
-#include <QFuture>
 #include <QList>
 #include <QString>
 
@@ -23,6 +22,7 @@ class ProjectFile;
 
 namespace ds::ui {
 
+class BackgroundTask;
 class ImageView;
 class RocComparePlot;
 
@@ -64,7 +64,7 @@ public:
     QList<ImageView*> imageViews() const { return views_; }
     QList<QLabel*> paneCaptions() const { return captions_; }
     QString statusText() const;
-    bool isComputing() const { return computing_.isRunning(); }
+    bool isComputing() const;
 
 public Q_SLOTS:
     // Picks exactly these models (unknown ids are ignored) and compares them.
@@ -107,9 +107,7 @@ private:
     QPushButton* exportButton_ = nullptr;
 
     // One comparison runs at a time; a newer pick cancels it and runs when it ends.
-    QFuture<void> computing_;
-    std::shared_ptr<ds::JobContext> job_;
-    bool comparePending_ = false;
+    BackgroundTask* computing_ = nullptr;
 };
 
 } // namespace ds::ui

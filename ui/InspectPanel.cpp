@@ -1,5 +1,7 @@
 #include "ui/InspectPanel.h"
 
+#include "ui/jobs/BackgroundTask.h"
+
 #include "core/Error.h"
 #include "core/data/Dataset.h"
 #include "core/jobs/ProjectJobs.h"
@@ -13,11 +15,9 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMimeData>
-#include <QPointer>
 #include <QPushButton>
 #include <QUrl>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <opencv2/imgproc.hpp>
 
@@ -50,6 +50,8 @@ const QString kNoModelText = QStringLiteral("Select a trained model, then drop a
 
 InspectPanel::InspectPanel(QWidget* parent)
     : QWidget(parent)
+    , inspection_(new BackgroundTask(this))
+    , import_(new BackgroundTask(this))
 {
     setAcceptDrops(true);
 
@@ -100,12 +102,7 @@ InspectPanel::InspectPanel(QWidget* parent)
     updateActions();
 }
 
-InspectPanel::~InspectPanel()
-{
-    // The workers hold only their own data, but must not outlive the application.
-    inspection_.waitForFinished();
-    import_.waitForFinished();
-}
+InspectPanel::~InspectPanel() = default; // the tasks wait for their work
 
 QString InspectPanel::resultText() const
 {
@@ -184,9 +181,8 @@ void InspectPanel::startInspection(const QString& path)
     resultLine_->setText(QStringLiteral("Inspecting %1…").arg(QFileInfo(path).fileName()));
     updateActions();
 
-    QPointer<InspectPanel> self(this);
-    inspection_ = QtConcurrent::run([self, path, generation = modelGeneration_, project = projectPath_.toStdString(),
-                                     modelId = modelId_, cached = inspector_] {
+    inspection_->start([this, path, generation = modelGeneration_, project = projectPath_.toStdString(), modelId = modelId_,
+                        cached = inspector_](ds::JobContext&, const BackgroundTask::Post&) {
         Inspection inspection;
         inspection.modelGeneration = generation;
         inspection.path = path;
@@ -203,13 +199,7 @@ void InspectPanel::startInspection(const QString& path)
         } catch (...) {
             inspection.error = QStringLiteral("%1: unknown error").arg(path);
         }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, inspection] {
-                if (self)
-                    self->finishInspection(inspection);
-            },
-            Qt::QueuedConnection);
+        return BackgroundTask::Apply([this, inspection] { finishInspection(inspection); });
     });
 }
 
@@ -283,12 +273,11 @@ void InspectPanel::addToProject()
     showInfo(QStringLiteral("Adding %1 to the project…").arg(QFileInfo(shown_->path).fileName()));
     updateActions();
 
-    QPointer<InspectPanel> self(this);
-    import_ = QtConcurrent::run([self, path = shown_->path, project = projectPath_.toStdString()] {
+    import_->start([this, path = shown_->path, project = projectPath_.toStdString()](ds::JobContext& job,
+                                                                                     const BackgroundTask::Post&) {
         Import import;
         import.path = path;
         try {
-            ds::JobContext job;
             const ds::ImportReport report
                 = ds::importImages(project, {ds::DatasetItem {path.toStdString(), ds::kUnknownLabel, {}}}, ds::Split::Test, job);
             if (!report.skipped.empty())
@@ -298,13 +287,7 @@ void InspectPanel::addToProject()
         } catch (const std::exception& e) {
             import.error = QString::fromStdString(e.what());
         }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, import] {
-                if (self)
-                    self->finishImport(import);
-            },
-            Qt::QueuedConnection);
+        return BackgroundTask::Apply([this, import] { finishImport(import); });
     });
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 #include "core/jobs/Inspector.h"
 
-#include <QFuture>
 #include <QImage>
 #include <QString>
 #include <QWidget>
@@ -13,6 +12,8 @@ class QLabel;
 class QPushButton;
 
 namespace ds::ui {
+
+class BackgroundTask;
 
 class ImagePane;
 
@@ -97,10 +98,10 @@ private:
 
     bool inspecting_ = false;
     QString waitingPath_; // the latest file dropped while an inspection ran
-    QFuture<void> inspection_;
+    BackgroundTask* inspection_ = nullptr;
     bool adding_ = false;
     bool importAllowed_ = true;
-    QFuture<void> import_;
+    BackgroundTask* import_ = nullptr;
     std::optional<Inspection> shown_;
 
     QPushButton* openButton_ = nullptr;

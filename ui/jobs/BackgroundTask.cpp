@@ -1,7 +1,6 @@
 #include "ui/jobs/BackgroundTask.h"
 
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace ds::ui {
 
@@ -31,7 +30,7 @@ void BackgroundTask::start(Work work, std::shared_ptr<ds::JobContext> context)
             this, [this, generation, apply = std::move(apply)] { deliver(generation, apply, false); }, Qt::QueuedConnection);
     };
     // A run started while another is cancelling queues behind it on the one thread.
-    future_ = QtConcurrent::run(pool_, [this, job, generation, post, work = std::move(work)] {
+    pool_->start([this, job, generation, post, work = std::move(work)] {
         Apply apply;
         try {
             apply = work(*job, post);

@@ -1,7 +1,6 @@
 #pragma once
 #include "core/jobs/JobContext.h"
 
-#include <QFuture>
 #include <QObject>
 
 #include <cstdint>
@@ -50,7 +49,6 @@ private:
 
     QThreadPool* pool_ = nullptr;
     std::shared_ptr<ds::JobContext> context_;
-    QFuture<void> future_;
     std::uint64_t generation_ = 0; // of the current run: older deliveries are stale
     bool running_ = false;
 };

@@ -64,8 +64,7 @@ QVariant ModelsModel::data(const QModelIndex& index, int role) const
     const ds::ModelRecord& model = summary.model;
     switch (role) {
     case ModelIdRole: return QVariant::fromValue<qint64>(model.id);
-    case Qt::TextAlignmentRole:
-        return index.column() >= AurocColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case Qt::TextAlignmentRole: return index.column() >= AurocColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case Qt::ToolTipRole:
         if (index.column() == ThresholdColumn)
             return summary.thresholdChosen
@@ -74,8 +73,7 @@ QVariant ModelsModel::data(const QModelIndex& index, int role) const
         return QStringLiteral("%1 on %2, %3, created %4 UTC\nParameters: %5")
             .arg(QString::fromStdString(model.method), QString::fromStdString(model.backbone),
                  countOf(model.nTrain, QStringLiteral("training image"), QStringLiteral("training images")),
-                 readableUtc(model.createdAt),
-                 QString::fromStdString(model.paramsJson));
+                 readableUtc(model.createdAt), QString::fromStdString(model.paramsJson));
     case Qt::DisplayRole:
         switch (index.column()) {
         case NameColumn: return QString::fromStdString(model.name);

@@ -3,7 +3,7 @@
 #include "core/data/ImageIO.h"
 #include "ui/ImageConversion.h"
 
-#include <QtConcurrent/QtConcurrentRun>
+#include "ui/jobs/BackgroundTask.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -14,20 +14,13 @@ namespace ds::ui {
 ThumbnailLoader::ThumbnailLoader(int side, QObject* parent)
     : QObject(parent)
     , side_(side)
+    , task_(new BackgroundTask(this))
 {
-}
-
-ThumbnailLoader::~ThumbnailLoader()
-{
-    cancel();
-    running_.waitForFinished(); // the worker posts to this object
 }
 
 void ThumbnailLoader::cancel()
 {
-    if (cancelled_)
-        cancelled_->store(true);
-    cancelled_.reset();
+    task_->cancel(); // what it still makes is dropped: a newer request or another project
 }
 
 QImage ThumbnailLoader::makeThumbnail(const QString& path, int side)
@@ -46,29 +39,19 @@ QImage ThumbnailLoader::makeThumbnail(const QString& path, int side)
 
 void ThumbnailLoader::load(QList<Request> requests)
 {
-    cancel();
-    if (requests.isEmpty())
+    if (requests.isEmpty()) {
+        cancel();
         return;
-    auto cancelled = std::make_shared<std::atomic<bool>>(false);
-    cancelled_ = cancelled;
-    const int side = side_;
-    // `this` outlives the worker: the destructor waits for it.
-    running_ = QtConcurrent::run([this, cancelled, side, requests = std::move(requests)] {
+    }
+    task_->start([this, side = side_, requests = std::move(requests)](ds::JobContext& job, const BackgroundTask::Post& post) {
         for (const Request& request : requests) {
-            if (cancelled->load())
-                return;
+            if (job.isCancelled())
+                break;
             const QImage thumbnail = makeThumbnail(request.path, side);
-            if (thumbnail.isNull() || cancelled->load())
-                continue;
-            const qint64 imageId = request.imageId;
-            QMetaObject::invokeMethod(
-                this,
-                [this, cancelled, imageId, thumbnail] {
-                    if (!cancelled->load()) // a newer request or the project changed meanwhile
-                        Q_EMIT thumbnailReady(imageId, thumbnail);
-                },
-                Qt::QueuedConnection);
+            if (!thumbnail.isNull())
+                post([this, imageId = request.imageId, thumbnail] { Q_EMIT thumbnailReady(imageId, thumbnail); });
         }
+        return BackgroundTask::Apply();
     });
 }
 

@@ -1,15 +1,14 @@
 #pragma once
-#include <QFuture>
 #include <QImage>
 #include <QList>
 #include <QObject>
 #include <QString>
 
-#include <atomic>
 #include <cstdint>
-#include <memory>
 
 namespace ds::ui {
+
+class BackgroundTask;
 
 // Makes small previews of image files on a worker thread and hands them back one by one
 // on the thread that owns the loader. A new request supersedes the one still running.
@@ -22,7 +21,6 @@ public:
     };
 
     explicit ThumbnailLoader(int side, QObject* parent = nullptr);
-    ~ThumbnailLoader() override;
 
     void load(QList<Request> requests);
     void cancel();
@@ -36,8 +34,7 @@ Q_SIGNALS:
 
 private:
     int side_;
-    std::shared_ptr<std::atomic<bool>> cancelled_;
-    QFuture<void> running_; // waited for on destruction
+    BackgroundTask* task_;
 };
 
 } // namespace ds::ui

@@ -262,7 +262,8 @@ void ReviewPage::addReviewActions(QMenu* menu)
     connect(overlay, &QAction::triggered, this, &ReviewPage::toggleOverlay);
     menu->addSeparator();
     QAction* editMask = addKeyAction(menu, QStringLiteral("Edit &Mask"), "editMaskAction", QKeySequence(Qt::Key_M));
-    editMask->setStatusTip(QStringLiteral("Paint the true defect region: brush, eraser, polygon, fill, accept the predicted region"));
+    editMask->setStatusTip(
+        QStringLiteral("Paint the true defect region: brush, eraser, polygon, fill, accept the predicted region"));
     editMask->setCheckable(true);
     connect(editMask, &QAction::toggled, imagePane_, &ImagePane::setMaskEditingEnabled);
 }
@@ -627,8 +628,8 @@ void ReviewPage::currentRowChanged()
     // Decoding a large image takes tens of milliseconds: on the worker, so stepping through
     // the queue stays fluid; the pane shows the image once it is ready.
     const std::int64_t imageId = imageId_;
-    imageLoad_->start([this, project = projectPath_.toStdString(), runId = runId_, imageId](
-                          ds::JobContext& job, const BackgroundTask::Post&) -> BackgroundTask::Apply {
+    imageLoad_->start([this, project = projectPath_.toStdString(), runId = runId_,
+                       imageId](ds::JobContext& job, const BackgroundTask::Post&) -> BackgroundTask::Apply {
         const ds::ProjectFile file = ds::ProjectFile::openForReading(project);
         const std::optional<ds::ImageRecord> record = file.image(imageId);
         if (!record)
@@ -682,9 +683,9 @@ void ReviewPage::giveVerdict(ds::Verdict verdict)
     updateThresholdPlots();
     updateReviewProgress();
     metrics_->schedule();
-    Q_EMIT status(QStringLiteral("%1 marked %2 by %3")
-                      .arg(image.fileName, QString::fromLatin1(ds::verdictName(verdict)), reviewerName()),
-                  4000);
+    Q_EMIT status(
+        QStringLiteral("%1 marked %2 by %3").arg(image.fileName, QString::fromLatin1(ds::verdictName(verdict)), reviewerName()),
+        4000);
     if (next)
         selectImage(next);
     else if (imageId_ == reviewed) { // the last one: show its new verdict, no need to reload the image

@@ -45,16 +45,15 @@ void RunMetricsLabel::compute()
 {
     if (!runId_ || projectPath_.isEmpty())
         return;
-    task_->start([project = projectPath_.toStdString(), runId = runId_, this](ds::JobContext& job,
-                                                                             const BackgroundTask::Post&) {
+    task_->start([project = projectPath_.toStdString(), runId = runId_, this](ds::JobContext& job, const BackgroundTask::Post&) {
         const ds::ProjectFile file = ds::ProjectFile::open(project);
         const ds::RunMetrics metrics = ds::computeRunMetrics(file, runId, &job);
-        const auto value = [](const std::optional<double>& metric) {
-            return metric ? QString::number(*metric, 'f', 3) : QStringLiteral("—");
-        };
+        const auto value
+            = [](const std::optional<double>& metric) { return metric ? QString::number(*metric, 'f', 3) : QStringLiteral("—"); };
         const QString text
-            = QStringLiteral("Image AUROC <b>%1</b> · pixel AUROC <b>%2</b> · AUPRO <b>%3</b> · F1-max <b>%4</b>"
-                             " &nbsp;<small>on %5 good and %6 defective images (%7 with masks), %8 labels from reviewers%9</small>")
+            = QStringLiteral(
+                  "Image AUROC <b>%1</b> · pixel AUROC <b>%2</b> · AUPRO <b>%3</b> · F1-max <b>%4</b>"
+                  " &nbsp;<small>on %5 good and %6 defective images (%7 with masks), %8 labels from reviewers%9</small>")
                   .arg(value(metrics.imageAuroc), value(metrics.pixelAuroc), value(metrics.aupro), value(metrics.f1Max))
                   .arg(metrics.nGood)
                   .arg(metrics.nDefective)
