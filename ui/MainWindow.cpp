@@ -5,20 +5,20 @@
 #include "core/jobs/RunMetrics.h"
 #include "ui/CompareDialog.h"
 #include "ui/DroppedPaths.h"
-#include "ui/ExportResultsDialog.h"
 #include "ui/ImageConversion.h"
 #include "ui/ImagePane.h"
 #include "ui/InspectPanel.h"
 #include "ui/InterruptedRunBox.h"
 #include "ui/ProjectSession.h"
-#include "ui/TrainDialog.h"
 #include "ui/Wording.h"
 #include "ui/jobs/JobPanel.h"
 #include "ui/jobs/WorkbenchJobs.h"
 #include "ui/models/ModelsModel.h"
 #include "ui/models/ModelsView.h"
+#include "ui/models/ResultsPane.h"
+#include "ui/pages/ModelsPage.h"
+#include "ui/MenuActions.h"
 #include "ui/pages/ReviewPage.h"
-#include "ui/review/DefectTypesDialog.h"
 #include "ui/review/MaskEditor.h"
 #include "ui/review/ReviewHistoryView.h"
 #include "ui/widgets/ImageView.h"
@@ -32,7 +32,6 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -46,7 +45,6 @@
 #include <opencv2/core/version.hpp>
 
 #include <algorithm>
-#include <set>
 
 namespace ds::ui {
 
@@ -65,16 +63,6 @@ QStringList localPaths(const QMimeData* mime)
             if (url.isLocalFile())
                 paths << url.toLocalFile();
     return paths;
-}
-
-QAction* menuAction(QMenu* menu, const QString& text, const char* objectName, const QKeySequence& shortcut,
-                    const QString& statusTip = {})
-{
-    QAction* action = menu->addAction(text);
-    action->setObjectName(QString::fromLatin1(objectName));
-    action->setShortcut(shortcut);
-    action->setStatusTip(statusTip);
-    return action;
 }
 
 } // namespace
@@ -121,23 +109,27 @@ QStringList MainWindow::recentProjects()
 
 void MainWindow::createWidgets()
 {
-    modelsView_ = new ModelsView;
-    models_ = modelsView_->models();
-    connect(modelsView_, &ModelsView::selectionChanged, this, &MainWindow::modelSelectionChanged);
-    connect(modelsView_, &ModelsView::deleteRequested, this, &MainWindow::deleteModelDialog);
-
+    models_ = new ModelsModel(this);
     review_ = new ReviewPage(models_, this);
+    modelsPage_ = new ModelsPage(models_, session_, review_, this);
+    connect(modelsPage_, &ModelsPage::selectionChanged, this, &MainWindow::modelSelectionChanged);
+    connect(modelsPage_, &ModelsPage::trainRequested, this, &MainWindow::startTraining);
+    connect(modelsPage_, &ModelsPage::scoreRequested, this, &MainWindow::scoreTestImages);
+    connect(modelsPage_, &ModelsPage::compareRequested, this, &MainWindow::compareModels);
+    connect(modelsPage_, &ModelsPage::message, this, &MainWindow::showMessage);
+    connect(modelsPage_, &ModelsPage::status, this, &MainWindow::showStatus);
     connect(review_, &ReviewPage::message, this, &MainWindow::showMessage);
     connect(review_, &ReviewPage::status, this, &MainWindow::showStatus);
     connect(review_, &ReviewPage::stateChanged, this, &MainWindow::updateActions);
+    connect(review_, &ReviewPage::jobRequested, this, &MainWindow::runJob);
     connect(review_, &ReviewPage::thresholdChanged, this, [this](std::int64_t modelId, double threshold) {
         models_->setThreshold(modelId, threshold);
-        if (modelId == selectedModelId())
+        if (modelId == modelsPage_->selectedModelId())
             inspectPanel_->setThreshold(threshold);
     });
 
     auto* left = new QSplitter(Qt::Vertical);
-    left->addWidget(modelsView_);
+    left->addWidget(modelsPage_->view());
     left->addWidget(review_->resultsPane());
     left->setStretchFactor(0, 1);
     left->setStretchFactor(1, 4);
@@ -187,68 +179,46 @@ void MainWindow::createWidgets()
 void MainWindow::createFileMenu()
 {
     QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
-    newAction_ = menuAction(file, QStringLiteral("&New Project…"), "newProjectAction", QKeySequence::New);
+    newAction_ = addMenuAction(file, QStringLiteral("&New Project…"), "newProjectAction", QKeySequence::New);
     connect(newAction_, &QAction::triggered, this, &MainWindow::newProjectDialog);
-    openAction_ = menuAction(file, QStringLiteral("&Open Project…"), "openProjectAction", QKeySequence::Open);
+    openAction_ = addMenuAction(file, QStringLiteral("&Open Project…"), "openProjectAction", QKeySequence::Open);
     connect(openAction_, &QAction::triggered, this, &MainWindow::openProjectDialog);
     recentMenu_ = file->addMenu(QStringLiteral("Open &Recent"));
     recentMenu_->setObjectName(QStringLiteral("recentMenu"));
     connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
-    saveAsAction_ = menuAction(file, QStringLiteral("Save Project &As…"), "saveAsAction", QKeySequence::SaveAs,
-                               QStringLiteral("Write a copy of the project and continue working in the copy"));
+    saveAsAction_ = addMenuAction(file, QStringLiteral("Save Project &As…"), "saveAsAction", QKeySequence::SaveAs,
+                                  QStringLiteral("Write a copy of the project and continue working in the copy"));
     connect(saveAsAction_, &QAction::triggered, this, &MainWindow::saveProjectAsDialog);
     file->addSeparator();
-    QAction* importDataset = menuAction(file, QStringLiteral("Import &MVTec Dataset…"), "importDatasetAction",
-                                        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
-                                        QStringLiteral("Import train/good and test/* of a dataset in the MVTec AD layout"));
+    QAction* importDataset = addMenuAction(file, QStringLiteral("Import &MVTec Dataset…"), "importDatasetAction",
+                                           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
+                                           QStringLiteral("Import train/good and test/* of a dataset in the MVTec AD layout"));
     connect(importDataset, &QAction::triggered, this, &MainWindow::importDatasetDialog);
-    QAction* importImages = menuAction(
+    QAction* importImages = addMenuAction(
         file, QStringLiteral("Import &Good Images…"), "importImagesAction", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G),
         QStringLiteral("Import defect-free image files for training (or drop them on the window)"));
     connect(importImages, &QAction::triggered, this, &MainWindow::importGoodImagesDialog);
-    QAction* importFolder = menuAction(file, QStringLiteral("Import Good Image &Folder…"), "importFolderAction", {},
-                                       QStringLiteral("Import every image of a folder of defect-free parts for training"));
+    QAction* importFolder = addMenuAction(file, QStringLiteral("Import Good Image &Folder…"), "importFolderAction", {},
+                                          QStringLiteral("Import every image of a folder of defect-free parts for training"));
     connect(importFolder, &QAction::triggered, this, &MainWindow::importGoodFolderDialog);
     importActions_ = {importDataset, importImages, importFolder};
     file->addSeparator();
-    exportResultsAction_
-        = menuAction(file, QStringLiteral("&Export Results…"), "exportResultsAction", QKeySequence(Qt::CTRL | Qt::Key_E),
-                     QStringLiteral("A CSV row per image (score, model and human verdicts, defect types) and optional PNGs"));
-    connect(exportResultsAction_, &QAction::triggered, this, &MainWindow::exportResultsDialog);
-    exportReportAction_ = menuAction(
-        file, QStringLiteral("Export &Report…"), "exportReportAction", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
-        QStringLiteral("A PDF or HTML report for stakeholders: metrics, plots, flagged images, reviews, comparison"));
-    connect(exportReportAction_, &QAction::triggered, this, &MainWindow::exportReportDialog);
+    review_->addExportActions(file);
     file->addSeparator();
-    inspectAction_ = menuAction(file, QStringLiteral("&Inspect Image…"), "inspectAction", QKeySequence(Qt::CTRL | Qt::Key_I),
-                                QStringLiteral("Score one image with the selected model without adding it to the project"));
+    inspectAction_ = addMenuAction(file, QStringLiteral("&Inspect Image…"), "inspectAction", QKeySequence(Qt::CTRL | Qt::Key_I),
+                                   QStringLiteral("Score one image with the selected model without adding it to the project"));
     connect(inspectAction_, &QAction::triggered, this, &MainWindow::inspectImageDialog);
     file->addSeparator();
-    QAction* quit = menuAction(file, QStringLiteral("&Quit"), "quitAction", QKeySequence::Quit);
+    QAction* quit = addMenuAction(file, QStringLiteral("&Quit"), "quitAction", QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
 }
 
 void MainWindow::createModelMenu()
 {
     QMenu* model = menuBar()->addMenu(QStringLiteral("&Model"));
-    trainAction_ = menuAction(model, QStringLiteral("&Train…"), "trainAction", QKeySequence(Qt::CTRL | Qt::Key_T));
-    connect(trainAction_, &QAction::triggered, this, &MainWindow::trainDialog);
-    scoreAction_ = menuAction(model, QStringLiteral("&Score Test Images"), "scoreAction", QKeySequence(Qt::CTRL | Qt::Key_R),
-                              QStringLiteral("Score every test image with the selected model"));
-    connect(scoreAction_, &QAction::triggered, this, &MainWindow::scoreTestImages);
-    compareAction_ = menuAction(model, QStringLiteral("&Compare Models…"), "compareAction", QKeySequence(Qt::CTRL | Qt::Key_M),
-                                QStringLiteral("Metrics, ROC curves and heatmaps of several models side by side"));
-    connect(compareAction_, &QAction::triggered, this, &MainWindow::compareModels);
-    retrainAction_ = menuAction(
-        model, QStringLiteral("Retrain with &Reviewed Good Images…"), "retrainAction", {},
-        QStringLiteral("Move test images reviewed as Good into the training set and retrain the selected model's settings"));
-    connect(retrainAction_, &QAction::triggered, this, &MainWindow::retrainWithReviewsDialog);
-    deleteModelAction_ = menuAction(model, QStringLiteral("&Delete Model…"), "deleteModelAction", {},
-                                    QStringLiteral("Remove the selected model with its runs and results"));
-    connect(deleteModelAction_, &QAction::triggered, this, &MainWindow::deleteModelDialog);
-    modelsView_->addAction(deleteModelAction_);
+    modelsPage_->addActions(model);
     model->addSeparator();
-    cancelAction_ = menuAction(model, QStringLiteral("Cancel &Job"), "cancelJobAction", QKeySequence(Qt::Key_Escape));
+    cancelAction_ = addMenuAction(model, QStringLiteral("Cancel &Job"), "cancelJobAction", QKeySequence(Qt::Key_Escape));
     connect(cancelAction_, &QAction::triggered, this, &MainWindow::cancelJob);
 }
 
@@ -291,20 +261,13 @@ void MainWindow::createReviewMenu()
 {
     QMenu* review = menuBar()->addMenu(QStringLiteral("&Review"));
     review_->addReviewActions(review);
-    defectTypesAction_ = review->addAction(QStringLiteral("Defect &Types…"), this, &MainWindow::defectTypesDialog);
-    defectTypesAction_->setObjectName(QStringLiteral("defectTypesAction"));
-    review->addAction(QStringLiteral("&Reviewer Name…"), this, &MainWindow::preferencesDialog);
 }
 
 void MainWindow::updateActions()
 {
     const bool hasProject = session_->isOpen();
     const bool idle = !jobs_->isRunning();
-    const bool scoring = review_->isScoring();
-    const bool hasModel = hasProject && selectedModelId() != 0;
-    const bool hasRun = hasProject && review_->runId() != 0 && !scoring;
-    modelsView_->setEnabled(!scoring);
-    modelsView_->setToolTip(scoring ? QStringLiteral("Available again when scoring ends") : QString());
+    const bool hasModel = hasProject && modelsPage_->selectedModelId() != 0;
     cancelAction_->setEnabled(!idle);
     inspectPanel_->setImportAllowed(idle);
     newAction_->setEnabled(idle);
@@ -313,15 +276,9 @@ void MainWindow::updateActions()
     saveAsAction_->setEnabled(hasProject && idle);
     for (QAction* import : importActions_)
         import->setEnabled(hasProject && idle);
-    trainAction_->setEnabled(hasProject && idle);
-    scoreAction_->setEnabled(hasModel && idle);
+    modelsPage_->updateActions(idle);
     inspectAction_->setEnabled(hasModel);
-    compareAction_->setEnabled(hasProject && models_->rowCount() >= 2);
-    deleteModelAction_->setEnabled(hasModel && idle);
-    retrainAction_->setEnabled(hasModel && idle);
-    exportResultsAction_->setEnabled(hasRun && idle);
-    exportReportAction_->setEnabled(hasRun && idle);
-    defectTypesAction_->setEnabled(hasProject && idle);
+    review_->updateActions(idle);
 }
 
 void MainWindow::updateTitle()
@@ -372,13 +329,13 @@ bool MainWindow::openProject(const QString& path)
     session_->open(path);
     updateTitle();
     review_->setProject(session_->file(), session_->path());
-    refreshModels();
+    modelsPage_->refresh();
     // Back to where the user was: the model and image last shown, else the newest model.
     const ProjectSession::View view = session_->lastView();
     if (view.modelId)
-        selectModel(view.modelId);
-    if (!selectedModelId())
-        selectModel(modelsView_->newestModelId());
+        modelsPage_->select(view.modelId);
+    if (!modelsPage_->selectedModelId())
+        modelsPage_->selectNewest();
     if (view.imageId)
         review_->selectImage(view.imageId);
     updateActions();
@@ -430,7 +387,7 @@ void MainWindow::resumeScoring(qint64 runId)
     }
     if (!run || run->status != ds::RunStatus::Interrupted)
         return;
-    selectModel(run->modelId);
+    modelsPage_->select(run->modelId);
     startScoring(run->modelId, runId);
 }
 
@@ -470,7 +427,7 @@ bool MainWindow::saveProjectAs(const QString& path)
 void MainWindow::saveViewState()
 {
     try {
-        session_->saveView({selectedModelId(), review_->imageId()});
+        session_->saveView({modelsPage_->selectedModelId(), review_->imageId()});
     } catch (const std::exception& e) {
         showStatus(QStringLiteral("Could not save the view: ") + fromStd(e.what()), 10000);
     }
@@ -495,75 +452,15 @@ void MainWindow::updateRecentMenu()
 
 // ---- Models ----------------------------------------------------------------------------
 
-void MainWindow::refreshModels()
-{
-    try {
-        modelsView_->refresh(session_->file());
-    } catch (const std::exception& e) {
-        showMessage(true, QStringLiteral("Models"), QStringLiteral("Could not read the models."), fromStd(e.what()));
-    }
-}
-
-qint64 MainWindow::selectedModelId() const
-{
-    return modelsView_->selectedModelId();
-}
-
-void MainWindow::selectModel(qint64 modelId)
-{
-    if (modelsView_->select(modelId))
-        modelSelectionChanged(); // also when it was selected already: the run may be new
-}
-
 void MainWindow::modelSelectionChanged()
 {
-    const qint64 modelId = selectedModelId();
+    const qint64 modelId = modelsPage_->selectedModelId();
     review_->showModel(modelId);
     if (const ds::ModelSummary* summary = models_->summary(modelId))
         inspectPanel_->setModel(session_->path(), modelId, summary->threshold);
     else
         inspectPanel_->clearModel();
     updateActions();
-}
-
-bool MainWindow::deleteModel(qint64 modelId)
-{
-    if (!session_->isOpen() || jobs_->isRunning() || !modelId)
-        return false;
-    review_->dropPendingThreshold(modelId); // its threshold goes with it
-    try {
-        session_->file()->deleteModel(modelId); // ids are never reused: its stored threshold is inert
-    } catch (const std::exception& e) {
-        showMessage(true, QStringLiteral("Delete Model"), QStringLiteral("Could not delete the model."), fromStd(e.what()));
-        return false;
-    }
-    refreshModels();
-    if (!selectedModelId())
-        modelsView_->select(modelsView_->newestModelId());
-    modelSelectionChanged();
-    showStatus(QStringLiteral("Model deleted."), 5000);
-    return true;
-}
-
-void MainWindow::defectTypesEdited(const std::vector<ds::DefectType>& before)
-{
-    std::vector<ds::DefectType> now;
-    try {
-        now = session_->file()->defectTypes();
-    } catch (const std::exception& e) {
-        showMessage(true, QStringLiteral("Defect Types"), QStringLiteral("Could not read the defect types."), fromStd(e.what()));
-        return;
-    }
-    review_->imagePane()->setDefectTypes(now);
-    // Undoing an old edit paints the id it painted: once a type is gone, its id may come to
-    // name another type, so the edit history goes. Adding, renaming or recolouring keeps it.
-    std::set<int> remaining;
-    for (const ds::DefectType& type : now)
-        remaining.insert(type.id);
-    if (std::any_of(before.begin(), before.end(), [&](const ds::DefectType& type) { return !remaining.count(type.id); }))
-        review_->imagePane()->maskEditor()->forgetHistory();
-    // A renamed type renames the labels that used it; a deleted one turned its regions untyped.
-    review_->reload();
 }
 
 // ---- Dialogs ---------------------------------------------------------------------------
@@ -631,139 +528,9 @@ void MainWindow::importGoodFolderDialog()
         importGoodImages(folder);
 }
 
-void MainWindow::trainDialog()
-{
-    TrainDialog dialog(this);
-    if (session_->isOpen())
-        dialog.setTrainingImageCount(session_->file()->images(ds::Split::Train).size());
-    if (dialog.exec() == QDialog::Accepted)
-        startTraining(dialog.settings(), dialog.modelName());
-}
-
-void MainWindow::deleteModelDialog()
-{
-    const ds::ModelSummary* model = models_->summary(selectedModelId());
-    if (!model || jobs_->isRunning())
-        return;
-    const auto answer
-        = QMessageBox::question(this, QStringLiteral("Delete Model"),
-                                QStringLiteral("Delete the model “%1” with all its runs and results? This cannot be undone.")
-                                    .arg(fromStd(model->model.name)),
-                                QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer == QMessageBox::Yes)
-        deleteModel(model->model.id);
-}
-
-void MainWindow::retrainWithReviewsDialog()
-{
-    const ds::ModelSummary* model = models_->summary(selectedModelId());
-    if (!model || jobs_->isRunning())
-        return;
-    size_t count = 0;
-    try {
-        count = review_->reviewedGoodTestImages().size();
-    } catch (const std::exception& e) {
-        showMessage(true, QStringLiteral("Retrain"), QStringLiteral("Could not read the project."), fromStd(e.what()));
-        return;
-    }
-    if (count == 0) {
-        showMessage(false, QStringLiteral("Retrain"), QStringLiteral("No test image has been reviewed as Good yet."));
-        return;
-    }
-    const auto answer = QMessageBox::question(
-        this, QStringLiteral("Retrain with Reviewed Good Images"),
-        QStringLiteral("Train a new model with the settings of “%2” on the training set plus the %1 test images "
-                       "reviewed as Good? Once it is trained they belong to the training set, so later metrics no "
-                       "longer count them; if training is cancelled or fails, nothing moves.")
-            .arg(count)
-            .arg(fromStd(model->model.name)),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
-    if (answer == QMessageBox::Yes)
-        retrainWithReviewedGood();
-}
-
-bool MainWindow::retrainWithReviewedGood()
-{
-    const ds::ModelSummary* model = models_->summary(selectedModelId());
-    if (!model || jobs_->isRunning())
-        return false;
-    try {
-        const std::vector<std::int64_t> good = review_->reviewedGoodTestImages();
-        if (good.empty())
-            return false;
-        const ds::DetectorSettings settings = ds::DetectorSettings::fromJson(model->model.paramsJson);
-        const QString name = fromStd(model->model.name) + QStringLiteral(" + %1 reviewed").arg(good.size());
-        jobPanel_->appendLog(
-            QStringLiteral("%1 images reviewed Good join the training set if this training succeeds.").arg(good.size()));
-        startTraining(settings, name, good);
-    } catch (const std::exception& e) {
-        showMessage(true, QStringLiteral("Retrain"), QStringLiteral("Could not read the reviewed images."), fromStd(e.what()));
-        return false;
-    }
-    return true;
-}
-
-void MainWindow::exportResultsDialog()
-{
-    if (!review_->runId())
-        return;
-    const QFileInfo project(session_->path());
-    ExportResultsDialog dialog(
-        project.absolutePath() + QLatin1Char('/') + project.completeBaseName() + QStringLiteral("-results.csv"), this);
-    if (dialog.exec() == QDialog::Accepted)
-        exportResults(dialog.options());
-}
-
-void MainWindow::exportReportDialog()
-{
-    if (!review_->runId())
-        return;
-    const QFileInfo project(session_->path());
-    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export Report"),
-                                                project.absolutePath() + QLatin1Char('/') + project.completeBaseName()
-                                                    + QStringLiteral("-report.pdf"),
-                                                QStringLiteral("PDF (*.pdf);;HTML (*.html)"));
-    if (path.isEmpty())
-        return;
-    if (!path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive)
-        && !path.endsWith(QStringLiteral(".html"), Qt::CaseInsensitive))
-        path += QStringLiteral(".pdf");
-    exportReport(path);
-}
-
-void MainWindow::defectTypesDialog()
-{
-    if (!session_->isOpen())
-        return;
-    std::vector<ds::DefectType> before;
-    try {
-        before = session_->file()->defectTypes();
-    } catch (const std::exception& e) {
-        showMessage(true, QStringLiteral("Defect Types"), QStringLiteral("Could not read the defect types."), fromStd(e.what()));
-        return;
-    }
-    DefectTypesDialog dialog(*session_->file(), this);
-    bool changed = false;
-    connect(&dialog, &DefectTypesDialog::typesChanged, this, [&changed] { changed = true; });
-    dialog.exec();
-    if (changed)
-        defectTypesEdited(before);
-}
-
-void MainWindow::preferencesDialog()
-{
-    bool ok = false;
-    const QString name = QInputDialog::getText(this, QStringLiteral("Reviewer Name"),
-                                               QStringLiteral("Verdicts and mask edits are recorded under this name:"),
-                                               QLineEdit::Normal, ReviewPage::reviewerName(), &ok)
-                             .trimmed();
-    if (ok && !name.isEmpty())
-        ReviewPage::setReviewerName(name);
-}
-
 void MainWindow::inspectImageDialog()
 {
-    if (!selectedModelId()) {
+    if (!modelsPage_->selectedModelId()) {
         showMessage(true, QStringLiteral("Inspect Image"), QStringLiteral("Select a trained model first."));
         return;
     }
@@ -854,12 +621,15 @@ void MainWindow::importGoodImageFiles(const QStringList& files)
 void MainWindow::startTraining(const ds::DetectorSettings& settings, const QString& name,
                                const std::vector<std::int64_t>& moveToTraining)
 {
+    if (!moveToTraining.empty())
+        jobPanel_->appendLog(QStringLiteral("%1 images reviewed Good join the training set if this training succeeds.")
+                                 .arg(moveToTraining.size()));
     runJob(QStringLiteral("Training"), jobs::train(session_->path(), settings, name, moveToTraining));
 }
 
 void MainWindow::scoreTestImages()
 {
-    const qint64 modelId = selectedModelId();
+    const qint64 modelId = modelsPage_->selectedModelId();
     if (!modelId) {
         showMessage(true, QStringLiteral("Score Test Images"), QStringLiteral("Select a model first."));
         return;
@@ -884,22 +654,6 @@ void MainWindow::startScoring(qint64 modelId, qint64 resumeRunId)
     runJob(QStringLiteral("Scoring"), jobs::score(session_->path(), modelId, resumeRunId, scored));
 }
 
-void MainWindow::exportResults(const ds::ResultsExportOptions& options)
-{
-    if (review_->runId())
-        runJob(QStringLiteral("Exporting results"),
-               jobs::exportResults(session_->path(), review_->runId(), review_->currentThreshold(), options));
-}
-
-void MainWindow::exportReport(const QString& path)
-{
-    if (!review_->runId() || !review_->runModelId())
-        return;
-    review_->saveThresholdNow(); // the report judges at the threshold shown
-    runJob(QStringLiteral("Writing report"),
-           jobs::writeReport(session_->path(), review_->runModelId(), review_->currentThreshold(), path));
-}
-
 void MainWindow::runJob(const QString& title, JobRunner::Work work)
 {
     if (jobs_->isRunning() || !session_->isOpen())
@@ -918,9 +672,9 @@ void MainWindow::finishJob(const JobOutcome& outcome)
 {
     review_->endScoring();
     const qint64 shownImage = review_->imageId(); // stay on the image the user was looking at
-    refreshModels();
+    modelsPage_->refresh();
     if (outcome.selectModelId)
-        selectModel(outcome.selectModelId);
+        modelsPage_->select(outcome.selectModelId);
     else
         modelSelectionChanged();
     if (shownImage)

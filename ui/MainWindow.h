@@ -1,6 +1,5 @@
 #pragma once
 #include "core/detectors/Detector.h"
-#include "core/review/ResultsExport.h"
 #include "ui/jobs/JobRunner.h"
 
 #include <QMainWindow>
@@ -14,17 +13,13 @@ class QDockWidget;
 class QMenu;
 class QTabWidget;
 
-namespace ds {
-struct DefectType;
-}
-
 namespace ds::ui {
 
 class CompareDialog;
 class InspectPanel;
 class JobPanel;
 class ModelsModel;
-class ModelsView;
+class ModelsPage;
 class ProjectSession;
 class ReviewPage;
 
@@ -44,8 +39,8 @@ public:
     // The pages and views, for tests and the screenshot option.
     ReviewPage* reviewPage() const { return review_; }
     InspectPanel* inspectPanel() const { return inspectPanel_; }
+    ModelsPage* modelsPage() const { return modelsPage_; }
     QTabWidget* centralTabs() const { return tabs_; }
-    ModelsView* modelsView() const { return modelsView_; }
     ModelsModel* modelsModel() const { return models_; }
     JobPanel* jobPanel() const { return jobPanel_; }
 
@@ -69,20 +64,8 @@ public Q_SLOTS:
     // Resume or discard a run a crash or kill interrupted (asked when a project opens).
     void resumeScoring(qint64 runId);
     void cancelJob();
-    void selectModel(qint64 modelId);
-    // Removes the model with its runs and results (no confirmation: see deleteModelDialog).
-    bool deleteModel(qint64 modelId);
     void inspectImageDialog();
     void compareModels();
-    // Moves the test images reviewed Good into the training set and retrains the selected
-    // model's settings on it (no confirmation: see retrainWithReviewsDialog).
-    bool retrainWithReviewedGood();
-    // Writes the run shown (CSV, optional PNGs) on the worker thread, at the current threshold.
-    void exportResults(const ds::ResultsExportOptions& options);
-    // Writes a PDF or HTML report (by the path's suffix) on the selected model's latest run.
-    void exportReport(const QString& path);
-    // After the project's defect types changed (types held before the change).
-    void defectTypesEdited(const std::vector<ds::DefectType>& before);
 
 Q_SIGNALS:
     void projectChanged(const QString& path);
@@ -102,8 +85,6 @@ private:
     void updateActions();
     void updateTitle();
     void updateRecentMenu();
-    void refreshModels();
-    qint64 selectedModelId() const;
     void modelSelectionChanged();
     void saveViewState();
     void offerInterruptedRuns();
@@ -120,20 +101,13 @@ private:
     void importDatasetDialog();
     void importGoodImagesDialog();
     void importGoodFolderDialog();
-    void trainDialog();
-    void deleteModelDialog();
-    void retrainWithReviewsDialog();
-    void exportResultsDialog();
-    void exportReportDialog();
-    void defectTypesDialog();
-    void preferencesDialog();
     void about();
 
     ProjectSession* session_ = nullptr;
     JobRunner* jobs_ = nullptr;
     JobPanel* jobPanel_ = nullptr;
     ModelsModel* models_ = nullptr;
-    ModelsView* modelsView_ = nullptr;
+    ModelsPage* modelsPage_ = nullptr;
     ReviewPage* review_ = nullptr;
     InspectPanel* inspectPanel_ = nullptr;
     QTabWidget* tabs_ = nullptr;
@@ -148,15 +122,7 @@ private:
     QAction* saveAsAction_ = nullptr;
     QList<QAction*> importActions_;
     QAction* inspectAction_ = nullptr;
-    QAction* trainAction_ = nullptr;
-    QAction* scoreAction_ = nullptr;
-    QAction* compareAction_ = nullptr;
-    QAction* deleteModelAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
-    QAction* retrainAction_ = nullptr;
-    QAction* exportResultsAction_ = nullptr;
-    QAction* exportReportAction_ = nullptr;
-    QAction* defectTypesAction_ = nullptr;
 };
 
 } // namespace ds::ui

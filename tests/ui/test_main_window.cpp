@@ -16,6 +16,7 @@
 #include "ui/models/ResultsFilterProxy.h"
 #include "ui/models/ModelsModel.h"
 #include "ui/models/ModelsView.h"
+#include "ui/pages/ModelsPage.h"
 #include "ui/pages/ReviewPage.h"
 #include "ui/review/ReviewHistoryView.h"
 #include "ui/review/ThresholdBar.h"
@@ -162,7 +163,7 @@ private Q_SLOTS:
         QCOMPARE(window_->modelsModel()->rowCount(), 1);
         QCOMPARE(window_->modelsModel()->index(0, 0).data().toString(), QStringLiteral("gui-model"));
         QCOMPARE(window_->modelsModel()->index(0, 1).data().toString(), QStringLiteral("padim"));
-        QVERIFY(window_->modelsView()->selectedModelId() != 0); // the new model is selected
+        QVERIFY(window_->modelsPage()->view()->selectedModelId() != 0); // the new model is selected
         QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), 0); // not scored yet
         QVERIFY(actionEnabled(*window_, "scoreAction"));
 
@@ -179,11 +180,11 @@ private Q_SLOTS:
         QVERIFY(runJob(*window_, [&] {
             window_->scoreTestImages();
             // Another model's rows must not mix with the live ones, nor the threshold move.
-            lockedWhileScoring = !window_->modelsView()->isEnabled() && !window_->reviewPage()->thresholdSlider()->isEnabled()
-                && actionEnabled(*window_, "cancelJobAction");
+            lockedWhileScoring = !window_->modelsPage()->view()->isEnabled()
+                && !window_->reviewPage()->thresholdSlider()->isEnabled() && actionEnabled(*window_, "cancelJobAction");
         }));
         QVERIFY(lockedWhileScoring);
-        QVERIFY(window_->modelsView()->isEnabled());
+        QVERIFY(window_->modelsPage()->view()->isEnabled());
         QVERIFY(window_->reviewPage()->thresholdSlider()->isEnabled());
         QVERIFY(!actionEnabled(*window_, "cancelJobAction")); // Esc does nothing without a job
         QCOMPARE(inserted.count(), testImages_);
@@ -404,7 +405,7 @@ private Q_SLOTS:
         options.csvPath = dir_.filePath(QStringLiteral("results.csv")).toStdString();
         options.pngFolder = dir_.filePath(QStringLiteral("pngs")).toStdString();
         options.heatmaps = false;
-        QVERIFY(runJob(*window_, [&] { window_->exportResults(options); }));
+        QVERIFY(runJob(*window_, [&] { window_->reviewPage()->exportResults(options); }));
         QFile csv(QString::fromStdString(options.csvPath));
         QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
         const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
@@ -419,7 +420,7 @@ private Q_SLOTS:
 
         // Reports for stakeholders, at the threshold shown.
         const QString html = dir_.filePath(QStringLiteral("report.html"));
-        QVERIFY(runJob(*window_, [&] { window_->exportReport(html); }));
+        QVERIFY(runJob(*window_, [&] { window_->reviewPage()->exportReport(html); }));
         QFile htmlFile(html);
         QVERIFY(htmlFile.open(QIODevice::ReadOnly));
         const QString text = QString::fromUtf8(htmlFile.readAll());
@@ -430,7 +431,7 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QString::number(threshold, 'f', decimals)),
                  qPrintable(QStringLiteral("threshold %1").arg(threshold)));
         const QString pdf = dir_.filePath(QStringLiteral("report.pdf"));
-        QVERIFY(runJob(*window_, [&] { window_->exportReport(pdf); }));
+        QVERIFY(runJob(*window_, [&] { window_->reviewPage()->exportReport(pdf); }));
         QFile pdfFile(pdf);
         QVERIFY(pdfFile.open(QIODevice::ReadOnly));
         QVERIFY(pdfFile.read(5) == "%PDF-");
@@ -689,7 +690,7 @@ private Q_SLOTS:
         QCOMPARE(window.projectPath(), copy);
         QCOMPARE(ds::ProjectFile::open(copy.toStdString()).models().size(), size_t(1));
         // The copy is independent: deleting its model leaves the original whole.
-        QVERIFY(window.deleteModel(window.modelsModel()->modelIdAt(0)));
+        QVERIFY(window.modelsPage()->deleteModel(window.modelsModel()->modelIdAt(0)));
         QCOMPARE(window.modelsModel()->rowCount(), 0);
         QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), 0);
         QVERIFY(!actionEnabled(window, "scoreAction"));
@@ -747,14 +748,14 @@ private Q_SLOTS:
         // set, and a model with the same settings is trained on it.
         const size_t trainBefore
             = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString()).images(ds::Split::Train).size();
-        QVERIFY(runJob(window, [&] { QVERIFY(window.retrainWithReviewedGood()); }));
+        QVERIFY(runJob(window, [&] { QVERIFY(window.modelsPage()->retrainWithReviewedGood()); }));
         const ds::ProjectFile copy = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString());
         QCOMPARE(copy.images(ds::Split::Train).size(), trainBefore + 1);
         QCOMPARE(copy.models().size(), size_t(2));
         QCOMPARE(copy.models().back().method, std::string("patchcore"));
         QVERIFY(QString::fromStdString(copy.models().back().name).endsWith(QStringLiteral("+ 1 reviewed")));
         QVERIFY(copy.models().back().nTrain > copy.models().front().nTrain);
-        QVERIFY(!window.retrainWithReviewedGood()); // nothing left to move
+        QVERIFY(!window.modelsPage()->retrainWithReviewedGood()); // nothing left to move
     }
 
     void trainDialogOffersRegistryAndDefaults()

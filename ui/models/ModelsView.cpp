@@ -9,9 +9,9 @@
 
 namespace ds::ui {
 
-ModelsView::ModelsView(QWidget* parent)
+ModelsView::ModelsView(ModelsModel* models, QWidget* parent)
     : QTableView(parent)
-    , models_(new ModelsModel(this))
+    , models_(models)
 {
     setObjectName(QStringLiteral("modelsView"));
     setModel(models_);

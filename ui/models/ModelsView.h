@@ -16,7 +16,7 @@ class ModelsModel;
 class ModelsView : public QTableView {
     Q_OBJECT
 public:
-    explicit ModelsView(QWidget* parent = nullptr);
+    explicit ModelsView(ModelsModel* models, QWidget* parent = nullptr);
 
     ModelsModel* models() const { return models_; }
     // Reads the project's models again (none without a project), keeping the selection

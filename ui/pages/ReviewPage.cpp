@@ -4,16 +4,21 @@
 #include "core/data/ImageIO.h"
 #include "core/review/GroundTruth.h"
 #include "core/review/ReviewQueue.h"
+#include "ui/ExportResultsDialog.h"
 #include "ui/ImagePane.h"
 #include "ui/ReviewPanel.h"
+#include "ui/MenuActions.h"
 #include "ui/Wording.h"
 #include "ui/jobs/BackgroundTask.h"
+#include "ui/jobs/WorkbenchJobs.h"
 #include "ui/models/ModelsModel.h"
 #include "ui/models/ResultsFilterProxy.h"
-#include "ui/models/ThumbnailLoader.h"
+#include "ui/models/ResultsPane.h"
 #include "ui/plots/ThresholdPlots.h"
+#include "ui/review/DefectTypesDialog.h"
 #include "ui/review/MaskEditor.h"
 #include "ui/review/ReviewHistoryView.h"
+#include "ui/review/Reviewer.h"
 #include "ui/review/RunMetricsLabel.h"
 #include "ui/review/ThresholdBar.h"
 #include "ui/widgets/ImageView.h"
@@ -21,12 +26,12 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
-#include <QSettings>
 #include <QSlider>
 #include <QSplitter>
 #include <QTableView>
@@ -41,7 +46,6 @@ namespace ds::ui {
 
 namespace {
 
-constexpr int kThumbnailSide = 40;
 constexpr int kDefaultOverlayOpacity = 45;
 
 QString fromStd(const std::string& text)
@@ -56,7 +60,8 @@ ReviewPage::ReviewPage(const ModelsModel* models, QWidget* window)
     , models_(models)
     , window_(window)
 {
-    resultsPane_ = createResultsPane();
+    results_ = new ResultsPane;
+    connect(results_, &ResultsPane::currentImageChanged, this, &ReviewPage::currentRowChanged);
     reviewTab_ = createReviewTab();
     historyView_ = new ReviewHistoryView([this](std::int64_t modelId) {
         const ds::ModelSummary* summary = models_->summary(modelId);
@@ -74,78 +79,6 @@ ReviewPage::ReviewPage(const ModelsModel* models, QWidget* window)
 ReviewPage::~ReviewPage()
 {
     saveThresholdNow();
-}
-
-QWidget* ReviewPage::createResultsPane()
-{
-    resultsModel_ = new ResultsModel(this);
-    resultsProxy_ = new ResultsFilterProxy(this);
-    resultsProxy_->setSourceModel(resultsModel_);
-    resultsView_ = new QTableView;
-    resultsView_->setObjectName(QStringLiteral("resultsView"));
-    resultsView_->setModel(resultsProxy_);
-    resultsView_->setSortingEnabled(true);
-    resultsView_->sortByColumn(ResultsModel::ScoreColumn, Qt::DescendingOrder);
-    resultsView_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    resultsView_->setSelectionMode(QAbstractItemView::SingleSelection);
-    resultsView_->setAlternatingRowColors(true);
-    resultsView_->setIconSize(QSize(kThumbnailSide, kThumbnailSide));
-    resultsView_->verticalHeader()->hide();
-    resultsView_->verticalHeader()->setDefaultSectionSize(kThumbnailSide + 4);
-    resultsView_->horizontalHeader()->setSectionResizeMode(ResultsModel::ImageColumn, QHeaderView::Stretch);
-    // Fixed widths for the short columns (measuring every row would cost on large runs);
-    // long file names lose their middle, not their number.
-    const QFontMetrics metrics = resultsView_->fontMetrics();
-    resultsView_->setColumnWidth(ResultsModel::LabelColumn, metrics.horizontalAdvance(QStringLiteral("contamination")) + 12);
-    resultsView_->setColumnWidth(ResultsModel::ReviewColumn, metrics.horizontalAdvance(QStringLiteral("Review")) + 24);
-    resultsView_->setColumnWidth(ResultsModel::ScoreColumn, metrics.horizontalAdvance(QStringLiteral("0000.0000")) + 16);
-    resultsView_->setColumnWidth(ResultsModel::VerdictColumn, metrics.horizontalAdvance(QStringLiteral("Verdict")) + 24);
-    resultsView_->setWordWrap(false);
-    resultsView_->setTextElideMode(Qt::ElideMiddle);
-    resultsView_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    connect(resultsView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ReviewPage::currentRowChanged);
-
-    thumbnails_ = new ThumbnailLoader(kThumbnailSide, this);
-    connect(thumbnails_, &ThumbnailLoader::thumbnailReady, resultsModel_, &ResultsModel::setThumbnail);
-    thumbnailBatch_ = new QTimer(this);
-    thumbnailBatch_->setSingleShot(true);
-    thumbnailBatch_->setInterval(300);
-    connect(thumbnailBatch_, &QTimer::timeout, this, &ReviewPage::requestThumbnails);
-
-    showFilter_ = new QComboBox;
-    showFilter_->setObjectName(QStringLiteral("showFilter"));
-    showFilter_->addItem(QStringLiteral("All images"), int(ResultsFilterProxy::Show::All));
-    showFilter_->addItem(QStringLiteral("Flagged as defect"), int(ResultsFilterProxy::Show::Flagged));
-    showFilter_->addItem(QStringLiteral("Misclassified"), int(ResultsFilterProxy::Show::Misclassified));
-    showFilter_->addItem(QStringLiteral("Not yet reviewed"), int(ResultsFilterProxy::Show::Unreviewed));
-    showFilter_->setToolTip(QStringLiteral("Misclassified: the model's verdict at the current threshold disagrees with "
-                                           "the truth (a reviewer's verdict, else the dataset's label)"));
-    connect(showFilter_, &QComboBox::currentIndexChanged, this,
-            [this] { resultsProxy_->setShow(ResultsFilterProxy::Show(showFilter_->currentData().toInt())); });
-    labelFilter_ = new QComboBox;
-    labelFilter_->setObjectName(QStringLiteral("labelFilter"));
-    labelFilter_->setToolTip(QStringLiteral("Only images with this label (defect type)"));
-    labelFilter_->addItem(QStringLiteral("All labels"), QString());
-    labelFilter_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    labelFilter_->setMinimumContentsLength(10); // a long label elides; the window does not widen
-    connect(labelFilter_, &QComboBox::currentIndexChanged, this,
-            [this] { resultsProxy_->setLabel(labelFilter_->currentData().toString()); });
-
-    runLabel_ = new QLabel(QStringLiteral("No results"));
-    runLabel_->setMinimumWidth(0);
-    runLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // its text never widens the window
-    auto* filters = new QHBoxLayout;
-    filters->setContentsMargins(0, 0, 0, 0);
-    filters->addWidget(runLabel_, 1);
-    filters->addWidget(showFilter_);
-    filters->addWidget(labelFilter_);
-
-    auto* pane = new QWidget;
-    auto* layout = new QVBoxLayout(pane);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(filters);
-    layout->addWidget(resultsView_);
-    return pane;
 }
 
 QWidget* ReviewPage::createReviewTab()
@@ -167,7 +100,7 @@ QWidget* ReviewPage::createReviewTab()
     reviewPanel_->setObjectName(QStringLiteral("reviewPanel"));
     connect(reviewPanel_, &ReviewPanel::verdictGiven, this, &ReviewPage::giveVerdict);
     connect(reviewPanel_, &ReviewPanel::orderChanged, this, [this](ReviewPanel::Order order) {
-        applyReviewOrder();
+        results_->setNearestThresholdFirst(order == ReviewPanel::Order::NearestThreshold);
         if (project_) {
             try {
                 project_->setSetting("view/reviewOrder", std::to_string(int(order)));
@@ -176,18 +109,8 @@ QWidget* ReviewPage::createReviewTab()
             }
         }
     });
-    // Once a filter or order is chosen, the keys go back to reviewing: a letter typed into a
-    // focused combo box would pick an entry (N: "Not yet reviewed", G: the label "good")
-    // instead of stepping or judging.
-    for (QComboBox* choice : {showFilter_, labelFilter_, reviewPanel_->orderBox()})
-        connect(choice, &QComboBox::activated, this, [this] { resultsView_->setFocus(Qt::OtherFocusReason); });
-    // The review queue follows the rows, also those arriving live while scoring.
-    const auto keepQueueOrder = [this] {
-        if (reviewPanel_->order() == ReviewPanel::Order::NearestThreshold)
-            applyReviewOrder();
-    };
-    connect(resultsModel_, &QAbstractItemModel::modelReset, this, keepQueueOrder);
-    connect(resultsModel_, &QAbstractItemModel::rowsInserted, this, keepQueueOrder);
+    // Once the order is chosen, the keys go back to reviewing (N would pick no entry).
+    connect(reviewPanel_->orderBox(), &QComboBox::activated, this, [this] { results_->view()->setFocus(Qt::OtherFocusReason); });
 
     metrics_ = new RunMetricsLabel;
 
@@ -208,26 +131,13 @@ QWidget* ReviewPage::createReviewTab()
     return review;
 }
 
-QString ReviewPage::reviewerName()
-{
-    QString fallback = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
-    if (fallback.isEmpty())
-        fallback = QStringLiteral("reviewer");
-    return QSettings().value(QStringLiteral("review/reviewer"), fallback).toString();
-}
-
-void ReviewPage::setReviewerName(const QString& name)
-{
-    QSettings().setValue(QStringLiteral("review/reviewer"), name);
-}
-
 QAction* ReviewPage::addKeyAction(QMenu* menu, const QString& text, const char* objectName, const QKeySequence& key)
 {
     QAction* action = menu ? menu->addAction(text) : new QAction(text, this);
     action->setObjectName(QString::fromLatin1(objectName));
     action->setShortcut(key);
     action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    resultsView_->addAction(action);
+    results_->view()->addAction(action);
     imagePane_->view()->addAction(action);
     return action;
 }
@@ -266,12 +176,125 @@ void ReviewPage::addReviewActions(QMenu* menu)
         QStringLiteral("Paint the true defect region: brush, eraser, polygon, fill, accept the predicted region"));
     editMask->setCheckable(true);
     connect(editMask, &QAction::toggled, imagePane_, &ImagePane::setMaskEditingEnabled);
+    defectTypesAction_ = addMenuAction(menu, QStringLiteral("Defect &Types…"), "defectTypesAction");
+    connect(defectTypesAction_, &QAction::triggered, this, &ReviewPage::defectTypesDialog);
+    connect(addMenuAction(menu, QStringLiteral("&Reviewer Name…"), "reviewerNameAction"), &QAction::triggered, this,
+            [this] { askReviewerName(window_); });
+}
+
+void ReviewPage::addExportActions(QMenu* menu)
+{
+    QAction* results
+        = addMenuAction(menu, QStringLiteral("&Export Results…"), "exportResultsAction", QKeySequence(Qt::CTRL | Qt::Key_E),
+                        QStringLiteral("A CSV row per image (score, model and human verdicts, defect types) and optional PNGs"));
+    connect(results, &QAction::triggered, this, &ReviewPage::exportResultsDialog);
+    QAction* report = addMenuAction(
+        menu, QStringLiteral("Export &Report…"), "exportReportAction", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+        QStringLiteral("A PDF or HTML report for stakeholders: metrics, plots, flagged images, reviews, comparison"));
+    connect(report, &QAction::triggered, this, &ReviewPage::exportReportDialog);
+    exportActions_ = {results, report};
+}
+
+void ReviewPage::updateActions(bool idle)
+{
+    defectTypesAction_->setEnabled(project_ && idle);
+    for (QAction* action : exportActions_)
+        action->setEnabled(project_ && idle && runId_ && !scoringModelId_);
+    updateVerdictActions();
+}
+
+void ReviewPage::exportResultsDialog()
+{
+    if (!runId_)
+        return;
+    const QFileInfo project(projectPath_);
+    ExportResultsDialog dialog(
+        project.absolutePath() + QLatin1Char('/') + project.completeBaseName() + QStringLiteral("-results.csv"), window_);
+    if (dialog.exec() == QDialog::Accepted)
+        exportResults(dialog.options());
+}
+
+void ReviewPage::exportReportDialog()
+{
+    if (!runId_)
+        return;
+    const QFileInfo project(projectPath_);
+    QString path = QFileDialog::getSaveFileName(window_, QStringLiteral("Export Report"),
+                                                project.absolutePath() + QLatin1Char('/') + project.completeBaseName()
+                                                    + QStringLiteral("-report.pdf"),
+                                                QStringLiteral("PDF (*.pdf);;HTML (*.html)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive)
+        && !path.endsWith(QStringLiteral(".html"), Qt::CaseInsensitive))
+        path += QStringLiteral(".pdf");
+    exportReport(path);
+}
+
+void ReviewPage::exportResults(const ds::ResultsExportOptions& options)
+{
+    if (runId_ && !scoringModelId_)
+        Q_EMIT jobRequested(QStringLiteral("Exporting results"),
+                            jobs::exportResults(projectPath_, runId_, currentThreshold(), options));
+}
+
+void ReviewPage::exportReport(const QString& path)
+{
+    if (!runId_ || !runModelId_ || scoringModelId_)
+        return;
+    saveThresholdNow(); // the report judges at the threshold shown
+    Q_EMIT jobRequested(QStringLiteral("Writing report"), jobs::writeReport(projectPath_, runModelId_, currentThreshold(), path));
+}
+
+void ReviewPage::defectTypesDialog()
+{
+    if (!project_)
+        return;
+    DefectTypesDialog dialog(*project_, window_);
+    const DefectTypesDialog::Edits edits = dialog.editTypes();
+    if (!edits.changed)
+        return;
+    if (edits.removedAny)
+        imagePane_->maskEditor()->forgetHistory();
+    // A renamed type renames the labels that used it; a deleted one turned its regions untyped.
+    try {
+        imagePane_->setDefectTypes(project_->defectTypes());
+    } catch (const std::exception& e) {
+        Q_EMIT message(true, QStringLiteral("Defect Types"), QStringLiteral("Could not read the defect types."),
+                       fromStd(e.what()));
+    }
+    reload();
 }
 
 void ReviewPage::updateVerdictActions()
 {
     for (QAction* verdict : verdictActions_)
         verdict->setEnabled(project_ && imageId_ && runId_ && !scoringModelId_);
+}
+
+QTableView* ReviewPage::resultsView() const
+{
+    return results_->view();
+}
+
+ResultsFilterProxy* ReviewPage::resultsProxy() const
+{
+    return results_->proxy();
+}
+
+ResultsModel* ReviewPage::resultsModel() const
+{
+    return results_->model();
+}
+
+QComboBox* ReviewPage::showFilter() const
+{
+    return results_->showFilter();
+}
+
+QComboBox* ReviewPage::labelFilter() const
+{
+    return results_->labelFilter();
 }
 
 QSlider* ReviewPage::thresholdSlider() const
@@ -287,8 +310,7 @@ QLabel* ReviewPage::metricsLabel() const
 void ReviewPage::setProject(ds::ProjectFile* project, const QString& path)
 {
     saveThresholdNow();
-    thumbnails_->cancel();
-    resultsModel_->clearThumbnails();
+    results_->forgetThumbnails();
     imagePane_->maskEditor()->forgetHistory(); // image ids mean other images in another project
     project_ = project;
     projectPath_ = path;
@@ -296,10 +318,8 @@ void ReviewPage::setProject(ds::ProjectFile* project, const QString& path)
         try {
             imagePane_->setDefectTypes(project_->defectTypes());
             // The review order the user last chose for this project.
-            if (const auto stored = project_->setting("view/reviewOrder")) {
-                const QSignalBlocker blocker(reviewPanel_->orderBox());
+            if (const auto stored = project_->setting("view/reviewOrder"))
                 setReviewOrder(fromStd(*stored).toInt());
-            }
         } catch (const std::exception& e) {
             Q_EMIT message(true, QStringLiteral("Open Project"), QStringLiteral("Could not read the project's review settings."),
                            fromStd(e.what()));
@@ -357,11 +377,9 @@ void ReviewPage::showModel(std::int64_t modelId)
         high = highest->score;
     }
     thresholdBar_->setScoreRange(low, high, threshold);
-    runLabel_->setText(runText);
-    resultsModel_->setRows(std::move(rows), threshold);
+    results_->setRunText(runText);
+    results_->setRows(std::move(rows), threshold, imagePaths());
     updateThresholdPlots();
-    updateLabelFilter();
-    requestThumbnails();
     updateReviewProgress();
     metrics_->setRun(projectPath_, runId_);
     thresholdBar_->setAdjustable(runId_ != 0);
@@ -370,9 +388,8 @@ void ReviewPage::showModel(std::int64_t modelId)
     if (!runId_)
         thresholdBar_->clear();
     thresholdDirty_ = false;
-    if (resultsProxy_->rowCount() > 0) {
-        resultsView_->selectRow(0);
-        resultsView_->setCurrentIndex(resultsProxy_->index(0, 0));
+    if (results_->proxy()->rowCount() > 0) {
+        results_->selectFirst();
     } else {
         showPlaceholder(modelId ? runText : QStringLiteral("Select a model to see its results."));
     }
@@ -402,7 +419,7 @@ bool ReviewPage::beginScoring(std::int64_t modelId, double threshold)
     // the finished run then replaces them. The threshold controls wait until the run is
     // complete, so nothing mixes two runs.
     imageLoad_->cancel();
-    resultsModel_->setRows({}, threshold);
+    results_->setRows({}, threshold, {});
     updateThresholdPlots();
     runId_ = 0;
     runModelId_ = 0;
@@ -412,7 +429,7 @@ bool ReviewPage::beginScoring(std::int64_t modelId, double threshold)
     thresholdBar_->setAdjustable(false);
     thresholdPlots_->setEnabled(false);
     showPlaceholder(QStringLiteral("Scoring…"));
-    runLabel_->setText(QStringLiteral("Scoring…"));
+    results_->setRunText(QStringLiteral("Scoring…"));
     metrics_->setRun(projectPath_, 0);
     updateVerdictActions();
     Q_EMIT stateChanged();
@@ -424,10 +441,8 @@ void ReviewPage::appendScoredImage(std::int64_t runId, std::int64_t imageId, dou
     if (!scoringModelId_)
         return; // the job ended first: its finished run is shown instead
     runId_ = runId; // each result is committed, so its heatmap can be shown already
-    resultsModel_->appendRow(resultRow(imageId, score));
-    runLabel_->setText(QStringLiteral("Scoring… %1 images so far").arg(resultsModel_->rowCount()));
-    if (!resultsModel_->hasThumbnail(imageId) && !thumbnailBatch_->isActive())
-        thumbnailBatch_->start(); // previews for the rows so far, made on a worker thread
+    results_->appendRow(resultRow(imageId, score), images_.value(imageId).path);
+    results_->setRunText(QStringLiteral("Scoring… %1 images so far").arg(results_->model()->rowCount()));
 }
 
 void ReviewPage::readImages()
@@ -448,6 +463,14 @@ void ReviewPage::readImages()
     }
 }
 
+QHash<std::int64_t, QString> ReviewPage::imagePaths() const
+{
+    QHash<std::int64_t, QString> paths;
+    for (auto image = images_.begin(); image != images_.end(); ++image)
+        paths.insert(image.key(), image->path);
+    return paths;
+}
+
 ResultsModel::Row ReviewPage::resultRow(std::int64_t imageId, double score) const
 {
     const ImageInfo image = images_.value(imageId);
@@ -459,49 +482,23 @@ void ReviewPage::updateThresholdPlots()
     std::vector<float> scores;
     std::vector<int> labels;
     int known = 0, fromReviewers = 0;
-    for (const ResultsModel::Row& row : resultsModel_->rows()) {
+    for (const ResultsModel::Row& row : results_->model()->rows()) {
         scores.push_back(float(row.score));
         labels.push_back(row.truth ? int(*row.truth) : -1);
         known += row.truth.has_value();
         fromReviewers += row.truth.has_value() && row.truthFromReviewer;
     }
     thresholdPlots_->setScores(std::move(scores), std::move(labels));
-    const int unknown = int(resultsModel_->rows().size()) - known;
+    const int unknown = int(results_->model()->rows().size()) - known;
     thresholdPlots_->setLabelNote(QStringLiteral("On %1 labels, %2 from reviewers%3")
                                       .arg(known)
                                       .arg(fromReviewers)
                                       .arg(unknown ? QStringLiteral("; %1 unlabelled").arg(unknown) : QString()));
 }
 
-void ReviewPage::updateLabelFilter()
-{
-    const QString current = labelFilter_->currentData().toString();
-    std::set<QString> labels;
-    for (const ResultsModel::Row& row : resultsModel_->rows())
-        if (!row.label.isEmpty())
-            labels.insert(row.label);
-    const QSignalBlocker blocker(labelFilter_);
-    labelFilter_->clear();
-    labelFilter_->addItem(QStringLiteral("All labels"), QString());
-    for (const QString& label : labels)
-        labelFilter_->addItem(label, label);
-    const int index = labelFilter_->findData(current);
-    labelFilter_->setCurrentIndex(std::max(0, index));
-    resultsProxy_->setLabel(labelFilter_->currentData().toString());
-}
-
-void ReviewPage::requestThumbnails()
-{
-    QList<ThumbnailLoader::Request> requests;
-    for (const ResultsModel::Row& row : resultsModel_->rows())
-        if (!resultsModel_->hasThumbnail(row.imageId))
-            requests.append({row.imageId, images_.value(row.imageId).path});
-    thumbnails_->load(std::move(requests));
-}
-
 double ReviewPage::currentThreshold() const
 {
-    return resultsModel_->threshold();
+    return results_->model()->threshold();
 }
 
 void ReviewPage::userMovedThreshold(double threshold, bool moveSlider)
@@ -522,16 +519,14 @@ void ReviewPage::resetThreshold()
 void ReviewPage::applyThreshold(double threshold, bool moveSlider)
 {
     thresholdPlots_->setThreshold(threshold);
-    resultsModel_->setThreshold(threshold);
+    results_->setThreshold(threshold);
     if (runId_)
-        thresholdBar_->showThreshold(threshold, resultsModel_->defectCount(), moveSlider);
+        thresholdBar_->showThreshold(threshold, results_->model()->defectCount(), moveSlider);
     imagePane_->setThreshold(threshold);
     if (imageId_) {
-        imagePane_->setCaption(imageCaption());
+        imagePane_->setCaption(results_->currentCaption());
         showReviewState();
     }
-    if (reviewPanel_->order() == ReviewPanel::Order::NearestThreshold)
-        applyReviewOrder();
 }
 
 bool ReviewPage::saveThresholdNow()
@@ -561,28 +556,17 @@ void ReviewPage::dropPendingThreshold(std::int64_t modelId)
 
 void ReviewPage::selectImage(std::int64_t imageId)
 {
-    for (int row = 0; row < resultsProxy_->rowCount(); ++row) {
-        const QModelIndex index = resultsProxy_->index(row, 0);
-        if (index.data(ResultsModel::ImageIdRole).toLongLong() == imageId) {
-            resultsView_->setCurrentIndex(index);
-            resultsView_->scrollTo(index);
-            return;
-        }
-    }
+    results_->selectImage(imageId);
 }
 
 void ReviewPage::nextImage()
 {
-    const int row = resultsView_->currentIndex().row();
-    if (row + 1 < resultsProxy_->rowCount())
-        resultsView_->setCurrentIndex(resultsProxy_->index(row + 1, 0));
+    results_->next();
 }
 
 void ReviewPage::previousImage()
 {
-    const int row = resultsView_->currentIndex().row();
-    if (row > 0)
-        resultsView_->setCurrentIndex(resultsProxy_->index(row - 1, 0));
+    results_->previous();
 }
 
 void ReviewPage::toggleOverlay()
@@ -598,23 +582,9 @@ void ReviewPage::toggleOverlay()
     }
 }
 
-QString ReviewPage::imageCaption() const
-{
-    const QModelIndex current = resultsView_->currentIndex();
-    if (!current.isValid())
-        return {};
-    const double score = current.data(ResultsModel::ScoreRole).toDouble();
-    const QString label = resultsProxy_->index(current.row(), ResultsModel::LabelColumn).data().toString();
-    return QStringLiteral("<b>%1</b> &nbsp; label: %2 &nbsp; score: <b>%3</b> &nbsp; verdict: <b>%4</b>")
-        .arg(resultsProxy_->index(current.row(), ResultsModel::ImageColumn).data().toString().toHtmlEscaped(),
-             label.toHtmlEscaped(), QString::number(score, 'f', 4),
-             ResultsModel::verdictText(current.data(ResultsModel::DefectRole).toBool()));
-}
-
 void ReviewPage::currentRowChanged()
 {
-    const QModelIndex current = resultsView_->currentIndex();
-    imageId_ = current.isValid() ? current.data(ResultsModel::ImageIdRole).toLongLong() : 0;
+    imageId_ = results_->currentImageId();
     showHistory();
     updateVerdictActions();
     Q_EMIT stateChanged();
@@ -640,7 +610,7 @@ void ReviewPage::currentRowChanged()
         cv::Mat mask = file.mask(imageId);
         return [this, image, heatmap, mask, imageId] {
             // The caption follows the threshold, which may have moved while decoding.
-            imagePane_->showImage(image, heatmap, mask, imageCaption(), imageId);
+            imagePane_->showImage(image, heatmap, mask, results_->currentCaption(), imageId);
             shownImageId_ = imageId;
         };
     });
@@ -667,9 +637,7 @@ void ReviewPage::giveVerdict(ds::Verdict verdict)
     review.reviewer = reviewerName().toStdString();
     review.context = reviewContext();
     // The next image to review, decided before the row may leave a filtered view.
-    const int row = resultsView_->currentIndex().row();
-    const std::int64_t next
-        = row + 1 < resultsProxy_->rowCount() ? resultsProxy_->index(row + 1, 0).data(ResultsModel::ImageIdRole).toLongLong() : 0;
+    const std::int64_t next = results_->nextImageId();
     try {
         project_->addReview(review);
         readImages(); // the truth follows the new verdict
@@ -679,7 +647,7 @@ void ReviewPage::giveVerdict(ds::Verdict verdict)
     }
     const std::int64_t reviewed = imageId_;
     const ImageInfo image = images_.value(reviewed);
-    resultsModel_->setReview(reviewed, image.review, image.truth, image.truthFromReviewer);
+    results_->model()->setReview(reviewed, image.review, image.truth, image.truthFromReviewer);
     updateThresholdPlots();
     updateReviewProgress();
     metrics_->schedule();
@@ -745,7 +713,7 @@ void ReviewPage::saveMaskEdit(const cv::Mat& mask, const QString& action)
 
 void ReviewPage::showReviewState()
 {
-    const ResultsModel::Row* row = imageId_ ? resultsModel_->row(imageId_) : nullptr;
+    const ResultsModel::Row* row = imageId_ ? results_->model()->row(imageId_) : nullptr;
     if (!row) {
         reviewPanel_->clearImage();
         return;
@@ -761,37 +729,14 @@ void ReviewPage::showReviewState()
 void ReviewPage::updateReviewProgress()
 {
     int reviewed = 0;
-    for (const ResultsModel::Row& row : resultsModel_->rows())
+    for (const ResultsModel::Row& row : results_->model()->rows())
         reviewed += !row.review.isEmpty();
-    reviewPanel_->setProgress(reviewed, int(resultsModel_->rows().size()));
+    reviewPanel_->setProgress(reviewed, int(results_->model()->rows().size()));
 }
 
 void ReviewPage::setReviewOrder(int order)
 {
     reviewPanel_->orderBox()->setCurrentIndex(reviewPanel_->orderBox()->findData(order));
-}
-
-void ReviewPage::applyReviewOrder()
-{
-    if (reviewPanel_->order() == ReviewPanel::Order::HighestScore) {
-        if (resultsProxy_->hasRanking()) {
-            resultsProxy_->setRanking({});
-            resultsView_->setSortingEnabled(true);
-            resultsView_->sortByColumn(ResultsModel::ScoreColumn, Qt::DescendingOrder);
-        }
-        return;
-    }
-    std::vector<std::int64_t> ids;
-    std::vector<double> scores;
-    for (const ResultsModel::Row& row : resultsModel_->rows()) {
-        ids.push_back(row.imageId);
-        scores.push_back(row.score);
-    }
-    resultsView_->setSortingEnabled(false); // the queue decides the order, not a column
-    resultsView_->horizontalHeader()->setSortIndicatorShown(false);
-    resultsProxy_->setRanking(ds::reviewOrder(ids, scores, currentThreshold(), ds::ReviewOrder::NearestThresholdFirst));
-    if (imageId_)
-        resultsView_->scrollTo(resultsView_->currentIndex());
 }
 
 void ReviewPage::showHistory()

@@ -1,5 +1,7 @@
 #pragma once
+#include "core/review/ResultsExport.h"
 #include "core/storage/ProjectFile.h"
+#include "ui/jobs/JobRunner.h"
 #include "ui/models/ResultsModel.h"
 
 #include <QHash>
@@ -28,12 +30,12 @@ class BackgroundTask;
 class ImagePane;
 class ModelsModel;
 class ResultsFilterProxy;
+class ResultsPane;
 class ReviewHistoryView;
 class ReviewPanel;
 class RunMetricsLabel;
 class ThresholdBar;
 class ThresholdPlots;
-class ThumbnailLoader;
 
 // The run shown and its review. Two widgets of it sit in the window: the results pane (the
 // selected model's latest finished run as a ranked, filterable table) and the review tab
@@ -47,7 +49,7 @@ public:
     ReviewPage(const ModelsModel* models, QWidget* window);
     ~ReviewPage() override;
 
-    QWidget* resultsPane() const { return resultsPane_; }
+    ResultsPane* resultsPane() const { return results_; }
     QWidget* reviewTab() const { return reviewTab_; }
     ReviewHistoryView* historyView() const { return historyView_; }
 
@@ -66,14 +68,14 @@ public:
     void endScoring() { scoringModelId_ = 0; }
     bool isScoring() const { return scoringModelId_ != 0; }
 
-    // The name verdicts and mask edits are recorded under (Review → Reviewer Name).
-    static QString reviewerName();
-    static void setReviewerName(const QString& name);
-
     // Next and previous image (N, P, arrows), for the View menu.
     void addNavigationActions(QMenu* menu);
-    // Verdicts (D, G, U), the overlay (O) and mask editing (M), for the Review menu.
+    // Verdicts (D, G, U), the overlay (O), mask editing (M), defect types and the reviewer's
+    // name, for the Review menu.
     void addReviewActions(QMenu* menu);
+    // Export Results and Export Report of the run shown, for the File menu.
+    void addExportActions(QMenu* menu);
+    void updateActions(bool idle); // idle: no job runs
 
     std::int64_t runId() const { return runId_; }
     std::int64_t runModelId() const { return runModelId_; }
@@ -89,11 +91,11 @@ public:
     void dropPendingThreshold(std::int64_t modelId);
 
     // For tests and the window's actions.
-    QTableView* resultsView() const { return resultsView_; }
-    ResultsFilterProxy* resultsProxy() const { return resultsProxy_; }
-    ResultsModel* resultsModel() const { return resultsModel_; }
-    QComboBox* showFilter() const { return showFilter_; }
-    QComboBox* labelFilter() const { return labelFilter_; }
+    QTableView* resultsView() const;
+    ResultsFilterProxy* resultsProxy() const;
+    ResultsModel* resultsModel() const;
+    QComboBox* showFilter() const;
+    QComboBox* labelFilter() const;
     QSlider* thresholdSlider() const;
     ImagePane* imagePane() const { return imagePane_; }
     ThresholdPlots* thresholdPlots() const { return thresholdPlots_; }
@@ -110,6 +112,10 @@ public Q_SLOTS:
     void setReviewOrder(int order); // ReviewPanel::Order
     void resetThreshold();
     void toggleOverlay();
+    // Writes the run shown (CSV, optional PNGs) at the current threshold, as a job.
+    void exportResults(const ds::ResultsExportOptions& options);
+    // Writes a PDF or HTML report (by the path's suffix) on the run shown, as a job.
+    void exportReport(const QString& path);
 
 Q_SIGNALS:
     void message(bool error, const QString& title, const QString& text, const QString& details);
@@ -118,27 +124,28 @@ Q_SIGNALS:
     void stateChanged();
     // The user moved modelId's threshold (the models list and inspection follow).
     void thresholdChanged(std::int64_t modelId, double threshold);
+    // Long work for the window's job runner.
+    void jobRequested(const QString& title, const ds::ui::JobRunner::Work& work);
 
 private:
     // Letters and arrows act on the results table and the image only: they stay free for
     // combo boxes, sliders and the Inspect tab.
     QAction* addKeyAction(QMenu* menu, const QString& text, const char* objectName, const QKeySequence& key);
     void updateVerdictActions();
-    QWidget* createResultsPane();
+    void defectTypesDialog();
+    void exportResultsDialog();
+    void exportReportDialog();
     QWidget* createReviewTab();
     void clearRun();
     void readImages(); // fills images_ and reviews_; throws on a read error
     ResultsModel::Row resultRow(std::int64_t imageId, double score) const;
     void updateThresholdPlots();
-    void updateLabelFilter();
-    void requestThumbnails();
     void updateReviewProgress();
     void showReviewState();
     void showHistory();
-    void applyReviewOrder();
     void currentRowChanged();
     void showPlaceholder(const QString& text);
-    QString imageCaption() const;
+    QHash<std::int64_t, QString> imagePaths() const;
     ds::ReviewContext reviewContext() const;
     void saveMaskEdit(const cv::Mat& mask, const QString& action);
     // Applies a threshold to the verdicts, overlay, slider and plots.
@@ -150,16 +157,8 @@ private:
     ds::ProjectFile* project_ = nullptr;
     QString projectPath_;
 
-    QWidget* resultsPane_ = nullptr;
+    ResultsPane* results_ = nullptr;
     QWidget* reviewTab_ = nullptr;
-    QTableView* resultsView_ = nullptr;
-    ResultsModel* resultsModel_ = nullptr;
-    ResultsFilterProxy* resultsProxy_ = nullptr;
-    QComboBox* showFilter_ = nullptr;
-    QComboBox* labelFilter_ = nullptr;
-    QLabel* runLabel_ = nullptr;
-    ThumbnailLoader* thumbnails_ = nullptr;
-    QTimer* thumbnailBatch_ = nullptr; // gathers rows that arrive while scoring
     ImagePane* imagePane_ = nullptr;
     ReviewPanel* reviewPanel_ = nullptr;
     ThresholdBar* thresholdBar_ = nullptr;
@@ -168,6 +167,8 @@ private:
     ReviewHistoryView* historyView_ = nullptr;
     BackgroundTask* imageLoad_ = nullptr; // decodes the selected image off the GUI thread
     QList<QAction*> verdictActions_; // only while an image of a finished run is shown
+    QAction* defectTypesAction_ = nullptr;
+    QList<QAction*> exportActions_; // only for a finished run
 
     // The user's threshold per model is kept in the project (ProjectFile::chosenThreshold),
     // written shortly after the last change and before the run or project changes.

@@ -147,6 +147,7 @@ bool DefectTypesDialog::apply(const std::function<void()>& change)
     }
     error_->hide();
     reload();
+    changed_ = true;
     Q_EMIT typesChanged(types_);
     return true;
 }
@@ -184,7 +185,15 @@ bool DefectTypesDialog::recolourType(int id, const QColor& colour)
 
 bool DefectTypesDialog::deleteType(int id)
 {
-    return apply([&] { project_.deleteDefectType(id); });
+    const bool deleted = apply([&] { project_.deleteDefectType(id); });
+    removedAny_ |= deleted;
+    return deleted;
+}
+
+DefectTypesDialog::Edits DefectTypesDialog::editTypes()
+{
+    exec();
+    return {changed_, removedAny_};
 }
 
 void DefectTypesDialog::nameEdited(QListWidgetItem* item)

@@ -23,6 +23,16 @@ class DefectTypesDialog : public QDialog {
 public:
     explicit DefectTypesDialog(ProjectFile& project, QWidget* parent = nullptr);
 
+    // What a session of the dialog changed.
+    struct Edits {
+        bool changed = false;
+        // A type was deleted: its id may come to name another type, so an old mask edit
+        // undone would paint the wrong one. Adding, renaming or recolouring keeps ids.
+        bool removedAny = false;
+    };
+    // Runs the dialog until closed.
+    Edits editTypes();
+
     // Each applies one change to the project; false (and the reason shown) when refused.
     bool addType(const QString& name, const QColor& colour);
     bool renameType(int id, const QString& name);
@@ -41,6 +51,9 @@ private:
     int selectedId() const;
     QColor unusedColour() const;
     void nameEdited(QListWidgetItem* item);
+
+    bool removedAny_ = false;
+    bool changed_ = false;
 
     ProjectFile& project_;
     std::vector<DefectType> types_;
