@@ -410,17 +410,27 @@ int requireOurProject(SqliteConnection& connection, bool mayCreate)
     return version;
 }
 
+// SQLite names the files beside a database after its real path, symlinks resolved.
+std::string realPathOf(const std::string& path)
+{
+    std::error_code error;
+    const std::filesystem::path real = std::filesystem::weakly_canonical(path, error);
+    return error ? path : real.string();
+}
+
 // SQLite reads a write-ahead-logged file through a shared-memory file beside it, which it
-// cannot create where the file or its folder is write-protected. Such a file, with no log
-// holding changes not yet in it, is read as immutable: nobody can be changing it.
+// cannot create where the file or its folder is write-protected. Such a file is read as
+// immutable only when nothing has it open: a connection keeps -wal and -shm files beside
+// it, and an immutable reader beside a writer reads pages being changed without locks and
+// misses what the log holds.
 bool readAsImmutable(const std::string& path)
 {
-    const std::filesystem::path file(path);
+    const std::filesystem::path file(realPathOf(path));
     const std::string folder = file.has_parent_path() ? file.parent_path().string() : std::string(".");
-    if (access(path.c_str(), W_OK) == 0 && access(folder.c_str(), W_OK) == 0)
+    if (access(file.c_str(), W_OK) == 0 && access(folder.c_str(), W_OK) == 0)
         return false;
-    std::error_code noLog;
-    return std::filesystem::file_size(path + "-wal", noLog) == 0 || noLog;
+    std::error_code ignored;
+    return !std::filesystem::exists(file.string() + "-wal", ignored) && !std::filesystem::exists(file.string() + "-shm", ignored);
 }
 
 // The file name as an SQLite URI, for opening with parameters.
