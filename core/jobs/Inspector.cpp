@@ -49,6 +49,9 @@ InspectionResult Inspector::inspect(const std::string& imagePath)
 {
     const Clock::time_point start = Clock::now();
     InspectionResult result;
+    // Reading the project's own file would drop this process's locks on it (see isProjectDatabaseFile).
+    if (isProjectDatabaseFile(imagePath, projectPath_))
+        throw InputError(imagePath + ": is the project file, not an image");
     result.imageRgb = loadImageRgb(imagePath);
     // The same resizing as a run (loadImagesForModel), so a part scores here what it
     // would score once imported and scored with the model.

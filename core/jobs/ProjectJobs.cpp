@@ -32,7 +32,16 @@ struct CheckedImage {
     cv::Mat mask; // CV_8U at the image size, decoded before writing; empty for none
 };
 
-std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Split split, JobContext& job, ImportReport& report)
+// The project's own files are refused unread: reading one would drop this process's locks on
+// the project (see isProjectDatabaseFile).
+void refuseProjectDatabaseFile(const std::string& file, const std::string& projectPath)
+{
+    if (isProjectDatabaseFile(file, projectPath))
+        throw InputError(file + ": is the project file " + projectPath + " (or SQLite's file beside it), not an image");
+}
+
+std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Split split, const std::string& projectPath,
+                                      JobContext& job, ImportReport& report)
 {
     std::vector<CheckedImage> checked;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -40,6 +49,7 @@ std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Spl
         job.report(double(i) / double(items.size()), "Checking images");
         const DatasetItem& item = items[i];
         try {
+            refuseProjectDatabaseFile(item.path, projectPath);
             const cv::Mat image = loadImageRgb(item.path);
             CheckedImage entry;
             entry.record.path = std::filesystem::absolute(item.path).string();
@@ -57,6 +67,7 @@ std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Spl
         if (item.maskPath.empty())
             continue;
         try {
+            refuseProjectDatabaseFile(item.maskPath, projectPath);
             const cv::Mat mask = loadMask(item.maskPath);
             const ImageRecord& record = checked.back().record;
             requireMaskFits(mask, cv::Size(record.width, record.height), item.maskPath);
@@ -95,7 +106,7 @@ ImportReport importImages(const std::string& projectPath, const std::vector<Data
     std::vector<CheckedImage> checked;
     {
         JobContext::Span span(job, 0.0, 0.9);
-        checked = checkImages(items, split, job, report);
+        checked = checkImages(items, split, projectPath, job, report);
     }
     ProjectFile project = ProjectFile::openOrCreate(projectPath);
     job.report(0.9, "Storing images");
@@ -111,11 +122,11 @@ ImportReport importMvtecDataset(const std::string& projectPath, const std::strin
     std::vector<CheckedImage> checked, test;
     {
         JobContext::Span span(job, 0.0, 0.45);
-        checked = checkImages(dataset.train, Split::Train, job, report);
+        checked = checkImages(dataset.train, Split::Train, projectPath, job, report);
     }
     {
         JobContext::Span span(job, 0.45, 0.9);
-        test = checkImages(dataset.test, Split::Test, job, report);
+        test = checkImages(dataset.test, Split::Test, projectPath, job, report);
     }
     checked.insert(checked.end(), std::make_move_iterator(test.begin()), std::make_move_iterator(test.end()));
     ProjectFile project = ProjectFile::openOrCreate(projectPath);

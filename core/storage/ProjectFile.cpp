@@ -451,6 +451,16 @@ std::string uriOf(const std::string& path, const char* parameters)
 
 } // namespace
 
+bool isProjectDatabaseFile(const std::string& file, const std::string& projectPath)
+{
+    const std::string database = realPathOf(projectPath);
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        if (std::filesystem::equivalent(file, database + suffix, ignored))
+            return true;
+    return false;
+}
+
 ProjectFile ProjectFile::openForReading(const std::string& path)
 {
     requireProjectPath(path, false);

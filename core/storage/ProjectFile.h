@@ -131,6 +131,14 @@ struct ResultRecord {
     double threshold = 0.0; // threshold the run applied, in score units
 };
 
+// True when file is the project's database file or one of SQLite's files beside it (-wal,
+// -shm, -journal), under any spelling (symlink, relative path); looks at file names and
+// inodes only. Such a file must never be opened other than through SQLite: closing any
+// descriptor of it drops every POSIX lock this process holds on it, those of its open
+// connections included, and another process may then checkpoint and delete the log
+// under them (SQLite's "How To Corrupt An SQLite Database File", 2.2).
+bool isProjectDatabaseFile(const std::string& file, const std::string& projectPath);
+
 // A DefectScope project: one SQLite file (.dsproj) holding the imported images (by path
 // and content hash), ground-truth masks, trained models, inspection runs with their
 // per-image results and heatmaps, and GUI view settings.

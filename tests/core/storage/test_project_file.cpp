@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <thread>
 #include <tuple>
@@ -76,6 +77,7 @@ private Q_SLOTS:
     void unwritableLocationIsClearError();
     void readOnlyFileOrFolderIsClearError();
     void workerThreadWritesWhileOwnerReadsAndWrites();
+    void projectDatabaseFilesAreKnownUnderAnySpelling();
 
 private:
     std::string projectPath(const char* name = "project.dsproj") const;
@@ -1583,6 +1585,29 @@ void TestProjectFile::workerThreadWritesWhileOwnerReadsAndWrites()
     QVERIFY2(ownerError.empty(), ownerError.c_str());
     QCOMPARE(project.results(runId, ProjectFile::Heatmaps::Skip).size(), std::size_t(kImages));
     QCOMPARE(project.runs(project.models()[0].id)[0].status, ds::RunStatus::Done);
+}
+
+// The project's file and SQLite's files beside it, however the path is spelled, are told
+// apart from other files without being opened.
+void TestProjectFile::projectDatabaseFilesAreKnownUnderAnySpelling()
+{
+    namespace fs = std::filesystem;
+    const std::string path = projectPath();
+    const ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::string link = projectPath("link.dsproj");
+    fs::create_symlink(path, link);
+    const std::string other = projectPath("other.dsproj");
+    ProjectFile::openOrCreate(other);
+
+    QVERIFY(ds::isProjectDatabaseFile(path, path));
+    QVERIFY(ds::isProjectDatabaseFile(link, path));
+    QVERIFY(ds::isProjectDatabaseFile(path, link));
+    QVERIFY(ds::isProjectDatabaseFile(path + "-wal", link)); // SQLite names its log after the real file
+    QVERIFY(ds::isProjectDatabaseFile(path + "-shm", path));
+    const fs::path relative = fs::relative(path);
+    QVERIFY(ds::isProjectDatabaseFile(relative.string(), path));
+    QVERIFY(!ds::isProjectDatabaseFile(other, path));
+    QVERIFY(!ds::isProjectDatabaseFile(projectPath("absent.png"), path));
 }
 
 QTEST_GUILESS_MAIN(TestProjectFile)
