@@ -258,7 +258,7 @@ std::int64_t chosenModel(const QCommandLineParser& parser, const ds::ProjectFile
     if (!parser.isSet(QStringLiteral("model")))
         return models.back().id;
     const std::int64_t id = intOption(parser, QStringLiteral("model"));
-    if (std::none_of(models.begin(), models.end(), [&](const ds::ModelRecord& model) { return model.id == id; }))
+    if (!project.model(id))
         throw ds::InputError(project.path() + ": has no model " + std::to_string(id) + " (see `info`)");
     return id;
 }

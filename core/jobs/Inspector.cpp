@@ -26,15 +26,10 @@ Inspector::Inspector(const std::string& projectPath, std::int64_t modelId)
 {
     const Clock::time_point start = Clock::now();
     const ProjectFile project = ProjectFile::open(projectPath);
-    bool found = false;
-    for (const ModelRecord& model : project.models()) {
-        if (model.id == modelId) {
-            threshold_ = model.threshold;
-            found = true;
-        }
-    }
-    if (!found)
+    const std::optional<ModelRecord> model = project.model(modelId);
+    if (!model)
         throw InputError(projectPath + " has no model " + std::to_string(modelId));
+    threshold_ = model->threshold;
     try {
         detector_ = loadDetector(project.modelState(modelId));
     } catch (const InputError& e) {

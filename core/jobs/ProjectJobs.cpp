@@ -6,6 +6,7 @@
 #include "core/metrics/Threshold.h"
 #include "core/review/GroundTruth.h"
 #include "core/storage/ContentHash.h"
+#include "core/storage/ProjectFile.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -221,10 +222,10 @@ namespace {
 
 ModelRecord storedModel(const ProjectFile& project, std::int64_t modelId)
 {
-    for (const ModelRecord& candidate : project.models())
-        if (candidate.id == modelId)
-            return candidate;
-    throw InputError("the project has no model " + std::to_string(modelId));
+    std::optional<ModelRecord> model = project.model(modelId);
+    if (!model)
+        throw InputError("the project has no model " + std::to_string(modelId));
+    return std::move(*model);
 }
 
 // Scores targets into the run, then finishes it Done. On failure or cancel a new run is

@@ -6,7 +6,7 @@
 #include "core/detectors/Detector.h"
 #include "core/jobs/ImageBatchLoader.h"
 #include "core/jobs/JobContext.h"
-#include "core/storage/ProjectFile.h"
+#include "core/ProjectTypes.h"
 
 #include <functional>
 #include <optional>

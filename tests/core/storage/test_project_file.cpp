@@ -36,6 +36,7 @@ private Q_SLOTS:
     void imagesRoundTripAndDuplicateHashesAreSkipped();
     void masksRoundTripPixelExact();
     void modelsRoundTripWithStateByteExact();
+    void modelByIdIsTheListedOneOrNone();
     void runsAndResultsRoundTrip();
     void runsRecordScoringTimePerImage();
     void settingsRoundTrip();
@@ -353,6 +354,34 @@ void TestProjectFile::modelsRoundTripWithStateByteExact()
     QCOMPARE(models[1].stateBytes, std::int64_t(0));
     const std::string missing = thrownBy([&] { project.modelState(999); });
     QVERIFY2(startsWith(missing, "Error: ") && contains(missing, path), missing.c_str());
+}
+
+// model(id) answers what models() lists for that id, without the state, and nothing for an
+// id that was never given or was deleted.
+void TestProjectFile::modelByIdIsTheListedOneOrNone()
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath());
+    ds::ModelRecord second = makeModel({9, 8, 7});
+    second.name = "second";
+    second.threshold = 0.25;
+    const std::int64_t firstId = project.addModel(makeModel({1, 2}));
+    const std::int64_t secondId = project.addModel(second);
+
+    const std::optional<ds::ModelRecord> found = project.model(secondId);
+    QVERIFY(found.has_value());
+    const ds::ModelRecord listed = project.models().back();
+    QCOMPARE(found->id, secondId);
+    QCOMPARE(found->name, std::string("second"));
+    QCOMPARE(found->threshold, 0.25);
+    QCOMPARE(found->stateBytes, std::int64_t(3));
+    QVERIFY(found->state.empty());
+    QCOMPARE(found->createdAt, listed.createdAt);
+    QCOMPARE(found->paramsJson, listed.paramsJson);
+    QCOMPARE(project.model(firstId)->name, std::string("bottle patchcore"));
+
+    QVERIFY(!project.model(secondId + 1).has_value());
+    project.deleteModel(firstId);
+    QVERIFY(!project.model(firstId).has_value());
 }
 
 void TestProjectFile::runsAndResultsRoundTrip()
