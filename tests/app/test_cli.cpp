@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <sqlite3.h>
@@ -404,6 +405,28 @@ private Q_SLOTS:
                 QCOMPARE(text.count('\n'), 1 + int(ds::ProjectFile::open(project.toStdString()).images(ds::Split::Test).size()));
             }
             requireIntact(project);
+        }
+    }
+
+    // The usage lists every verb once, from the one table the verbs are run from: each
+    // listed verb answers --help with its own description.
+    void usageListsEveryVerbAndEachAnswersHelp()
+    {
+        const Outcome usage = run({});
+        QCOMPARE(usage.exitCode, 2);
+        const QStringList lines = usage.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY(lines.front().startsWith(QStringLiteral("usage: defectscope-cli VERB")));
+        QStringList verbs;
+        for (const QString& line : lines.mid(1))
+            verbs << line.trimmed().section(QLatin1Char(' '), 0, 0);
+        QCOMPARE(verbs.size(), lines.size() - 1);
+        QCOMPARE(verbs.size(), int(QSet<QString>(verbs.begin(), verbs.end()).size()));
+        for (const char* expected : {"evaluate", "import", "train", "infer", "info", "report", "export", "synth-preview"})
+            QVERIFY2(verbs.contains(QLatin1String(expected)), expected);
+        for (const QString& verb : verbs) {
+            const Outcome help = run({verb, QStringLiteral("--help")});
+            QVERIFY2(help.exitCode == 0, qPrintable(verb + QStringLiteral(": ") + help.err));
+            QVERIFY2(help.out.contains(QStringLiteral("defectscope-cli %1: ").arg(verb)), qPrintable(help.out));
         }
     }
 
