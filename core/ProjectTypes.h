@@ -5,6 +5,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,7 +111,7 @@ struct MaskEditRecord {
 };
 
 // Mask pixel values: 0 background, 1..254 the DefectType with that id, 255 a defect region
-// of no particular type (e.g. imported MVTec ground truth).
+// of no particular type (e.g. a dataset's ground truth imported without its class).
 inline constexpr int kUntypedDefect = 255;
 // How exports name kUntypedDefect regions; no DefectType may take this name.
 inline constexpr const char* kUntypedDefectName = "untyped";
@@ -119,6 +120,23 @@ struct DefectType {
     std::string name;
     std::string color; // "#rrggbb"
 };
+
+// Colours that tell regions apart at a glance, offered in turn to new defect types.
+inline constexpr const char* kDefectTypeColours[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
+                                                     "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000"};
+
+// The first of kDefectTypeColours no type of types has; once all are taken, they repeat.
+inline std::string unusedDefectTypeColour(const std::vector<DefectType>& types)
+{
+    for (const char* colour : kDefectTypeColours) {
+        bool used = false;
+        for (const DefectType& type : types)
+            used = used || type.color == colour;
+        if (!used)
+            return colour;
+    }
+    return kDefectTypeColours[types.size() % std::size(kDefectTypeColours)];
+}
 
 struct ImageRecord {
     std::int64_t id = 0; // set by the project; ignored by addImage

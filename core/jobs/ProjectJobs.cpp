@@ -10,8 +10,11 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 
 namespace ds {
@@ -116,6 +119,38 @@ ImportReport importImages(const std::string& projectPath, const std::vector<Data
     return report;
 }
 
+namespace {
+
+// Each defect class of the images (an MVTec test/<class> folder other than good) becomes the
+// defect type of that name, the one the project has or a new one, and the masks of its
+// images take that type. A class whose name cannot name a type (e.g. "untyped") keeps
+// untyped masks, and says so in the log.
+void typeMasksByClass(ProjectFile& project, std::vector<CheckedImage>& images, JobContext& job)
+{
+    std::map<std::string, std::optional<int>> typeOfClass;
+    for (CheckedImage& image : images) {
+        const std::string& label = image.record.label;
+        if (label == kGoodLabel || label == kUnknownLabel)
+            continue;
+        if (!typeOfClass.count(label)) {
+            const std::vector<DefectType> types = project.defectTypes();
+            const auto existing
+                = std::find_if(types.begin(), types.end(), [&](const DefectType& type) { return type.name == label; });
+            try {
+                typeOfClass[label]
+                    = existing != types.end() ? existing->id : project.addDefectType(label, unusedDefectTypeColour(types));
+            } catch (const InputError& e) {
+                typeOfClass[label] = std::nullopt;
+                job.log("masks of class '" + label + "' stay untyped: " + e.what());
+            }
+        }
+        if (const std::optional<int> type = typeOfClass[label]; type && !image.mask.empty())
+            image.mask.setTo(*type, image.mask != 0);
+    }
+}
+
+} // namespace
+
 ImportReport importMvtecDataset(const std::string& projectPath, const std::string& root, JobContext& job)
 {
     const MvtecDataset dataset = readMvtecDataset(root);
@@ -132,7 +167,10 @@ ImportReport importMvtecDataset(const std::string& projectPath, const std::strin
     checked.insert(checked.end(), std::make_move_iterator(test.begin()), std::make_move_iterator(test.end()));
     ProjectFile project = ProjectFile::openOrCreate(projectPath);
     job.report(0.9, "Storing images");
+    ProjectFile::Transaction transaction(project); // the defect types with the images, or neither
+    typeMasksByClass(project, checked, job);
     storeImages(project, checked, job, report);
+    transaction.commit();
     job.report(1.0, "Imported");
     return report;
 }
