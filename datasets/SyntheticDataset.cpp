@@ -1,5 +1,6 @@
 #include "datasets/SyntheticDataset.h"
 
+#include "core/storage/AtomicFile.h"
 #include "datasets/SyntheticRendering.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -186,19 +187,22 @@ void makeDirectory(const fs::path& dir)
         throw std::runtime_error("cannot create directory '" + dir.string() + "': " + error.message());
 }
 
+// Written whole or not at all, so an interrupted make-demo leaves no half image to train on.
 void writePng(const fs::path& file, const cv::Mat& image)
 {
     // Fixed encoder settings: output bytes must not depend on OpenCV's defaults.
     const std::vector<int> params {cv::IMWRITE_PNG_COMPRESSION, 6, cv::IMWRITE_PNG_STRATEGY, cv::IMWRITE_PNG_STRATEGY_DEFAULT};
+    std::vector<uchar> png;
     std::string reason;
-    bool written = false;
+    bool encoded = false;
     try {
-        written = cv::imwrite(file.string(), image, params);
+        encoded = cv::imencode(".png", image, png, params);
     } catch (const cv::Exception& e) {
         reason = std::string(": ") + e.what();
     }
-    if (!written)
+    if (!encoded)
         throw std::runtime_error("cannot write image '" + file.string() + "'" + reason);
+    writeFileAtomically(file, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
 }
 
 std::string indexedName(int index, const char* suffix)

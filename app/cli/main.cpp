@@ -25,6 +25,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -32,7 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -258,7 +259,7 @@ std::int64_t chosenModel(const QCommandLineParser& parser, const ds::ProjectFile
     if (!parser.isSet(QStringLiteral("model")))
         return models.back().id;
     const std::int64_t id = intOption(parser, QStringLiteral("model"));
-    if (std::none_of(models.begin(), models.end(), [&](const ds::ModelRecord& model) { return model.id == id; }))
+    if (!project.model(id))
         throw ds::InputError(project.path() + ": has no model " + std::to_string(id) + " (see `info`)");
     return id;
 }
@@ -550,11 +551,42 @@ void dropRuntimeFolderWarning(QtMsgType type, const QMessageLogContext& context,
     g_previousMessageHandler(type, context, message);
 }
 
-// Only `report` draws (fonts, plots, PDF), which needs a QGuiApplication and so a platform:
-// offscreen when there is no display. The other verbs need neither.
+// One defectscope-cli verb: its name, the line the usage lists it with, and what runs it.
+struct Verb {
+    const char* name;
+    const char* summary;
+    int (*run)(const QStringList& arguments);
+    bool draws; // fonts, plots, PDF: needs a QGuiApplication, and so a platform
+};
+
+// Every verb, in the order the usage lists them.
+constexpr Verb kVerbs[] = {
+    {"evaluate", "train on an MVTec-layout dataset and measure image/pixel AUROC, AUPRO, F1", runEvaluate, false},
+    {"demo", "generate the synthetic datasets and evaluate the default detector on each", runDemo, false},
+    {"make-demo", "write the synthetic datasets", runMakeDemo, false},
+    {"synth-preview", "write samples of the generated defects the from-scratch methods learn from", runSynthPreview, false},
+    {"import", "add images (or a dataset) to a project file", runImport, false},
+    {"train", "train a model into a project file", runTrain, false},
+    {"infer", "score images with a project's model, optionally writing heatmaps", runInfer, false},
+    {"info", "list a project's images, models and runs", runInfo, false},
+    {"report", "write a PDF or HTML report on a model's results", runReport, true},
+    {"export", "write a model's results as CSV (and overlay PNGs)", runExport, false},
+};
+
+const Verb* findVerb(const char* name)
+{
+    for (const Verb& verb : kVerbs)
+        if (std::strcmp(verb.name, name) == 0)
+            return &verb;
+    return nullptr;
+}
+
+// A verb that draws gets a QGuiApplication, offscreen when there is no display; the
+// others need neither.
 std::unique_ptr<QCoreApplication> makeApplication(int& argc, char** argv)
 {
-    if (argc < 2 || std::strcmp(argv[1], "report") != 0)
+    const Verb* verb = argc < 2 ? nullptr : findVerb(argv[1]);
+    if (!verb || !verb->draws)
         return std::make_unique<QCoreApplication>(argc, argv);
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
         && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
@@ -567,17 +599,12 @@ std::unique_ptr<QCoreApplication> makeApplication(int& argc, char** argv)
 
 void printUsage()
 {
-    std::cout << "usage: defectscope-cli VERB [options]   (VERB --help for details)\n"
-                 "  evaluate   train on an MVTec-layout dataset and measure image/pixel AUROC, AUPRO, F1\n"
-                 "  demo       generate the synthetic datasets and evaluate the default detector on each\n"
-                 "  make-demo  write the synthetic datasets\n"
-                 "  synth-preview  write samples of the generated defects the from-scratch methods learn from\n"
-                 "  import     add images (or a dataset) to a project file\n"
-                 "  train      train a model into a project file\n"
-                 "  infer      score images with a project's model, optionally writing heatmaps\n"
-                 "  info       list a project's images, models and runs\n"
-                 "  report     write a PDF or HTML report on a model's results\n"
-                 "  export     write a model's results as CSV (and overlay PNGs)\n";
+    size_t width = 0;
+    for (const Verb& verb : kVerbs)
+        width = std::max(width, std::strlen(verb.name));
+    std::cout << "usage: defectscope-cli VERB [options]   (VERB --help for details)\n";
+    for (const Verb& verb : kVerbs)
+        std::cout << "  " << std::left << std::setw(int(width)) << verb.name << "  " << verb.summary << "\n";
 }
 
 } // namespace
@@ -597,26 +624,8 @@ int main(int argc, char* argv[])
     }
     const QString verb = arguments.takeAt(1);
     try {
-        if (verb == QStringLiteral("evaluate"))
-            return runEvaluate(arguments);
-        if (verb == QStringLiteral("demo"))
-            return runDemo(arguments);
-        if (verb == QStringLiteral("make-demo"))
-            return runMakeDemo(arguments);
-        if (verb == QStringLiteral("synth-preview"))
-            return runSynthPreview(arguments);
-        if (verb == QStringLiteral("import"))
-            return runImport(arguments);
-        if (verb == QStringLiteral("train"))
-            return runTrain(arguments);
-        if (verb == QStringLiteral("infer"))
-            return runInfer(arguments);
-        if (verb == QStringLiteral("info"))
-            return runInfo(arguments);
-        if (verb == QStringLiteral("report"))
-            return runReport(arguments);
-        if (verb == QStringLiteral("export"))
-            return runExport(arguments);
+        if (const Verb* known = findVerb(verb.toUtf8().constData()))
+            return known->run(arguments);
         if (verb == QStringLiteral("--version")) {
             std::printf("defectscope-cli %s (LibTorch %s)\n", DEFECTSCOPE_VERSION, ds::torchVersion().c_str());
             return kExitOk;

@@ -26,15 +26,10 @@ Inspector::Inspector(const std::string& projectPath, std::int64_t modelId)
 {
     const Clock::time_point start = Clock::now();
     const ProjectFile project = ProjectFile::open(projectPath);
-    bool found = false;
-    for (const ModelRecord& model : project.models()) {
-        if (model.id == modelId) {
-            threshold_ = model.threshold;
-            found = true;
-        }
-    }
-    if (!found)
+    const std::optional<ModelRecord> model = project.model(modelId);
+    if (!model)
         throw InputError(projectPath + " has no model " + std::to_string(modelId));
+    threshold_ = model->threshold;
     try {
         detector_ = loadDetector(project.modelState(modelId));
     } catch (const InputError& e) {
@@ -49,6 +44,9 @@ InspectionResult Inspector::inspect(const std::string& imagePath)
 {
     const Clock::time_point start = Clock::now();
     InspectionResult result;
+    // Reading the project's own file would drop this process's locks on it (see isProjectDatabaseFile).
+    if (isProjectDatabaseFile(imagePath, projectPath_))
+        throw InputError(imagePath + ": is the project file, not an image");
     result.imageRgb = loadImageRgb(imagePath);
     // The same resizing as a run (loadImagesForModel), so a part scores here what it
     // would score once imported and scored with the model.

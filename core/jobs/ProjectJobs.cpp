@@ -6,11 +6,15 @@
 #include "core/metrics/Threshold.h"
 #include "core/review/GroundTruth.h"
 #include "core/storage/ContentHash.h"
+#include "core/storage/ProjectFile.h"
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 
 namespace ds {
@@ -32,7 +36,16 @@ struct CheckedImage {
     cv::Mat mask; // CV_8U at the image size, decoded before writing; empty for none
 };
 
-std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Split split, JobContext& job, ImportReport& report)
+// The project's own files are refused unread: reading one would drop this process's locks on
+// the project (see isProjectDatabaseFile).
+void refuseProjectDatabaseFile(const std::string& file, const std::string& projectPath)
+{
+    if (isProjectDatabaseFile(file, projectPath))
+        throw InputError(file + ": is the project file " + projectPath + " (or SQLite's file beside it), not an image");
+}
+
+std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Split split, const std::string& projectPath,
+                                      JobContext& job, ImportReport& report)
 {
     std::vector<CheckedImage> checked;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -40,6 +53,7 @@ std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Spl
         job.report(double(i) / double(items.size()), "Checking images");
         const DatasetItem& item = items[i];
         try {
+            refuseProjectDatabaseFile(item.path, projectPath);
             const cv::Mat image = loadImageRgb(item.path);
             CheckedImage entry;
             entry.record.path = std::filesystem::absolute(item.path).string();
@@ -57,6 +71,7 @@ std::vector<CheckedImage> checkImages(const std::vector<DatasetItem>& items, Spl
         if (item.maskPath.empty())
             continue;
         try {
+            refuseProjectDatabaseFile(item.maskPath, projectPath);
             const cv::Mat mask = loadMask(item.maskPath);
             const ImageRecord& record = checked.back().record;
             requireMaskFits(mask, cv::Size(record.width, record.height), item.maskPath);
@@ -95,7 +110,7 @@ ImportReport importImages(const std::string& projectPath, const std::vector<Data
     std::vector<CheckedImage> checked;
     {
         JobContext::Span span(job, 0.0, 0.9);
-        checked = checkImages(items, split, job, report);
+        checked = checkImages(items, split, projectPath, job, report);
     }
     ProjectFile project = ProjectFile::openOrCreate(projectPath);
     job.report(0.9, "Storing images");
@@ -104,6 +119,38 @@ ImportReport importImages(const std::string& projectPath, const std::vector<Data
     return report;
 }
 
+namespace {
+
+// Each defect class of the images (an MVTec test/<class> folder other than good) becomes the
+// defect type of that name, the one the project has or a new one, and the masks of its
+// images take that type. A class whose name cannot name a type (e.g. "untyped") keeps
+// untyped masks, and says so in the log.
+void typeMasksByClass(ProjectFile& project, std::vector<CheckedImage>& images, JobContext& job)
+{
+    std::map<std::string, std::optional<int>> typeOfClass;
+    for (CheckedImage& image : images) {
+        const std::string& label = image.record.label;
+        if (label == kGoodLabel || label == kUnknownLabel)
+            continue;
+        if (!typeOfClass.count(label)) {
+            const std::vector<DefectType> types = project.defectTypes();
+            const auto existing
+                = std::find_if(types.begin(), types.end(), [&](const DefectType& type) { return type.name == label; });
+            try {
+                typeOfClass[label]
+                    = existing != types.end() ? existing->id : project.addDefectType(label, unusedDefectTypeColour(types));
+            } catch (const InputError& e) {
+                typeOfClass[label] = std::nullopt;
+                job.log("masks of class '" + label + "' stay untyped: " + e.what());
+            }
+        }
+        if (const std::optional<int> type = typeOfClass[label]; type && !image.mask.empty())
+            image.mask.setTo(*type, image.mask != 0);
+    }
+}
+
+} // namespace
+
 ImportReport importMvtecDataset(const std::string& projectPath, const std::string& root, JobContext& job)
 {
     const MvtecDataset dataset = readMvtecDataset(root);
@@ -111,16 +158,19 @@ ImportReport importMvtecDataset(const std::string& projectPath, const std::strin
     std::vector<CheckedImage> checked, test;
     {
         JobContext::Span span(job, 0.0, 0.45);
-        checked = checkImages(dataset.train, Split::Train, job, report);
+        checked = checkImages(dataset.train, Split::Train, projectPath, job, report);
     }
     {
         JobContext::Span span(job, 0.45, 0.9);
-        test = checkImages(dataset.test, Split::Test, job, report);
+        test = checkImages(dataset.test, Split::Test, projectPath, job, report);
     }
     checked.insert(checked.end(), std::make_move_iterator(test.begin()), std::make_move_iterator(test.end()));
     ProjectFile project = ProjectFile::openOrCreate(projectPath);
     job.report(0.9, "Storing images");
+    ProjectFile::Transaction transaction(project); // the defect types with the images, or neither
+    typeMasksByClass(project, checked, job);
     storeImages(project, checked, job, report);
+    transaction.commit();
     job.report(1.0, "Imported");
     return report;
 }
@@ -210,10 +260,10 @@ namespace {
 
 ModelRecord storedModel(const ProjectFile& project, std::int64_t modelId)
 {
-    for (const ModelRecord& candidate : project.models())
-        if (candidate.id == modelId)
-            return candidate;
-    throw InputError("the project has no model " + std::to_string(modelId));
+    std::optional<ModelRecord> model = project.model(modelId);
+    if (!model)
+        throw InputError("the project has no model " + std::to_string(modelId));
+    return std::move(*model);
 }
 
 // Scores targets into the run, then finishes it Done. On failure or cancel a new run is

@@ -6,7 +6,7 @@
 #include "core/detectors/Detector.h"
 #include "core/jobs/ImageBatchLoader.h"
 #include "core/jobs/JobContext.h"
-#include "core/storage/ProjectFile.h"
+#include "core/ProjectTypes.h"
 
 #include <functional>
 #include <optional>
@@ -25,6 +25,8 @@ struct ImportReport {
 // files are skipped and listed. All or nothing: the writes form one short transaction.
 ImportReport importImages(const std::string& projectPath, const std::vector<DatasetItem>& items, Split split, JobContext& job);
 // An MVTec-layout dataset: train/good into Train, test/* into Test with labels and masks.
+// Each test/<class> folder other than good becomes the defect type of that name (reused
+// when the project has it), and its ground-truth masks take that type.
 ImportReport importMvtecDataset(const std::string& projectPath, const std::string& root, JobContext& job);
 
 struct TrainOutcome {

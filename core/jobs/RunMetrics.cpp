@@ -156,9 +156,8 @@ RunMetrics computeRunMetrics(const ProjectFile& project, std::int64_t runId, Job
     const RunRecord run = requireRun(project, runId);
     RunMetrics metrics;
     metrics.msPerImage = run.msPerImage;
-    for (const ModelRecord& model : project.models())
-        if (model.id == run.modelId)
-            metrics.trainSeconds = model.trainSeconds;
+    if (const std::optional<ModelRecord> model = project.model(run.modelId))
+        metrics.trainSeconds = model->trainSeconds;
 
     const std::map<std::int64_t, ImageRecord> images = imagesById(project);
     const std::map<std::int64_t, ImageTruth> truth = effectiveTruth(project);

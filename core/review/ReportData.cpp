@@ -166,9 +166,8 @@ ThresholdChoice chooseThreshold(const ProjectFile& project, const RunRecord& run
 ReportData gatherReport(const ProjectFile& project, std::int64_t modelId, std::optional<double> threshold, int topN,
                         JobContext* job)
 {
-    const std::vector<ModelRecord> models = project.models();
-    const auto model = std::find_if(models.begin(), models.end(), [&](const ModelRecord& m) { return m.id == modelId; });
-    if (model == models.end())
+    const std::optional<ModelRecord> model = project.model(modelId);
+    if (!model)
         throw InputError("Project file '" + project.path() + "' has no model with id " + std::to_string(modelId));
     const std::optional<RunRecord> run = project.latestDoneRun(modelId);
     if (!run)
@@ -231,7 +230,7 @@ ReportData gatherReport(const ProjectFile& project, std::int64_t modelId, std::o
     report.reviewers = reviewerStats(project);
 
     std::vector<std::pair<ModelRecord, RunRecord>> others;
-    for (const ModelRecord& other : models)
+    for (const ModelRecord& other : project.models())
         if (other.id != modelId)
             if (const std::optional<RunRecord> otherRun = project.latestDoneRun(other.id))
                 others.emplace_back(other, *otherRun);

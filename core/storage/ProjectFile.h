@@ -1,4 +1,5 @@
 #pragma once
+#include "core/ProjectTypes.h"
 #include "core/storage/Sqlite.h"
 
 #include <opencv2/core/mat.hpp>
@@ -13,123 +14,18 @@
 
 namespace ds {
 
-enum class Split { Train, Test, Holdout };
-// "train", "test", "holdout": the names stored in the file and used by the CLI.
-const char* splitName(Split split);
-std::optional<Split> splitFromName(const std::string& name);
-
-// Interrupted: the process scoring it was killed or crashed (found when the project is
-// opened); it keeps its results and can be resumed or discarded.
-enum class RunStatus { Running, Done, Failed, Cancelled, Interrupted };
-// "running", "done", "failed", "cancelled", "interrupted".
-const char* runStatusName(RunStatus status);
-std::optional<RunStatus> runStatusFromName(const std::string& name);
-
-// Label of a defect-free image; any other label names a defect type, except kUnknownLabel.
-inline constexpr const char* kGoodLabel = "good";
-// An image's label may be "" = unknown (no ground truth), besides "good" and a defect type
-// name. Images added from single-part inspection or `infer --images` are unknown.
-inline constexpr const char* kUnknownLabel = "";
-
-// A person's verdict on an image.
-enum class Verdict { Defect, Good, Unsure };
-// "defect", "good", "unsure": the names stored in the file.
-const char* verdictName(Verdict verdict);
-std::optional<Verdict> verdictFromName(const std::string& name);
-
-// What a person was shown when deciding; each part may be absent.
-struct ReviewContext {
-    std::optional<std::int64_t> modelId;
-    std::optional<std::int64_t> runId;
-    std::optional<double> threshold; // in score units
-};
-
-struct ReviewRecord {
-    std::int64_t id = 0; // set by the project
-    std::int64_t imageId = 0;
-    Verdict verdict = Verdict::Unsure;
-    std::string reviewer;
-    std::string createdAt; // ISO 8601 UTC, set by the project
-    ReviewContext context;
-};
-
-struct MaskEditRecord {
-    std::int64_t id = 0; // set by the project
-    std::int64_t imageId = 0;
-    std::string reviewer;
-    std::string createdAt; // set by the project
-    ReviewContext context;
-    std::string action; // what was done, e.g. "brush", "polygon", "undo brush"
-    std::int64_t defectPixels = 0; // non-zero pixels after the edit; filled by the project
-};
-
-// Mask pixel values: 0 background, 1..254 the DefectType with that id, 255 a defect region
-// of no particular type (e.g. imported MVTec ground truth).
-inline constexpr int kUntypedDefect = 255;
-// How exports name kUntypedDefect regions; no DefectType may take this name.
-inline constexpr const char* kUntypedDefectName = "untyped";
-struct DefectType {
-    int id = 0; // 1..254
-    std::string name;
-    std::string color; // "#rrggbb"
-};
-
-struct ImageRecord {
-    std::int64_t id = 0; // set by the project; ignored by addImage
-    std::string path; // stored as given (UTF-8)
-    std::string sha256; // 64 lowercase hex digits of the file's bytes (sha256HexOfFile)
-    int width = 0; // pixels
-    int height = 0; // pixels
-    Split split = Split::Train;
-    std::string label = kGoodLabel;
-    bool hasMask = false; // filled when read; ignored by addImage
-};
-
 struct AddImageResult {
     std::int64_t id;
     bool inserted; // false: an image with the same sha256 existed, id is that one's
 };
 
-struct ModelRecord {
-    std::int64_t id = 0; // set by the project; ignored by addModel
-    std::string name;
-    std::string method; // detector name, e.g. "patchcore", "padim"
-    std::string paramsJson = "{}";
-    std::string backbone; // feature extractor name, e.g. "wide_resnet50_2"
-    std::vector<std::uint8_t> state; // serialized detector; left empty by models()
-    std::int64_t stateBytes = 0; // size of state in bytes; filled when read
-    double trainSeconds = 0.0; // wall-clock training time
-    int nTrain = 0; // number of training images
-    double threshold = 0.0; // default decision threshold, in score units
-    std::string createdAt; // ISO 8601 UTC, set by the project
-};
-
-struct RunRecord {
-    std::int64_t id = 0;
-    std::int64_t modelId = 0;
-    std::string createdAt; // ISO 8601 UTC
-    std::string finishedAt; // ISO 8601 UTC; empty while running
-    RunStatus status = RunStatus::Running;
-    double threshold = 0.0; // in score units
-    // Wall-clock time the detector took per scored image, in milliseconds (predicting only,
-    // not decoding files or storing results: as the CLI's infer_ms_per_image). Empty while
-    // running, for runs that scored nothing, and for runs scored before it was recorded.
-    std::optional<double> msPerImage;
-};
-
-// One image's outcome in a run; the image counts as anomalous when score >= threshold.
-struct ResultRecord {
-    std::int64_t runId = 0;
-    std::int64_t imageId = 0;
-    double score = 0.0; // detector's image score
-    // Anomaly map, CV_32FC1 in score units, at whatever size the detector produced (the
-    // caller resizes it to the image). May be empty. Stored through HeatmapCodec, so read
-    // values are within (heatmapMax - heatmapMin) / 65535 of the written ones.
-    cv::Mat heatmap;
-    float heatmapMin = 0.0f; // range of the stored heatmap; filled when read,
-    float heatmapMax = 0.0f; // ignored by addResult (computed from heatmap)
-    double threshold = 0.0; // threshold the run applied, in score units
-};
+// True when file is the project's database file or one of SQLite's files beside it (-wal,
+// -shm, -journal), under any spelling (symlink, relative path); looks at file names and
+// inodes only. Such a file must never be opened other than through SQLite: closing any
+// descriptor of it drops every POSIX lock this process holds on it, those of its open
+// connections included, and another process may then checkpoint and delete the log
+// under them (SQLite's "How To Corrupt An SQLite Database File", 2.2).
+bool isProjectDatabaseFile(const std::string& file, const std::string& projectPath);
 
 // A DefectScope project: one SQLite file (.dsproj) holding the imported images (by path
 // and content hash), ground-truth masks, trained models, inspection runs with their
@@ -221,6 +117,8 @@ public:
     std::int64_t addModel(const ModelRecord& model);
     // All models ordered by id, without their state (see modelState).
     std::vector<ModelRecord> models() const;
+    // One model as models() lists it (without its state), or nullopt for an unknown id.
+    std::optional<ModelRecord> model(std::int64_t modelId) const;
     std::vector<std::uint8_t> modelState(std::int64_t modelId) const;
     // Deletes the model with its runs and results; no-op for an unknown id.
     void deleteModel(std::int64_t modelId);

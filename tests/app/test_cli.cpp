@@ -1,5 +1,6 @@
 // defectscope-cli as a user and our evaluation scripts call it: verbs, exit codes, JSON.
 #include "core/detectors/Detector.h"
+#include "core/jobs/ProjectJobs.h"
 #include "core/storage/ProjectFile.h"
 #include "core/storage/Sqlite.h"
 #include "tests/support/CliProcess.h"
@@ -10,11 +11,13 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <sqlite3.h>
 
 #include <random>
+#include <sys/stat.h>
 #include <unistd.h>
 
 class TestCli : public QObject {
@@ -91,6 +94,62 @@ private Q_SLOTS:
         for (const QString& type : types)
             QVERIFY(byType.value(type).toDouble() >= 0.0 && byType.value(type).toDouble() <= 1.0);
         QVERIFY(json.value(QStringLiteral("peak_rss_mb")).toDouble() > 10);
+    }
+
+    // A connection in this process keeps writing while other processes list the project
+    // (`info`) and open it for writing (`import`), and this process is asked to import the
+    // project's own file as an image. Reading that file by a descriptor of its own would
+    // drop this process's locks on the project; the next process to close its connection
+    // would then take itself for the last one and delete the write-ahead log under the
+    // writer, whose later writes would be lost and whose reads would fail.
+    void writerSurvivesConcurrentCliAndImportOfItsOwnFile()
+    {
+        const std::string projectPath = path("concurrent.dsproj").toStdString();
+        const QString project = QString::fromStdString(projectPath);
+        const QString image = QDir(path("data/part/train/good")).entryInfoList({QStringLiteral("*.png")}).front().filePath();
+        ds::ProjectFile writer = ds::ProjectFile::openOrCreate(projectPath);
+        writer.setSetting("counter", "0");
+        const std::string wal = projectPath + "-wal";
+        struct stat walAtStart { };
+        QCOMPARE(::stat(wal.c_str(), &walAtStart), 0);
+        const auto walIsTheWriters = [&] {
+            struct stat now { };
+            return ::stat(wal.c_str(), &now) == 0 && now.st_ino == walAtStart.st_ino;
+        };
+
+        int counter = 0;
+        for (int round = 0; round < 4; ++round) {
+            ds::JobContext job;
+            const ds::ImportReport ownFile = ds::importImages(
+                projectPath, {{projectPath, ds::kGoodLabel, {}}, {wal, ds::kGoodLabel, {}}}, ds::Split::Test, job);
+            QCOMPARE(ownFile.added, 0);
+            QCOMPARE(ownFile.skipped.size(), std::size_t(2));
+            QVERIFY2(ownFile.skipped.front().reason.find("is the project file") != std::string::npos,
+                     ownFile.skipped.front().reason.c_str());
+
+            QProcess info, import;
+            info.start(QStringLiteral(DEFECTSCOPE_CLI_PATH), {QStringLiteral("info"), QStringLiteral("--project"), project});
+            import.start(QStringLiteral(DEFECTSCOPE_CLI_PATH),
+                         {QStringLiteral("import"), QStringLiteral("--project"), project, QStringLiteral("--images"), image});
+            QVERIFY(info.waitForStarted() && import.waitForStarted());
+            while (info.state() != QProcess::NotRunning || import.state() != QProcess::NotRunning) {
+                const std::string value = std::to_string(++counter);
+                writer.setSetting("counter", value); // throws on failure
+                QCOMPARE(writer.setting("counter").value_or(""), value);
+                QVERIFY2(walIsTheWriters(), "the write-ahead log was deleted or replaced under the writer");
+                info.waitForFinished(5);
+                import.waitForFinished(5);
+            }
+            QVERIFY2(info.exitStatus() == QProcess::NormalExit && info.exitCode() == 0, info.readAllStandardError().constData());
+            QVERIFY2(import.exitStatus() == QProcess::NormalExit && import.exitCode() == 0,
+                     import.readAllStandardError().constData());
+            QVERIFY(info.readAllStandardOutput().contains("images: "));
+        }
+        QVERIFY(walIsTheWriters());
+        // What the writer wrote last is in the file every other connection reads.
+        const ds::ProjectFile reader = ds::ProjectFile::openForReading(projectPath);
+        QCOMPARE(reader.setting("counter").value_or(""), std::to_string(counter));
+        QCOMPARE(reader.images().size(), std::size_t(1));
     }
 
     void trainInferInfoOnAProject()
@@ -346,6 +405,28 @@ private Q_SLOTS:
                 QCOMPARE(text.count('\n'), 1 + int(ds::ProjectFile::open(project.toStdString()).images(ds::Split::Test).size()));
             }
             requireIntact(project);
+        }
+    }
+
+    // The usage lists every verb once, from the one table the verbs are run from: each
+    // listed verb answers --help with its own description.
+    void usageListsEveryVerbAndEachAnswersHelp()
+    {
+        const Outcome usage = run({});
+        QCOMPARE(usage.exitCode, 2);
+        const QStringList lines = usage.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY(lines.front().startsWith(QStringLiteral("usage: defectscope-cli VERB")));
+        QStringList verbs;
+        for (const QString& line : lines.mid(1))
+            verbs << line.trimmed().section(QLatin1Char(' '), 0, 0);
+        QCOMPARE(verbs.size(), lines.size() - 1);
+        QCOMPARE(verbs.size(), int(QSet<QString>(verbs.begin(), verbs.end()).size()));
+        for (const char* expected : {"evaluate", "import", "train", "infer", "info", "report", "export", "synth-preview"})
+            QVERIFY2(verbs.contains(QLatin1String(expected)), expected);
+        for (const QString& verb : verbs) {
+            const Outcome help = run({verb, QStringLiteral("--help")});
+            QVERIFY2(help.exitCode == 0, qPrintable(verb + QStringLiteral(": ") + help.err));
+            QVERIFY2(help.out.contains(QStringLiteral("defectscope-cli %1: ").arg(verb)), qPrintable(help.out));
         }
     }
 

@@ -9,8 +9,10 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace ds::test {
 
@@ -91,8 +93,12 @@ inline ReportProject makeReportProject(const std::string& folder)
     project.addReview(reviewOf(made.unlabelled, Verdict::Defect, "ben"));
     project.addReview(reviewOf(good.at(1), Verdict::Good, "ben", ReviewContext {made.padim, made.padimRun, std::nullopt}));
 
-    made.scratch = project.addDefectType("scratch", "#d04040");
+    // The dataset's classes were imported as defect types. This mask's region is made
+    // untyped but for a scratch brushed in its corner, so it holds both kinds.
+    const std::vector<DefectType> types = project.defectTypes();
+    made.scratch = std::find_if(types.begin(), types.end(), [](const DefectType& type) { return type.name == "scratch"; })->id;
     cv::Mat mask = project.mask(made.typedMask);
+    mask.setTo(kUntypedDefect, mask != 0);
     mask(cv::Rect(0, 0, 3, 3)).setTo(made.scratch);
     MaskEditRecord edit;
     edit.imageId = made.typedMask;

@@ -17,7 +17,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace ds;
 namespace fs = std::filesystem;
@@ -27,6 +31,26 @@ namespace {
 bool relativelyClose(double a, double b)
 {
     return std::abs(a - b) <= 1e-3 * std::max({1.0, std::abs(a), std::abs(b)});
+}
+
+// POSIX locks this process holds on file, as /proc/locks lists them
+// ("1: POSIX ADVISORY READ <pid> <major>:<minor>:<inode> <start> <end>").
+int locksHeldOn(const std::string& file)
+{
+    struct stat status { };
+    if (::stat(file.c_str(), &status) != 0)
+        return -1;
+    std::ifstream locks("/proc/locks");
+    int held = 0;
+    for (std::string line; std::getline(locks, line);) {
+        std::istringstream fields(line);
+        std::string number, kind, advisory, access, device;
+        long pid = 0;
+        if (fields >> number >> kind >> advisory >> access >> pid >> device && kind == "POSIX" && pid == long(::getpid())
+            && device.substr(device.rfind(':') + 1) == std::to_string(status.st_ino))
+            ++held;
+    }
+    return held;
 }
 
 } // namespace
@@ -126,6 +150,25 @@ private Q_SLOTS:
         // The inspector stays usable after a bad file.
         const std::string good = (fs::path(dataset_) / "test" / "good" / "000.png").string();
         QVERIFY(inspector.inspect(good).milliseconds > 0);
+    }
+
+    // Inspecting the project's own file is refused without reading it: closing a descriptor
+    // of it would drop the locks this process's connections hold on the project.
+    void projectsOwnFileIsRefusedUnread()
+    {
+        Inspector inspector(project_, modelId_);
+        const ProjectFile open = ProjectFile::open(project_);
+        QCOMPARE(open.models().size(), std::size_t(1)); // a read: the connection now holds its lock
+        const int locksBefore = locksHeldOn(project_);
+        QVERIFY(locksBefore > 0);
+        std::string refusal;
+        try {
+            inspector.inspect(project_);
+        } catch (const InputError& e) {
+            refusal = e.what();
+        }
+        QCOMPARE(locksHeldOn(project_), locksBefore);
+        QVERIFY2(refusal.find("is the project file") != std::string::npos, refusal.c_str());
     }
 
     void unknownModelOrDamagedStateThrowsInputError()

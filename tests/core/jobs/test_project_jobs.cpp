@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <thread>
 
 using namespace ds;
@@ -120,6 +122,55 @@ private Q_SLOTS:
         QCOMPARE(inferred.skipped.front().path, victim);
         QVERIFY2(inferred.skipped.front().reason.find("changed or moved since it was imported") != std::string::npos,
                  inferred.skipped.front().reason.c_str());
+    }
+
+    // Each test/<class> folder but good becomes the defect type of that name, and that
+    // class's ground-truth masks carry the type's id; importing again adds no type.
+    void mvtecClassesBecomeDefectTypesTypingTheirMasks()
+    {
+        const std::string project = projectPath("typed.dsproj");
+        {
+            // A type the project already has keeps its id and colour.
+            ProjectFile existing = ProjectFile::openOrCreate(project);
+            existing.addDefectType(defectTypes("part").back(), "#123456");
+        }
+        JobContext job;
+        importMvtecDataset(project, dataset_, job);
+        importMvtecDataset(project, dataset_, job);
+
+        const ProjectFile reopened = ProjectFile::open(project);
+        const std::vector<DefectType> types = reopened.defectTypes();
+        std::vector<std::string> names;
+        std::set<std::string> colours;
+        for (const DefectType& type : types) {
+            names.push_back(type.name);
+            colours.insert(type.color);
+        }
+        std::vector<std::string> expected = defectTypes("part");
+        std::rotate(expected.rbegin(), expected.rbegin() + 1, expected.rend()); // the existing one came first
+        std::sort(expected.begin() + 1, expected.end()); // then the classes as the folders sort
+        QCOMPARE(names, expected);
+        QCOMPARE(types.front().color, std::string("#123456"));
+        QCOMPARE(colours.size(), types.size());
+
+        std::map<std::string, int> idOf;
+        for (const DefectType& type : types)
+            idOf[type.name] = type.id;
+        int typedMasks = 0;
+        for (const ImageRecord& image : reopened.images(Split::Test)) {
+            if (image.label == kGoodLabel) {
+                QVERIFY(!image.hasMask);
+                continue;
+            }
+            QVERIFY2(image.hasMask, image.path.c_str());
+            const cv::Mat mask = reopened.mask(image.id);
+            double lowest = 0, highest = 0;
+            cv::minMaxLoc(mask, &lowest, &highest, nullptr, nullptr, mask != 0);
+            QCOMPARE(int(lowest), idOf.at(image.label));
+            QCOMPARE(int(highest), idOf.at(image.label));
+            ++typedMasks;
+        }
+        QCOMPARE(typedMasks, 2 * int(types.size()));
     }
 
     void cancelledImportWritesNothing()

@@ -172,8 +172,8 @@ private Q_SLOTS:
                 QCOMPARE(image.defectTypes, (std::vector<std::string> {"scratch", kUntypedDefectName}));
             else if (image.mask.empty())
                 QVERIFY(image.defectTypes.empty());
-            else
-                QCOMPARE(image.defectTypes, std::vector<std::string> {kUntypedDefectName});
+            else // imported ground truth, typed by its dataset class
+                QCOMPARE(image.defectTypes, std::vector<std::string> {image.label});
         }
     }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <thread>
 #include <tuple>
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void imagesRoundTripAndDuplicateHashesAreSkipped();
     void masksRoundTripPixelExact();
     void modelsRoundTripWithStateByteExact();
+    void modelByIdIsTheListedOneOrNone();
     void runsAndResultsRoundTrip();
     void runsRecordScoringTimePerImage();
     void settingsRoundTrip();
@@ -76,6 +78,7 @@ private Q_SLOTS:
     void unwritableLocationIsClearError();
     void readOnlyFileOrFolderIsClearError();
     void workerThreadWritesWhileOwnerReadsAndWrites();
+    void projectDatabaseFilesAreKnownUnderAnySpelling();
 
 private:
     std::string projectPath(const char* name = "project.dsproj") const;
@@ -351,6 +354,34 @@ void TestProjectFile::modelsRoundTripWithStateByteExact()
     QCOMPARE(models[1].stateBytes, std::int64_t(0));
     const std::string missing = thrownBy([&] { project.modelState(999); });
     QVERIFY2(startsWith(missing, "Error: ") && contains(missing, path), missing.c_str());
+}
+
+// model(id) answers what models() lists for that id, without the state, and nothing for an
+// id that was never given or was deleted.
+void TestProjectFile::modelByIdIsTheListedOneOrNone()
+{
+    ProjectFile project = ProjectFile::openOrCreate(projectPath());
+    ds::ModelRecord second = makeModel({9, 8, 7});
+    second.name = "second";
+    second.threshold = 0.25;
+    const std::int64_t firstId = project.addModel(makeModel({1, 2}));
+    const std::int64_t secondId = project.addModel(second);
+
+    const std::optional<ds::ModelRecord> found = project.model(secondId);
+    QVERIFY(found.has_value());
+    const ds::ModelRecord listed = project.models().back();
+    QCOMPARE(found->id, secondId);
+    QCOMPARE(found->name, std::string("second"));
+    QCOMPARE(found->threshold, 0.25);
+    QCOMPARE(found->stateBytes, std::int64_t(3));
+    QVERIFY(found->state.empty());
+    QCOMPARE(found->createdAt, listed.createdAt);
+    QCOMPARE(found->paramsJson, listed.paramsJson);
+    QCOMPARE(project.model(firstId)->name, std::string("bottle patchcore"));
+
+    QVERIFY(!project.model(secondId + 1).has_value());
+    project.deleteModel(firstId);
+    QVERIFY(!project.model(firstId).has_value());
 }
 
 void TestProjectFile::runsAndResultsRoundTrip()
@@ -1583,6 +1614,29 @@ void TestProjectFile::workerThreadWritesWhileOwnerReadsAndWrites()
     QVERIFY2(ownerError.empty(), ownerError.c_str());
     QCOMPARE(project.results(runId, ProjectFile::Heatmaps::Skip).size(), std::size_t(kImages));
     QCOMPARE(project.runs(project.models()[0].id)[0].status, ds::RunStatus::Done);
+}
+
+// The project's file and SQLite's files beside it, however the path is spelled, are told
+// apart from other files without being opened.
+void TestProjectFile::projectDatabaseFilesAreKnownUnderAnySpelling()
+{
+    namespace fs = std::filesystem;
+    const std::string path = projectPath();
+    const ProjectFile project = ProjectFile::openOrCreate(path);
+    const std::string link = projectPath("link.dsproj");
+    fs::create_symlink(path, link);
+    const std::string other = projectPath("other.dsproj");
+    ProjectFile::openOrCreate(other);
+
+    QVERIFY(ds::isProjectDatabaseFile(path, path));
+    QVERIFY(ds::isProjectDatabaseFile(link, path));
+    QVERIFY(ds::isProjectDatabaseFile(path, link));
+    QVERIFY(ds::isProjectDatabaseFile(path + "-wal", link)); // SQLite names its log after the real file
+    QVERIFY(ds::isProjectDatabaseFile(path + "-shm", path));
+    const fs::path relative = fs::relative(path);
+    QVERIFY(ds::isProjectDatabaseFile(relative.string(), path));
+    QVERIFY(!ds::isProjectDatabaseFile(other, path));
+    QVERIFY(!ds::isProjectDatabaseFile(projectPath("absent.png"), path));
 }
 
 QTEST_GUILESS_MAIN(TestProjectFile)

@@ -1,5 +1,4 @@
 #include "core/Error.h"
-#include "core/storage/AtomicFile.h"
 #include "core/storage/ContentHash.h"
 #include "core/storage/HeatmapCodec.h"
 
@@ -8,9 +7,6 @@
 #include <QTest>
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-
-#include <filesystem>
 
 #include <cmath>
 #include <limits>
@@ -27,7 +23,6 @@ private Q_SLOTS:
     void decodingGarbageIsInputError();
     void sha256MatchesKnownVectors();
     void sha256OfFileMatchesBytesAndNamesMissingPath();
-    void writesReplacePlantedSymlinksInsteadOfFollowingThem();
 };
 
 namespace {
@@ -149,28 +144,6 @@ void TestStorageCodecs::sha256OfFileMatchesBytesAndNamesMissingPath()
     } catch (const ds::InputError& error) {
         QVERIFY(std::string(error.what()).find(missing) != std::string::npos);
     }
-}
-
-// An output path where someone planted a symlink to another file: the writer replaces the
-// link with the new file and the other file keeps its bytes.
-void TestStorageCodecs::writesReplacePlantedSymlinksInsteadOfFollowingThem()
-{
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const std::filesystem::path victim = dir.filePath(QStringLiteral("victim.txt")).toStdString();
-    ds::writeFileAtomically(victim, "precious");
-    const std::filesystem::path json = dir.filePath(QStringLiteral("report.json")).toStdString();
-    const std::filesystem::path png = dir.filePath(QStringLiteral("heatmap.png")).toStdString();
-    std::filesystem::create_symlink(victim, json);
-    std::filesystem::create_symlink(victim, png);
-    ds::writeFileAtomically(json, "{}");
-    ds::writePngAtomically(png, cv::Mat(4, 4, CV_8UC3, cv::Scalar(1, 2, 3)));
-    QVERIFY(!std::filesystem::is_symlink(json));
-    QVERIFY(!std::filesystem::is_symlink(png));
-    QFile kept(QString::fromStdString(victim.string()));
-    QVERIFY(kept.open(QIODevice::ReadOnly));
-    QCOMPARE(kept.readAll(), QByteArray("precious"));
-    QCOMPARE(cv::imread(png.string()).size(), cv::Size(4, 4));
 }
 
 QTEST_GUILESS_MAIN(TestStorageCodecs)
