@@ -16,7 +16,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QFileDialog>
+#include "ui/FileDialogs.h"
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -215,11 +215,9 @@ CompareDialog::Comparison CompareDialog::measure(const std::string& projectPath,
     Comparison comparison;
     try {
         const ds::ProjectFile project = ds::ProjectFile::open(projectPath);
-        const std::vector<ds::ModelRecord> models = project.models();
         for (std::int64_t modelId : modelIds) {
-            const auto model
-                = std::find_if(models.begin(), models.end(), [&](const ds::ModelRecord& record) { return record.id == modelId; });
-            if (model == models.end())
+            const std::optional<ds::ModelRecord> model = project.model(modelId);
+            if (!model)
                 continue; // deleted since the list was made
             ModelComparison entry;
             entry.modelId = modelId;
@@ -227,10 +225,10 @@ CompareDialog::Comparison CompareDialog::measure(const std::string& projectPath,
             entry.method = fromStd(model->method);
             entry.backbone = QFileInfo(fromStd(model->backbone)).fileName();
             entry.trainSeconds = model->trainSeconds;
-            const std::optional<ds::RunRecord> run = project.latestDoneRun(modelId);
-            if (run) {
+            const ds::ModelSummary summary = ds::modelSummary(project, *model);
+            if (const std::optional<ds::RunRecord>& run = summary.latestRun) {
                 entry.runId = run->id;
-                entry.threshold = project.chosenThreshold(modelId).value_or(run->threshold);
+                entry.threshold = summary.threshold; // the one the workbench judges at
                 try {
                     entry.metrics = ds::computeRunMetrics(project, run->id, &job);
                     entry.scores = ds::runScores(project, run->id);
@@ -492,7 +490,7 @@ bool CompareDialog::exportImage(const QString& path)
 
 void CompareDialog::exportDialog()
 {
-    const QString path = QFileDialog::getSaveFileName(
+    const QString path = askSaveFileName(
         this, QStringLiteral("Export Image"),
         QFileInfo(projectPath_).dir().filePath(QFileInfo(projectPath_).completeBaseName() + QStringLiteral(" comparison.png")),
         QStringLiteral("PNG image (*.png)"));

@@ -2,7 +2,7 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
-#include <QFileDialog>
+#include "ui/FileDialogs.h"
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -58,12 +58,11 @@ ExportResultsDialog::ExportResultsDialog(const QString& suggestedCsv, QWidget* p
     kinds->addStretch(1);
     auto* form = new QFormLayout;
     form->addRow(QStringLiteral("CSV file:"), withBrowse(csv_, this, [this] {
-                     return QFileDialog::getSaveFileName(this, QStringLiteral("CSV File"), csv_->text(),
-                                                         QStringLiteral("CSV (*.csv)"));
+                     return askSaveFileName(this, QStringLiteral("CSV File"), csv_->text(), QStringLiteral("CSV (*.csv)"));
                  }));
     form->addRow(pngs_);
-    QWidget* folderRow = withBrowse(
-        folder_, this, [this] { return QFileDialog::getExistingDirectory(this, QStringLiteral("PNG Folder"), folder_->text()); });
+    QWidget* folderRow
+        = withBrowse(folder_, this, [this] { return askExistingDirectory(this, QStringLiteral("PNG Folder"), folder_->text()); });
     form->addRow(QStringLiteral("PNG folder:"), folderRow);
     form->addRow(QString(), kinds);
 

@@ -1,5 +1,5 @@
 #pragma once
-#include "core/storage/ProjectFile.h"
+#include "core/ProjectTypes.h"
 
 #include <QWidget>
 

@@ -10,7 +10,7 @@
 
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QFileDialog>
+#include "ui/FileDialogs.h"
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -261,7 +261,7 @@ void InspectPanel::render()
 
 void InspectPanel::openImageDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Inspect Image"), QString(), imageFileFilter());
+    const QString path = askOpenFileName(this, QStringLiteral("Inspect Image"), QString(), imageFileFilter());
     inspectFile(path);
 }
 

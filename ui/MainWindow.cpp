@@ -30,7 +30,7 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QFileDialog>
+#include "ui/FileDialogs.h"
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -467,15 +467,16 @@ void MainWindow::modelSelectionChanged()
 
 void MainWindow::newProjectDialog()
 {
-    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("New Project"), QString(),
-                                                QStringLiteral("DefectScope projects (*.dsproj)"));
+    QString path
+        = askSaveFileName(this, QStringLiteral("New Project"), QString(), QStringLiteral("DefectScope projects (*.dsproj)"));
     if (path.isEmpty())
         return;
     if (!path.endsWith(QStringLiteral(".dsproj")))
         path += QStringLiteral(".dsproj");
     if (QFileInfo::exists(path)) { // the dialog asked to overwrite it
-        if (QFileInfo(path).absoluteFilePath() == session_->path())
-            closeProject(); // its connection must not outlive the file
+        // Under any spelling (a symlink, say): its connection must not outlive the file.
+        if (session_->isOpen() && ds::isProjectDatabaseFile(path.toStdString(), session_->path().toStdString()))
+            closeProject();
         // SQLite's companion files belong to the old project and must go with it.
         for (const QString& file : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
             if (QFileInfo::exists(file) && !QFile::remove(file)) {
@@ -489,16 +490,16 @@ void MainWindow::newProjectDialog()
 
 void MainWindow::openProjectDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open Project"), QString(),
-                                                      QStringLiteral("DefectScope projects (*.dsproj);;All files (*)"));
+    const QString path = askOpenFileName(this, QStringLiteral("Open Project"), QString(),
+                                         QStringLiteral("DefectScope projects (*.dsproj);;All files (*)"));
     if (!path.isEmpty())
         openProject(path);
 }
 
 void MainWindow::saveProjectAsDialog()
 {
-    QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save Project As"), session_->path(),
-                                                QStringLiteral("DefectScope projects (*.dsproj)"));
+    QString path = askSaveFileName(this, QStringLiteral("Save Project As"), session_->path(),
+                                   QStringLiteral("DefectScope projects (*.dsproj)"));
     if (path.isEmpty())
         return;
     if (!path.endsWith(QStringLiteral(".dsproj")))
@@ -508,22 +509,22 @@ void MainWindow::saveProjectAsDialog()
 
 void MainWindow::importDatasetDialog()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, QStringLiteral("Import MVTec Dataset (category folder)"));
+    const QString folder = askExistingDirectory(this, QStringLiteral("Import MVTec Dataset (category folder)"));
     if (!folder.isEmpty())
         importDataset(folder);
 }
 
 void MainWindow::importGoodImagesDialog()
 {
-    const QStringList files = QFileDialog::getOpenFileNames(this, QStringLiteral("Import Good Images"), QString(),
-                                                            imageFileFilter() + QStringLiteral(";;All files (*)"));
+    const QStringList files = askOpenFileNames(this, QStringLiteral("Import Good Images"), QString(),
+                                               imageFileFilter() + QStringLiteral(";;All files (*)"));
     if (!files.isEmpty())
         importGoodImageFiles(files);
 }
 
 void MainWindow::importGoodFolderDialog()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, QStringLiteral("Import Good Image Folder"));
+    const QString folder = askExistingDirectory(this, QStringLiteral("Import Good Image Folder"));
     if (!folder.isEmpty())
         importGoodImages(folder);
 }
@@ -534,8 +535,8 @@ void MainWindow::inspectImageDialog()
         showMessage(true, QStringLiteral("Inspect Image"), QStringLiteral("Select a trained model first."));
         return;
     }
-    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Inspect Image"), QString(),
-                                                      imageFileFilter() + QStringLiteral(";;All files (*)"));
+    const QString path = askOpenFileName(this, QStringLiteral("Inspect Image"), QString(),
+                                         imageFileFilter() + QStringLiteral(";;All files (*)"));
     if (path.isEmpty())
         return;
     tabs_->setCurrentWidget(inspectPanel_);

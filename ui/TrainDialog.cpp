@@ -5,7 +5,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
+#include "ui/FileDialogs.h"
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -164,8 +164,8 @@ void TrainDialog::backboneChanged(int index)
         lastBackboneIndex_ = index;
         return;
     }
-    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("TorchScript Backbone"), QString(),
-                                                      QStringLiteral("TorchScript (*.pt *.pth);;All files (*)"));
+    const QString path = askOpenFileName(this, QStringLiteral("TorchScript Backbone"), QString(),
+                                         QStringLiteral("TorchScript (*.pt *.pth);;All files (*)"));
     if (path.isEmpty()) {
         backbone_->setCurrentIndex(lastBackboneIndex_);
         return;

@@ -74,7 +74,8 @@ ResultsPane::ResultsPane(QWidget* parent)
     labelFilter_->addItem(QStringLiteral("All labels"), QString());
     labelFilter_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     labelFilter_->setMinimumContentsLength(10); // a long label elides; the window does not widen
-    connect(labelFilter_, &QComboBox::currentIndexChanged, this, [this] { proxy_->setLabel(labelFilter_->currentData().toString()); });
+    connect(labelFilter_, &QComboBox::currentIndexChanged, this,
+            [this] { proxy_->setLabel(labelFilter_->currentData().toString()); });
     // Once a filter is chosen, the keys go back to the table: a letter typed into a focused
     // combo box would pick an entry (N: "Not yet reviewed", G: the label "good").
     for (QComboBox* choice : {showFilter_, labelFilter_})

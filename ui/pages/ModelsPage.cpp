@@ -154,11 +154,11 @@ void ModelsPage::deleteDialog()
     const ds::ModelSummary* model = models()->summary(selectedModelId());
     if (!model || !delete_->isEnabled())
         return;
-    const auto answer = QMessageBox::question(
-        window_, QStringLiteral("Delete Model"),
-        QStringLiteral("Delete the model “%1” with all its runs and results? This cannot be undone.")
-            .arg(fromStd(model->model.name)),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    const auto answer
+        = QMessageBox::question(window_, QStringLiteral("Delete Model"),
+                                QStringLiteral("Delete the model “%1” with all its runs and results? This cannot be undone.")
+                                    .arg(fromStd(model->model.name)),
+                                QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer == QMessageBox::Yes)
         deleteModel(model->model.id);
 }

@@ -26,7 +26,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
+#include "ui/FileDialogs.h"
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -219,10 +219,10 @@ void ReviewPage::exportReportDialog()
     if (!runId_)
         return;
     const QFileInfo project(projectPath_);
-    QString path = QFileDialog::getSaveFileName(window_, QStringLiteral("Export Report"),
-                                                project.absolutePath() + QLatin1Char('/') + project.completeBaseName()
-                                                    + QStringLiteral("-report.pdf"),
-                                                QStringLiteral("PDF (*.pdf);;HTML (*.html)"));
+    QString path
+        = askSaveFileName(window_, QStringLiteral("Export Report"),
+                          project.absolutePath() + QLatin1Char('/') + project.completeBaseName() + QStringLiteral("-report.pdf"),
+                          QStringLiteral("PDF (*.pdf);;HTML (*.html)"));
     if (path.isEmpty())
         return;
     if (!path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive)

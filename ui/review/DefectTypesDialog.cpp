@@ -21,10 +21,6 @@ namespace ds::ui {
 
 namespace {
 
-// Colours that tell regions apart at a glance, offered in turn to new types.
-const char* const kPalette[] = {"#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
-                                "#bfef45", "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000"};
-
 QIcon swatch(const QColor& colour)
 {
     QPixmap pixmap(14, 14);
@@ -211,10 +207,7 @@ int DefectTypesDialog::selectedId() const
 
 QColor DefectTypesDialog::unusedColour() const
 {
-    for (const char* colour : kPalette)
-        if (std::none_of(types_.begin(), types_.end(), [colour](const DefectType& t) { return t.color == colour; }))
-            return QColor(QString::fromLatin1(colour));
-    return QColor(QString::fromLatin1(kPalette[types_.size() % std::size(kPalette)]));
+    return QColor(QString::fromStdString(ds::unusedDefectTypeColour(types_)));
 }
 
 } // namespace ds::ui

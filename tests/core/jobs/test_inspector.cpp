@@ -1,6 +1,7 @@
 // Inspecting single parts with a trained model of a project, without importing them.
 #include "core/Error.h"
 #include "core/jobs/Inspector.h"
+#include "tests/support/ProcessLocks.h"
 #include "core/jobs/ProjectJobs.h"
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
@@ -31,26 +32,6 @@ namespace {
 bool relativelyClose(double a, double b)
 {
     return std::abs(a - b) <= 1e-3 * std::max({1.0, std::abs(a), std::abs(b)});
-}
-
-// POSIX locks this process holds on file, as /proc/locks lists them
-// ("1: POSIX ADVISORY READ <pid> <major>:<minor>:<inode> <start> <end>").
-int locksHeldOn(const std::string& file)
-{
-    struct stat status { };
-    if (::stat(file.c_str(), &status) != 0)
-        return -1;
-    std::ifstream locks("/proc/locks");
-    int held = 0;
-    for (std::string line; std::getline(locks, line);) {
-        std::istringstream fields(line);
-        std::string number, kind, advisory, access, device;
-        long pid = 0;
-        if (fields >> number >> kind >> advisory >> access >> pid >> device && kind == "POSIX" && pid == long(::getpid())
-            && device.substr(device.rfind(':') + 1) == std::to_string(status.st_ino))
-            ++held;
-    }
-    return held;
 }
 
 } // namespace
@@ -159,7 +140,7 @@ private Q_SLOTS:
         Inspector inspector(project_, modelId_);
         const ProjectFile open = ProjectFile::open(project_);
         QCOMPARE(open.models().size(), std::size_t(1)); // a read: the connection now holds its lock
-        const int locksBefore = locksHeldOn(project_);
+        const int locksBefore = ds::test::locksHeldOn(project_);
         QVERIFY(locksBefore > 0);
         std::string refusal;
         try {
@@ -167,7 +148,7 @@ private Q_SLOTS:
         } catch (const InputError& e) {
             refusal = e.what();
         }
-        QCOMPARE(locksHeldOn(project_), locksBefore);
+        QCOMPARE(ds::test::locksHeldOn(project_), locksBefore);
         QVERIFY2(refusal.find("is the project file") != std::string::npos, refusal.c_str());
     }
 
