@@ -3,6 +3,7 @@
 // training job, and reopen the project in a fresh window.
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
+#include "tests/support/ScoredProject.h"
 #include "tests/support/SmallDataset.h"
 #include "ui/MainWindow.h"
 #include "ui/TrainDialog.h"
@@ -60,22 +61,6 @@ namespace {
 
 constexpr int kJobTimeoutMs = 300000;
 
-int defectVerdicts(const QAbstractItemModel& model)
-{
-    int count = 0;
-    for (int row = 0; row < model.rowCount(); ++row)
-        count += model.index(row, ResultsModel::VerdictColumn).data().toString() == QStringLiteral("Defect");
-    return count;
-}
-
-int scoresAtOrAbove(const QAbstractItemModel& model, double threshold)
-{
-    int count = 0;
-    for (int row = 0; row < model.rowCount(); ++row)
-        count += model.index(row, 0).data(ResultsModel::ScoreRole).toDouble() >= threshold;
-    return count;
-}
-
 bool rankedByScoreDescending(const QAbstractItemModel& model)
 {
     for (int row = 1; row < model.rowCount(); ++row)
@@ -111,10 +96,10 @@ class TestMainWindow : public QObject {
 
 private:
     QTemporaryDir dir_;
+    std::unique_ptr<ds::test::ScoredProject> scored_;
     QString dataset_;
-    QString project_;
+    QString project_; // this test's own copy of the scored project
     int testImages_ = 0;
-    std::unique_ptr<MainWindow> window_;
 
 private Q_SLOTS:
     void initTestCase()
@@ -123,76 +108,80 @@ private Q_SLOTS:
         QSettings().clear();
         QSettings().setValue(QStringLiteral("review/reviewer"), QStringLiteral("tester"));
         QVERIFY(dir_.isValid());
-        const ds::SyntheticSpec spec = ds::test::smallPartSpec();
-        dataset_ = QString::fromStdString(ds::writeSyntheticDataset(dir_.filePath(QStringLiteral("data")).toStdString(), spec));
-        testImages_ = ds::test::testImageCount(spec);
-        project_ = dir_.filePath(QStringLiteral("inspection.dsproj"));
-        window_ = std::make_unique<MainWindow>();
-        window_->show();
+        scored_ = std::make_unique<ds::test::ScoredProject>(dir_.path());
+        dataset_ = scored_->dataset();
+        testImages_ = scored_->testImages();
     }
+
+    void init() { project_ = scored_->copy(QString::fromLatin1(QTest::currentTestFunction()) + QStringLiteral(".dsproj")); }
 
     void noProjectDisablesActions()
     {
-        QVERIFY(window_->projectPath().isEmpty());
-        QCOMPARE(window_->windowTitle(), QStringLiteral("DefectScope"));
-        QVERIFY(actionEnabled(*window_, "newProjectAction"));
-        QVERIFY(actionEnabled(*window_, "openProjectAction"));
-        QVERIFY(!actionEnabled(*window_, "importDatasetAction"));
-        QVERIFY(!actionEnabled(*window_, "importImagesAction"));
-        QVERIFY(!actionEnabled(*window_, "trainAction"));
-        QVERIFY(!actionEnabled(*window_, "scoreAction"));
+        MainWindow window;
+        window.show();
+        QVERIFY(window.projectPath().isEmpty());
+        QCOMPARE(window.windowTitle(), QStringLiteral("DefectScope"));
+        QVERIFY(actionEnabled(window, "newProjectAction"));
+        QVERIFY(actionEnabled(window, "openProjectAction"));
+        QVERIFY(!actionEnabled(window, "importDatasetAction"));
+        QVERIFY(!actionEnabled(window, "importImagesAction"));
+        QVERIFY(!actionEnabled(window, "trainAction"));
+        QVERIFY(!actionEnabled(window, "scoreAction"));
         // Without a project a job refuses to start.
-        QVERIFY(!runJob(*window_, [&] { window_->scoreTestImages(); }));
-        QVERIFY(!window_->isJobRunning());
+        QVERIFY(!runJob(window, [&] { window.scoreTestImages(); }));
+        QVERIFY(!window.isJobRunning());
     }
 
     void importTrainAndScore()
     {
-        QSignalSpy changed(window_.get(), &MainWindow::projectChanged);
-        QVERIFY(window_->openProject(project_));
+        MainWindow window;
+        window.show();
+        QSignalSpy changed(&window, &MainWindow::projectChanged);
+        const QString project = dir_.filePath(QStringLiteral("inspection.dsproj"));
+        QVERIFY(window.openProject(project));
         QCOMPARE(changed.count(), 1);
-        QVERIFY(window_->windowTitle().contains(QStringLiteral("inspection.dsproj")));
-        QVERIFY(actionEnabled(*window_, "importDatasetAction"));
-        QVERIFY(actionEnabled(*window_, "trainAction"));
-        QVERIFY(!actionEnabled(*window_, "scoreAction")); // no model yet
+        QVERIFY(window.windowTitle().contains(QStringLiteral("inspection.dsproj")));
+        QVERIFY(actionEnabled(window, "importDatasetAction"));
+        QVERIFY(actionEnabled(window, "trainAction"));
+        QVERIFY(!actionEnabled(window, "scoreAction")); // no model yet
 
-        QVERIFY(runJob(*window_, [&] { window_->importDataset(dataset_); }));
-        QVERIFY(!window_->isJobRunning());
+        QVERIFY(runJob(window, [&] { window.importDataset(dataset_); }));
+        QVERIFY(!window.isJobRunning());
 
-        QVERIFY(runJob(*window_, [&] { window_->startTraining(ds::test::smallSettings(), QStringLiteral("gui-model")); }));
-        QCOMPARE(window_->modelsModel()->rowCount(), 1);
-        QCOMPARE(window_->modelsModel()->index(0, 0).data().toString(), QStringLiteral("gui-model"));
-        QCOMPARE(window_->modelsModel()->index(0, 1).data().toString(), QStringLiteral("padim"));
-        QVERIFY(window_->modelsPage()->view()->selectedModelId() != 0); // the new model is selected
-        QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), 0); // not scored yet
-        QVERIFY(actionEnabled(*window_, "scoreAction"));
+        QVERIFY(runJob(window, [&] { window.startTraining(ds::test::smallSettings(), QStringLiteral("gui-model")); }));
+        QCOMPARE(window.modelsModel()->rowCount(), 1);
+        QCOMPARE(window.modelsModel()->index(0, 0).data().toString(), QStringLiteral("gui-model"));
+        QCOMPARE(window.modelsModel()->index(0, 1).data().toString(), QStringLiteral("padim"));
+        QVERIFY(window.modelsPage()->view()->selectedModelId() != 0); // the new model is selected
+        QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), 0); // not scored yet
+        QVERIFY(actionEnabled(window, "scoreAction"));
 
         // Rows appear one by one while scoring, before the finished run replaces them.
-        QSignalSpy inserted(window_->reviewPage()->resultsModel(), &QAbstractItemModel::rowsInserted);
+        QSignalSpy inserted(window.reviewPage()->resultsModel(), &QAbstractItemModel::rowsInserted);
         // Live rows already know the truth (the dataset's labels here), like the finished run's.
         int liveRowsWithTruth = 0;
-        const auto counting = connect(window_->reviewPage()->resultsModel(), &QAbstractItemModel::rowsInserted, this,
+        const auto counting = connect(window.reviewPage()->resultsModel(), &QAbstractItemModel::rowsInserted, this,
                                       [&](const QModelIndex&, int first, int) {
                                           liveRowsWithTruth
-                                              += window_->reviewPage()->resultsModel()->rows()[size_t(first)].truth.has_value();
+                                              += window.reviewPage()->resultsModel()->rows()[size_t(first)].truth.has_value();
                                       });
         bool lockedWhileScoring = false;
-        QVERIFY(runJob(*window_, [&] {
-            window_->scoreTestImages();
+        QVERIFY(runJob(window, [&] {
+            window.scoreTestImages();
             // Another model's rows must not mix with the live ones, nor the threshold move.
-            lockedWhileScoring = !window_->modelsPage()->view()->isEnabled()
-                && !window_->reviewPage()->thresholdSlider()->isEnabled() && actionEnabled(*window_, "cancelJobAction");
+            lockedWhileScoring = !window.modelsPage()->view()->isEnabled() && !window.reviewPage()->thresholdSlider()->isEnabled()
+                && actionEnabled(window, "cancelJobAction");
         }));
         QVERIFY(lockedWhileScoring);
-        QVERIFY(window_->modelsPage()->view()->isEnabled());
-        QVERIFY(window_->reviewPage()->thresholdSlider()->isEnabled());
-        QVERIFY(!actionEnabled(*window_, "cancelJobAction")); // Esc does nothing without a job
+        QVERIFY(window.modelsPage()->view()->isEnabled());
+        QVERIFY(window.reviewPage()->thresholdSlider()->isEnabled());
+        QVERIFY(!actionEnabled(window, "cancelJobAction")); // Esc does nothing without a job
         QCOMPARE(inserted.count(), testImages_);
         disconnect(counting);
         QCOMPARE(liveRowsWithTruth, testImages_);
-        QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), testImages_);
+        QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), testImages_);
         // The job log kept what happened.
-        const QString log = window_->jobPanel()->log()->toPlainText();
+        const QString log = window.jobPanel()->log()->toPlainText();
         QVERIFY(log.contains(QStringLiteral("Training started.")));
         QVERIFY(log.contains(QStringLiteral("Scored %1 images.").arg(testImages_)));
         // What was held out to set the threshold is said, not hidden in the count.
@@ -201,299 +190,42 @@ private Q_SLOTS:
                  qPrintable(log));
     }
 
-    void filtersAndNavigation()
-    {
-        ds::ui::ResultsFilterProxy& proxy = *window_->reviewPage()->resultsProxy();
-        const ResultsModel& source = *window_->reviewPage()->resultsModel();
-        const int all = proxy.rowCount();
-        QCOMPARE(all, testImages_);
-
-        window_->reviewPage()->showFilter()->setCurrentIndex(
-            window_->reviewPage()->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Flagged)));
-        QCOMPARE(proxy.rowCount(), source.defectCount());
-        for (int row = 0; row < proxy.rowCount(); ++row)
-            QVERIFY(proxy.index(row, 0).data(ResultsModel::DefectRole).toBool());
-        // The filter follows the threshold: at the top score at most one image stays flagged.
-        QSlider* slider = window_->reviewPage()->thresholdSlider();
-        const int saved = slider->value();
-        slider->setValue(slider->maximum());
-        QVERIFY(proxy.rowCount() <= 1);
-        slider->setValue(slider->minimum());
-        QCOMPARE(proxy.rowCount(), all);
-        slider->setValue(saved);
-
-        window_->reviewPage()->showFilter()->setCurrentIndex(
-            window_->reviewPage()->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Misclassified)));
-        int misclassified = 0;
-        for (const ResultsModel::Row& row : source.rows())
-            misclassified += row.truth && (row.score >= source.threshold()) != *row.truth;
-        QCOMPARE(proxy.rowCount(), misclassified);
-        window_->reviewPage()->showFilter()->setCurrentIndex(0);
-        QCOMPARE(proxy.rowCount(), all);
-
-        // One entry per label besides "All labels"; picking one shows only its images.
-        QComboBox* labels = window_->reviewPage()->labelFilter();
-        QCOMPARE(labels->count(), 1 + 1 + int(ds::defectTypes("part").size()));
-        labels->setCurrentIndex(labels->findData(QStringLiteral("good")));
-        QCOMPARE(proxy.rowCount(), 4);
-        for (int row = 0; row < proxy.rowCount(); ++row)
-            QCOMPARE(proxy.index(row, ResultsModel::LabelColumn).data().toString(), QStringLiteral("good"));
-        QVERIFY(rankedByScoreDescending(proxy));
-        labels->setCurrentIndex(0);
-        QCOMPARE(proxy.rowCount(), all);
-
-        // Next / previous walk the ranked list and show each image.
-        window_->reviewPage()->resultsView()->setCurrentIndex(proxy.index(0, 0));
-        const qint64 first = window_->reviewPage()->imageId();
-        window_->findChild<QAction*>(QStringLiteral("nextImageAction"))->trigger();
-        QCOMPARE(window_->reviewPage()->resultsView()->currentIndex().row(), 1);
-        QCOMPARE(window_->reviewPage()->imageId(), proxy.index(1, 0).data(ResultsModel::ImageIdRole).toLongLong());
-        // Decoded off the GUI thread, then shown.
-        QTRY_COMPARE(window_->reviewPage()->shownImageId(), window_->reviewPage()->imageId());
-        QVERIFY(window_->reviewPage()->imagePane()->hasImage());
-        window_->findChild<QAction*>(QStringLiteral("previousImageAction"))->trigger();
-        QCOMPARE(window_->reviewPage()->imageId(), first);
-        window_->reviewPage()->previousImage(); // at the top: stays
-        QCOMPARE(window_->reviewPage()->imageId(), first);
-    }
-
-    void resultsAreRankedAndShown()
-    {
-        const QAbstractItemModel& results = *window_->reviewPage()->resultsProxy();
-        QVERIFY(results.rowCount() > 0);
-        QVERIFY(rankedByScoreDescending(results));
-        // Defects rank above good images on this easy dataset, at least at the very top.
-        QVERIFY(results.index(0, ResultsModel::LabelColumn).data().toString() != QStringLiteral("good"));
-        // The top row is selected and its overlay shown.
-        QCOMPARE(window_->reviewPage()->resultsView()->currentIndex().row(), 0);
-        QTRY_VERIFY(window_->reviewPage()->imagePane()->hasImage());
-    }
-
-    void reviewWithTheKeyboard()
-    {
-        ds::ui::ResultsFilterProxy& proxy = *window_->reviewPage()->resultsProxy();
-        QTableView* table = window_->reviewPage()->resultsView();
-        table->setCurrentIndex(proxy.index(0, 0));
-        table->setFocus();
-        QApplication::setActiveWindow(window_.get());
-        QVERIFY(QTest::qWaitForWindowActive(window_.get()));
-        const qint64 first = proxy.index(0, 0).data(ResultsModel::ImageIdRole).toLongLong();
-        const qint64 second = proxy.index(1, 0).data(ResultsModel::ImageIdRole).toLongLong();
-        const qint64 third = proxy.index(2, 0).data(ResultsModel::ImageIdRole).toLongLong();
-        const bool firstIsDefect = proxy.index(0, 0).data(ResultsModel::DefectRole).toBool();
-        const double threshold = window_->reviewPage()->currentThreshold();
-
-        // G, D, U on the top three: each recorded, each moving on to the next image.
-        QTest::keyClick(table, Qt::Key_G);
-        QCOMPARE(window_->reviewPage()->imageId(), second);
-        QTest::keyClick(table, Qt::Key_D);
-        QCOMPARE(window_->reviewPage()->imageId(), third);
-        QTest::keyClick(table, Qt::Key_U);
-        QCOMPARE(proxy.index(0, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Good"));
-        QCOMPARE(proxy.index(1, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Defect"));
-        QCOMPARE(proxy.index(2, ResultsModel::ReviewColumn).data().toString(), QStringLiteral("Unsure"));
-        // The model's verdict is untouched by the person's.
-        QCOMPARE(proxy.index(0, 0).data(ResultsModel::DefectRole).toBool(), firstIsDefect);
-
-        // Every verdict is in the project with who, when and what was shown.
-        {
-            const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
-            const std::vector<ds::ReviewRecord> reviews = project.reviews(first);
-            QCOMPARE(reviews.size(), size_t(1));
-            QCOMPARE(reviews[0].verdict, ds::Verdict::Good);
-            QCOMPARE(QString::fromStdString(reviews[0].reviewer), QStringLiteral("tester"));
-            QVERIFY(!reviews[0].createdAt.empty());
-            QVERIFY(reviews[0].context.modelId && reviews[0].context.runId);
-            QCOMPARE(*reviews[0].context.threshold, threshold);
-            QCOMPARE(project.latestReviews().size(), size_t(3));
-        }
-        // The top image was a defect by its label: judged Good, it now counts as good, so the
-        // plots' labels follow the reviewer (the top score is a false positive now if flagged).
-        const ds::Confusion confusion = window_->reviewPage()->thresholdPlots()->confusion();
-        int truthGood = 0, truthDefect = 0;
-        for (const ResultsModel::Row& row : window_->reviewPage()->resultsModel()->rows())
-            if (row.truth)
-                (*row.truth ? truthDefect : truthGood) += 1;
-        QCOMPARE(confusion.tn + confusion.fp, truthGood);
-        QCOMPARE(confusion.tp + confusion.fn, truthDefect);
-        QCOMPARE(window_->reviewPage()->resultsModel()->row(first)->truth, std::optional<bool>(false));
-        QVERIFY(window_->reviewPage()->thresholdPlots()->summaryText().contains(QStringLiteral("2 from reviewers")));
-        QTRY_VERIFY_WITH_TIMEOUT(
-            window_->reviewPage()->metricsLabel()->text().contains(QStringLiteral("2 labels from reviewers")), 20000);
-
-        // The history of the first image, shown when it is selected again.
-        window_->reviewPage()->selectImage(first);
-        QCOMPARE(window_->reviewPage()->historyView()->topLevelItemCount(), 1);
-        QCOMPARE(window_->reviewPage()->historyView()->topLevelItem(0)->text(1), QStringLiteral("tester"));
-        QVERIFY(window_->reviewPage()->historyView()->topLevelItem(0)->text(2).contains(QStringLiteral("good")));
-        QVERIFY(window_->reviewPage()->reviewPanel()->humanVerdictText().contains(QStringLiteral("Good")));
-
-        // The queue of images nobody reviewed yet.
-        window_->reviewPage()->showFilter()->setCurrentIndex(
-            window_->reviewPage()->showFilter()->findData(int(ds::ui::ResultsFilterProxy::Show::Unreviewed)));
-        QCOMPARE(proxy.rowCount(), testImages_ - 3);
-        window_->reviewPage()->showFilter()->setCurrentIndex(0);
-
-        // A filter picked from its list hands the keys back to reviewing: N steps to the
-        // next image instead of picking "Not yet reviewed" in the focused box.
-        QComboBox* show = window_->reviewPage()->showFilter();
-        show->setFocus();
-        QVERIFY(show->hasFocus());
-        Q_EMIT show->activated(0);
-        window_->reviewPage()->selectImage(first);
-        QTest::keyClick(QApplication::focusWidget(), Qt::Key_N);
-        QCOMPARE(show->currentIndex(), 0);
-        QCOMPARE(window_->reviewPage()->imageId(), second);
-
-        // Nearest the threshold first: the order core gives, then back to the score ranking.
-        window_->reviewPage()->setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
-        std::vector<std::int64_t> ids;
-        std::vector<double> scores;
-        for (const ResultsModel::Row& row : window_->reviewPage()->resultsModel()->rows()) {
-            ids.push_back(row.imageId);
-            scores.push_back(row.score);
-        }
-        const std::vector<std::int64_t> expected
-            = ds::reviewOrder(ids, scores, window_->reviewPage()->currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
-        for (int row = 0; row < proxy.rowCount(); ++row)
-            QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
-        window_->reviewPage()->setReviewOrder(int(ds::ui::ReviewPanel::Order::HighestScore));
-        QVERIFY(rankedByScoreDescending(proxy));
-    }
-
-    void maskEditsAreSavedWithUndo()
-    {
-        // The top image, a defect with a ground-truth mask from the dataset.
-        window_->reviewPage()->resultsView()->setCurrentIndex(window_->reviewPage()->resultsProxy()->index(0, 0));
-        const qint64 imageId = window_->reviewPage()->imageId();
-        const cv::Mat original = ds::ProjectFile::open(project_.toStdString()).mask(imageId);
-        QVERIFY(!original.empty());
-        QTRY_COMPARE(window_->reviewPage()->shownImageId(), imageId);
-
-        window_->findChild<QAction*>(QStringLiteral("editMaskAction"))->setChecked(true);
-        QVERIFY(window_->reviewPage()->imagePane()->isMaskEditingEnabled());
-        window_->reviewPage()->imagePane()->maskEditor()->acceptPredictedRegion();
-        const cv::Mat edited = window_->reviewPage()->imagePane()->currentMask();
-        {
-            const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
-            const std::vector<ds::MaskEditRecord> edits = project.maskEdits(imageId);
-            QCOMPARE(edits.size(), size_t(1));
-            QCOMPARE(QString::fromStdString(edits[0].action), QStringLiteral("accept predicted region"));
-            QCOMPARE(QString::fromStdString(edits[0].reviewer), QStringLiteral("tester"));
-            QVERIFY(edits[0].context.threshold.has_value());
-            QCOMPARE(cv::countNonZero(project.mask(imageId) != edited), 0);
-        }
-        QVERIFY(window_->reviewPage()
-                    ->historyView()
-                    ->topLevelItem(window_->reviewPage()->historyView()->topLevelItemCount() - 1)
-                    ->text(2)
-                    .contains(QStringLiteral("accept predicted region")));
-
-        // Undo restores the dataset's mask exactly, and is itself recorded.
-        window_->reviewPage()->imagePane()->undoStack()->undo();
-        {
-            const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
-            QCOMPARE(project.maskEdits(imageId).size(), size_t(2));
-            QCOMPARE(cv::countNonZero(project.mask(imageId) != original), 0);
-        }
-        window_->findChild<QAction*>(QStringLiteral("editMaskAction"))->setChecked(false);
-    }
-
-    void exportResultsWritesOneRowPerImage()
-    {
-        ds::ResultsExportOptions options;
-        options.csvPath = dir_.filePath(QStringLiteral("results.csv")).toStdString();
-        options.pngFolder = dir_.filePath(QStringLiteral("pngs")).toStdString();
-        options.heatmaps = false;
-        QVERIFY(runJob(*window_, [&] { window_->reviewPage()->exportResults(options); }));
-        QFile csv(QString::fromStdString(options.csvPath));
-        QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
-        const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        QCOMPARE(lines.value(0), QStringLiteral("path,score,model_verdict,human_verdict,defect_types,label"));
-        QCOMPARE(lines.size(), testImages_ + 1);
-        QCOMPARE(lines.filter(QStringLiteral(",good,good,")).size() + lines.filter(QStringLiteral(",defect,good,")).size(), 1);
-        // An overlay and, for images with a mask, the mask; no heatmaps.
-        const QStringList pngs = QDir(QString::fromStdString(options.pngFolder)).entryList({QStringLiteral("*.png")});
-        QCOMPARE(pngs.filter(QStringLiteral("_overlay.png")).size(), testImages_);
-        QVERIFY(!pngs.filter(QStringLiteral("_mask.png")).isEmpty());
-        QVERIFY(pngs.filter(QStringLiteral("_heatmap.png")).isEmpty());
-
-        // Reports for stakeholders, at the threshold shown.
-        const QString html = dir_.filePath(QStringLiteral("report.html"));
-        QVERIFY(runJob(*window_, [&] { window_->reviewPage()->exportReport(html); }));
-        QFile htmlFile(html);
-        QVERIFY(htmlFile.open(QIODevice::ReadOnly));
-        const QString text = QString::fromUtf8(htmlFile.readAll());
-        QVERIFY(text.contains(QStringLiteral("id=\"image-auroc\"")));
-        // Shown in the detector's units with four significant digits.
-        const double threshold = window_->reviewPage()->currentThreshold();
-        const int decimals = std::clamp(3 - int(std::floor(std::log10(std::abs(threshold)))), 0, 12);
-        QVERIFY2(text.contains(QString::number(threshold, 'f', decimals)),
-                 qPrintable(QStringLiteral("threshold %1").arg(threshold)));
-        const QString pdf = dir_.filePath(QStringLiteral("report.pdf"));
-        QVERIFY(runJob(*window_, [&] { window_->reviewPage()->exportReport(pdf); }));
-        QFile pdfFile(pdf);
-        QVERIFY(pdfFile.open(QIODevice::ReadOnly));
-        QVERIFY(pdfFile.read(5) == "%PDF-");
-    }
-
-    void thresholdSliderChangesVerdicts()
-    {
-        QSlider* slider = window_->reviewPage()->thresholdSlider();
-        QVERIFY(slider->isEnabled());
-        const QAbstractItemModel& results = *window_->reviewPage()->resultsProxy();
-        // Initially the run's threshold.
-        QCOMPARE(defectVerdicts(results), scoresAtOrAbove(results, window_->reviewPage()->currentThreshold()));
-
-        slider->setValue(slider->minimum());
-        const int atMinimum = defectVerdicts(results);
-        QCOMPARE(atMinimum, results.rowCount()); // minimum = lowest score: everything is a defect
-        QCOMPARE(atMinimum, scoresAtOrAbove(results, window_->reviewPage()->currentThreshold()));
-
-        slider->setValue((slider->minimum() + slider->maximum()) / 2);
-        const int atMiddle = defectVerdicts(results);
-        QCOMPARE(atMiddle, scoresAtOrAbove(results, window_->reviewPage()->currentThreshold()));
-
-        slider->setValue(slider->maximum());
-        const int atMaximum = defectVerdicts(results);
-        QCOMPARE(atMaximum, scoresAtOrAbove(results, window_->reviewPage()->currentThreshold()));
-        QVERIFY(atMaximum <= 1);
-        QVERIFY(atMinimum >= atMiddle);
-        QVERIFY(atMiddle >= atMaximum);
-        QVERIFY(atMinimum > atMaximum);
-        QVERIFY(rankedByScoreDescending(results)); // verdicts change, ranking does not
-    }
-
     void inspectImageWithoutAddingIt()
     {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(project_));
         // The top-ranked test image, inspected alone, scores as it did in the run.
-        const QModelIndex top = window_->reviewPage()->resultsProxy()->index(0, 0);
+        const QModelIndex top = window.reviewPage()->resultsProxy()->index(0, 0);
         const double runScore = top.data(ResultsModel::ScoreRole).toDouble();
         const QString relative = top.data().toString(); // "<type>/<file>"
         const QString path = QDir(dataset_).filePath(QStringLiteral("test/") + relative);
         QVERIFY2(QFileInfo::exists(path), qPrintable(path));
         const size_t imagesBefore = ds::ProjectFile::open(project_.toStdString()).images().size();
 
-        QSignalSpy inspected(window_->inspectPanel(), &ds::ui::InspectPanel::inspected);
-        window_->openOrImportPaths({}); // nothing dropped: nothing happens
-        window_->centralTabs()->setCurrentWidget(window_->inspectPanel());
-        window_->inspectPanel()->inspectFile(path);
+        QSignalSpy inspected(window.inspectPanel(), &ds::ui::InspectPanel::inspected);
+        window.openOrImportPaths({}); // nothing dropped: nothing happens
+        window.centralTabs()->setCurrentWidget(window.inspectPanel());
+        window.inspectPanel()->inspectFile(path);
         QVERIFY(inspected.wait(kJobTimeoutMs) || !inspected.isEmpty());
         const double score = inspected.first().at(0).toDouble();
         QVERIFY2(std::abs(score - runScore) <= 1e-3 * std::max(1.0, std::abs(runScore)),
                  qPrintable(QStringLiteral("%1 vs %2").arg(score).arg(runScore)));
         // The verdict agrees with the run's, unless the score sits on the threshold itself
         // (it may be set to a run score), where the tolerance above allows either.
-        const double threshold = window_->reviewPage()->currentThreshold();
+        const double threshold = window.reviewPage()->currentThreshold();
         if (std::abs(runScore - threshold) > 1e-3 * std::max(1.0, std::abs(runScore)))
             QVERIFY2(inspected.first().at(1).toBool() == (runScore >= threshold),
                      qPrintable(QStringLiteral("score %1, threshold %2").arg(runScore).arg(threshold)));
         QCOMPARE(ds::ProjectFile::open(project_.toStdString()).images().size(), imagesBefore);
-        window_->centralTabs()->setCurrentIndex(0);
+        window.centralTabs()->setCurrentIndex(0);
     }
 
     void droppedImagesImportOnceEach()
     {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(project_));
         const QString trainFolder = QDir(dataset_).filePath(QStringLiteral("train/good"));
         const QStringList trainFiles = QDir(trainFolder).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
         QVERIFY(trainFiles.size() >= 2);
@@ -507,53 +239,66 @@ private Q_SLOTS:
         file.close();
         const size_t before = ds::ProjectFile::open(project_.toStdString()).images(ds::Split::Train).size();
 
-        QVERIFY(runJob(*window_, [&] {
-            window_->openOrImportPaths({fresh, QDir(trainFolder).filePath(trainFiles[1]), broken});
-        }));
+        QVERIFY(runJob(window, [&] { window.openOrImportPaths({fresh, QDir(trainFolder).filePath(trainFiles[1]), broken}); }));
         QCOMPARE(ds::ProjectFile::open(project_.toStdString()).images(ds::Split::Train).size(), before + 1);
         // Dropping the same files again adds nothing.
-        QVERIFY(runJob(*window_, [&] { window_->openOrImportPaths({fresh}); }));
+        QVERIFY(runJob(window, [&] { window.openOrImportPaths({fresh}); }));
         QCOMPARE(ds::ProjectFile::open(project_.toStdString()).images(ds::Split::Train).size(), before + 1);
-        QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), testImages_); // the run shown is unchanged
+        QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), testImages_); // the run shown is unchanged
     }
 
     void cancelledTrainingAddsNoModel()
     {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openProject(project_));
         ds::DetectorSettings settings = ds::test::smallSettings();
         settings.imageSize = 256; // slower, so the cancel lands mid-job
-        QSignalSpy finished(window_.get(), &MainWindow::jobFinished);
-        window_->startTraining(settings, QStringLiteral("cancelled-model"));
-        QVERIFY(window_->isJobRunning());
+        QSignalSpy finished(&window, &MainWindow::jobFinished);
+        window.startTraining(settings, QStringLiteral("cancelled-model"));
+        QVERIFY(window.isJobRunning());
         // One job at a time: everything that starts one is disabled meanwhile.
-        QVERIFY(!actionEnabled(*window_, "trainAction"));
-        QVERIFY(!actionEnabled(*window_, "scoreAction"));
-        QVERIFY(!actionEnabled(*window_, "importDatasetAction"));
-        QVERIFY(window_->findChild<QWidget*>(QStringLiteral("jobPanel"))->isVisible());
-        auto* cancel = window_->findChild<QPushButton*>(QStringLiteral("cancelJobButton"));
+        QVERIFY(!actionEnabled(window, "trainAction"));
+        QVERIFY(!actionEnabled(window, "scoreAction"));
+        QVERIFY(!actionEnabled(window, "importDatasetAction"));
+        QVERIFY(window.findChild<QWidget*>(QStringLiteral("jobPanel"))->isVisible());
+        auto* cancel = window.findChild<QPushButton*>(QStringLiteral("cancelJobButton"));
         QVERIFY(cancel && cancel->isVisible());
         QTest::mouseClick(cancel, Qt::LeftButton);
         QVERIFY(finished.wait(60000) || !finished.isEmpty());
         QCOMPARE(finished.first().first().toBool(), false);
-        QVERIFY(!window_->isJobRunning());
-        QVERIFY(!window_->findChild<QWidget*>(QStringLiteral("jobPanel"))->isVisible());
-        QVERIFY(actionEnabled(*window_, "trainAction"));
-        QCOMPARE(window_->modelsModel()->rowCount(), 1);
+        QVERIFY(!window.isJobRunning());
+        QVERIFY(!window.findChild<QWidget*>(QStringLiteral("jobPanel"))->isVisible());
+        QVERIFY(actionEnabled(window, "trainAction"));
+        QCOMPARE(window.modelsModel()->rowCount(), 1);
         const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
         QCOMPARE(project.models().size(), size_t(1));
         // The window is usable again afterwards.
-        QCOMPARE(window_->reviewPage()->resultsProxy()->rowCount(), testImages_);
+        QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), testImages_);
     }
 
     void reopenedProjectShowsModelAndResults()
     {
         std::vector<double> scores;
-        for (int row = 0; row < window_->reviewPage()->resultsProxy()->rowCount(); ++row)
-            scores.push_back(window_->reviewPage()->resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble());
-        const double userThreshold = window_->reviewPage()->currentThreshold(); // moved by the slider test
-        window_->reviewPage()->nextImage();
-        const qint64 shownImage = window_->reviewPage()->imageId();
-        QVERIFY(shownImage != 0);
-        window_.reset();
+        double userThreshold = 0;
+        qint64 shownImage = 0;
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(window.openProject(project_));
+            ds::ui::ReviewPage& page = *window.reviewPage();
+            for (int row = 0; row < page.resultsProxy()->rowCount(); ++row)
+                scores.push_back(page.resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble());
+            for (ds::Verdict verdict : {ds::Verdict::Good, ds::Verdict::Defect, ds::Verdict::Unsure})
+                page.giveVerdict(verdict); // each moves on to the next image
+            page.thresholdSlider()->setValue(page.thresholdSlider()->maximum() / 3);
+            userThreshold = page.currentThreshold();
+            // The models list shows the threshold verdicts now use, not training's.
+            QCOMPARE(window.modelsModel()->index(0, ds::ui::ModelsModel::ThresholdColumn).data().toString(),
+                     QString::number(userThreshold, 'f', 4));
+            shownImage = page.imageId();
+            QVERIFY(shownImage != 0);
+        }
 
         MainWindow reopened;
         reopened.show();
@@ -575,6 +320,8 @@ private Q_SLOTS:
 
         // The user's threshold was kept per model; Reset goes back to the run's.
         QCOMPARE(reopened.reviewPage()->currentThreshold(), userThreshold);
+        QCOMPARE(reopened.modelsModel()->index(0, ds::ui::ModelsModel::ThresholdColumn).data().toString(),
+                 QString::number(userThreshold, 'f', 4));
         double runThreshold = 0;
         {
             const ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
@@ -593,8 +340,7 @@ private Q_SLOTS:
     // (it kept the previous model's order: the model stayed selected, nothing re-ranked).
     void newModelsRunFollowsTheReviewQueue()
     {
-        const QString copy = dir_.filePath(QStringLiteral("queue.dsproj"));
-        ds::ProjectFile::open(project_.toStdString()).saveCopyAs(copy.toStdString());
+        const QString copy = project_;
         MainWindow window;
         window.show();
         QVERIFY(window.openProject(copy));
@@ -628,7 +374,7 @@ private Q_SLOTS:
     // A run a kill left behind is offered for resuming or discarding when the project opens.
     void interruptedRunIsResumedOrDiscarded()
     {
-        const QString copy = dir_.filePath(QStringLiteral("interrupted.dsproj"));
+        const QString copy = project_;
         const auto interruptRun = [&] {
             ds::ProjectFile project = ds::ProjectFile::open(copy.toStdString());
             const std::int64_t modelId = project.models().back().id;
@@ -642,7 +388,6 @@ private Q_SLOTS:
             project.finishRun(runId, ds::RunStatus::Interrupted);
             return runId;
         };
-        ds::ProjectFile::open(project_.toStdString()).saveCopyAs(copy.toStdString());
         const std::int64_t resumed = interruptRun();
         {
             MainWindow window;
@@ -700,11 +445,20 @@ private Q_SLOTS:
 
     void trainThroughTheDialog()
     {
-        // Train in the copy (its model was deleted above) the way a user does: Model → Train…,
-        // fill in the dialog, press Train, wait; then score.
+        // A project without a model, one test image reviewed Good: train the way a user does,
+        // Model → Train…, fill in the dialog, press Train, wait; then score.
+        {
+            ds::ProjectFile project = ds::ProjectFile::open(project_.toStdString());
+            project.deleteModel(scored_->modelId());
+            ds::ReviewRecord review;
+            review.imageId = project.images(ds::Split::Test).front().id;
+            review.verdict = ds::Verdict::Good;
+            review.reviewer = "tester";
+            project.addReview(review);
+        }
         MainWindow window;
         window.show();
-        QVERIFY(window.openProject(dir_.filePath(QStringLiteral("copy.dsproj"))));
+        QVERIFY(window.openProject(project_));
         QCOMPARE(window.modelsModel()->rowCount(), 0);
         bool filled = false;
         bool estimateShown = false;
@@ -744,12 +498,11 @@ private Q_SLOTS:
         QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), testImages_);
         QVERIFY(rankedByScoreDescending(*window.reviewPage()->resultsProxy()));
 
-        // The one test image reviewed Good (the copy kept the verdicts) joins the training
-        // set, and a model with the same settings is trained on it.
-        const size_t trainBefore
-            = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString()).images(ds::Split::Train).size();
+        // The one test image reviewed Good joins the training set, and a model with the same
+        // settings is trained on it.
+        const size_t trainBefore = ds::ProjectFile::open(project_.toStdString()).images(ds::Split::Train).size();
         QVERIFY(runJob(window, [&] { QVERIFY(window.modelsPage()->retrainWithReviewedGood()); }));
-        const ds::ProjectFile copy = ds::ProjectFile::open(dir_.filePath(QStringLiteral("copy.dsproj")).toStdString());
+        const ds::ProjectFile copy = ds::ProjectFile::open(project_.toStdString());
         QCOMPARE(copy.images(ds::Split::Train).size(), trainBefore + 1);
         QCOMPARE(copy.models().size(), size_t(2));
         QCOMPARE(copy.models().back().method, std::string("patchcore"));
