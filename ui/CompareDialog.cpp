@@ -141,6 +141,7 @@ CompareDialog::CompareDialog(const QString& projectPath, QWidget* parent)
     panesLayout->addLayout(pickerRow);
 
     auto* splitter = new QSplitter(Qt::Vertical);
+    content_ = splitter;
     splitter->addWidget(upper);
     splitter->addWidget(panesArea_);
     splitter->setSizes({300, 500});
@@ -474,7 +475,8 @@ QString CompareDialog::statusText() const
 
 bool CompareDialog::exportImage(const QString& path)
 {
-    if (grab().save(path, "PNG"))
+    // The comparison itself, without the dialog's status line and buttons.
+    if (content_->grab().save(path, "PNG"))
         return true;
     // Non-modal, so neither a running event loop nor an automated test is blocked.
     auto* box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Export Image"),

@@ -108,6 +108,7 @@ private:
 
     // One comparison runs at a time; a newer pick cancels it and runs when it ends.
     BackgroundTask* computing_ = nullptr;
+    QWidget* content_ = nullptr; // what Export Image saves
 };
 
 } // namespace ds::ui

@@ -25,7 +25,8 @@ public:
         : folder_(folder)
     {
         const SyntheticSpec spec = smallPartSpec();
-        dataset_ = QString::fromStdString(writeSyntheticDataset(QDir(folder).filePath(QStringLiteral("data")).toStdString(), spec));
+        dataset_
+            = QString::fromStdString(writeSyntheticDataset(QDir(folder).filePath(QStringLiteral("data")).toStdString(), spec));
         testImages_ = testImageCount(spec);
         const std::string project = QDir(folder).filePath(QStringLiteral("scored.dsproj")).toStdString();
         JobContext job;

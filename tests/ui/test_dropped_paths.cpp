@@ -29,7 +29,8 @@ private Q_SLOTS:
 
         QCOMPARE(ds::ui::classifyDroppedPaths({project}).kind, Kind::Project);
         // Images among other things: the images, and only they.
-        const ds::ui::DroppedPaths images = ds::ui::classifyDroppedPaths({png, text, jpeg, root.filePath(QStringLiteral("parts"))});
+        const ds::ui::DroppedPaths images
+            = ds::ui::classifyDroppedPaths({png, text, jpeg, root.filePath(QStringLiteral("parts"))});
         QCOMPARE(images.kind, Kind::GoodImages);
         QCOMPARE(images.paths, QStringList({png, jpeg}));
         const ds::ui::DroppedPaths dataset = ds::ui::classifyDroppedPaths({root.filePath(QStringLiteral("bottle"))});
@@ -38,8 +39,9 @@ private Q_SLOTS:
         QCOMPARE(ds::ui::classifyDroppedPaths({root.filePath(QStringLiteral("parts"))}).kind, Kind::GoodFolder);
         // Nothing usable: no images and not one folder; a project among other files.
         QCOMPARE(ds::ui::classifyDroppedPaths({text}).kind, Kind::Unusable);
-        QCOMPARE(ds::ui::classifyDroppedPaths({root.filePath(QStringLiteral("parts")), root.filePath(QStringLiteral("bottle"))}).kind,
-                 Kind::Unusable);
+        QCOMPARE(
+            ds::ui::classifyDroppedPaths({root.filePath(QStringLiteral("parts")), root.filePath(QStringLiteral("bottle"))}).kind,
+            Kind::Unusable);
         QCOMPARE(ds::ui::classifyDroppedPaths({project, text}).kind, Kind::Unusable);
         QCOMPARE(ds::ui::classifyDroppedPaths({}).kind, Kind::Unusable);
     }

@@ -511,6 +511,25 @@ private Q_SLOTS:
         QVERIFY(!window.modelsPage()->retrainWithReviewedGood()); // nothing left to move
     }
 
+    // On a 1366 px screen nothing falls off: long texts elide or wrap, the window never
+    // widens itself, in review or in mask mode.
+    void windowFitsA1366PixelScreen()
+    {
+        MainWindow window;
+        window.resize(1300, 800);
+        window.show();
+        QVERIFY(window.openProject(project_));
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const auto widest = [&] { return std::max(window.minimumSizeHint().width(), window.minimumWidth()); };
+        qInfo("minimum width: %d", widest());
+        QVERIFY2(widest() <= 1366, qPrintable(QString::number(widest())));
+        window.findChild<QAction*>(QStringLiteral("editMaskAction"))->setChecked(true);
+        QCoreApplication::processEvents();
+        qInfo("minimum width in mask mode: %d", widest());
+        QVERIFY2(widest() <= 1366, qPrintable(QString::number(widest())));
+        QCOMPARE(window.width(), 1300);
+    }
+
     void trainDialogOffersRegistryAndDefaults()
     {
         // The dialog opens on the same defaults as the command line: DetectorSettings'.

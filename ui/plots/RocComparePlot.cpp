@@ -17,6 +17,8 @@ namespace {
 const QColor kCurveColors[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                                {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
 
+constexpr int kLegendNameLength = 28; // longer names end in "…" (the table has them whole)
+
 } // namespace
 
 RocComparePlot::RocComparePlot(QWidget* parent)
@@ -33,8 +35,15 @@ RocComparePlot::RocComparePlot(QWidget* parent)
     diagonal->setPen(QPen(Qt::gray, 1, Qt::DotLine));
     diagonal->point1->setCoords(0, 0);
     diagonal->point2->setCoords(1, 1);
+    // The legend in a row of its own under the axes: inside them it covered curves and was
+    // cut off once names grew long.
+    auto* legendRow = new QCPLayoutGrid;
+    plot_->plotLayout()->addElement(1, 0, legendRow);
+    legendRow->setMargins(QMargins(6, 0, 6, 6));
+    legendRow->addElement(0, 0, plot_->legend);
+    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
     plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foRowsFirst);
 
     note_ = new QLabel(this);
     note_->setObjectName(QStringLiteral("rocNote"));
@@ -55,7 +64,10 @@ void RocComparePlot::setCurves(const std::vector<Curve>& curves, const QString& 
     for (size_t i = 0; i < curves.size(); ++i) {
         const Curve& source = curves[i];
         auto* curve = new QCPCurve(plot_->xAxis, plot_->yAxis);
-        curve->setName(QStringLiteral("%1 · AUROC %2").arg(source.name).arg(source.auroc, 0, 'f', 3));
+        const QString name
+            = source.name.size() > kLegendNameLength ? source.name.left(kLegendNameLength - 1) + QChar(0x2026) : source.name;
+        // The figure first: a narrow plot cuts the end of a line, never the AUROC.
+        curve->setName(QStringLiteral("%1 · %2").arg(source.auroc, 0, 'f', 3).arg(name));
         curve->setPen(QPen(kCurveColors[i % std::size(kCurveColors)], 2));
         curve->setData(QVector<double>(source.roc.fpr.begin(), source.roc.fpr.end()),
                        QVector<double>(source.roc.tpr.begin(), source.roc.tpr.end()));
@@ -64,6 +76,16 @@ void RocComparePlot::setCurves(const std::vector<Curve>& curves, const QString& 
     note_->setText(note);
     note_->setVisible(!note.isEmpty());
     replotWhenSized(plot_, QCustomPlot::rpImmediateRefresh); // now, so a grab of the dialog right after shows the curves
+}
+
+QRect RocComparePlot::legendRect() const
+{
+    return plot_->legend->outerRect();
+}
+
+QRect RocComparePlot::curvesRect() const
+{
+    return plot_->axisRect()->rect();
 }
 
 QString RocComparePlot::legendText(int curve) const

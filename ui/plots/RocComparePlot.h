@@ -1,6 +1,7 @@
 #pragma once
 #include "core/metrics/Metrics.h"
 
+#include <QRect>
 #include <QString>
 #include <QWidget>
 
@@ -13,7 +14,8 @@ class QLabel;
 namespace ds::ui {
 
 // ROC curves of several models on the same images, overlaid in one plot, each in a colour
-// of its own; the legend names each model with its image AUROC.
+// of its own; the legend, under the plot so it never covers a curve, names each model with
+// its image AUROC ("0.987 · PatchCore 256").
 class RocComparePlot : public QWidget {
     Q_OBJECT
 public:
@@ -32,6 +34,9 @@ public:
     // For tests: the curves shown, and the legend text of one.
     int curveCount() const { return int(curves_.size()); }
     QString legendText(int curve) const;
+    // Where the legend and the curves' area are, in the plot's pixels.
+    QRect legendRect() const;
+    QRect curvesRect() const;
 
 private:
     QCustomPlot* plot_ = nullptr;

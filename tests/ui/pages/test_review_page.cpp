@@ -376,7 +376,8 @@ private Q_SLOTS:
             host.action("defectTypesAction")->trigger(); // returns once the dialog closes
             return edited;
         };
-        QVERIFY(editTypes([](ds::ui::DefectTypesDialog* dialog) { QVERIFY(dialog->addType(QStringLiteral("weld spatter"), Qt::red)); }));
+        QVERIFY(editTypes(
+            [](ds::ui::DefectTypesDialog* dialog) { QVERIFY(dialog->addType(QStringLiteral("weld spatter"), Qt::red)); }));
         QTRY_COMPARE(page.shownImageId(), imageId); // the run was read again, the image shown again
         QCOMPARE(page.imagePane()->undoStack()->count(), 1);
         page.imagePane()->undoStack()->undo();
@@ -420,7 +421,8 @@ private Q_SLOTS:
         // Shown in the detector's units with four significant digits.
         const double threshold = page.currentThreshold();
         const int decimals = std::clamp(3 - int(std::floor(std::log10(std::abs(threshold)))), 0, 12);
-        QVERIFY2(text.contains(QString::number(threshold, 'f', decimals)), qPrintable(QStringLiteral("threshold %1").arg(threshold)));
+        QVERIFY2(text.contains(QString::number(threshold, 'f', decimals)),
+                 qPrintable(QStringLiteral("threshold %1").arg(threshold)));
         const QString pdf = dir_.filePath(QStringLiteral("report.pdf"));
         QVERIFY(host.runRequestedJob([&] { page.exportReport(pdf); }));
         QFile pdfFile(pdf);
