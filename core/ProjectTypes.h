@@ -159,6 +159,9 @@ struct ModelRecord {
     std::int64_t stateBytes = 0; // size of state in bytes; filled when read
     double trainSeconds = 0.0; // wall-clock training time
     int nTrain = 0; // number of training images
+    // Good images held out of training to set the threshold; empty for models trained
+    // before it was recorded.
+    std::optional<int> nHeldOut;
     double threshold = 0.0; // default decision threshold, in score units
     std::string createdAt; // ISO 8601 UTC, set by the project
 };

@@ -3,12 +3,12 @@
 #include "core/Error.h"
 #include "core/data/ImageIO.h"
 #include "core/data/Overlay.h"
+#include "core/detectors/Detector.h"
 #include "report/ReportPlots.h"
 
 #include <QBuffer>
 #include <QDateTime>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QRegularExpression>
 #include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
@@ -86,24 +86,36 @@ QString when(const std::string& isoUtc)
 
 // A model's settings (DetectorSettings::toJson) without the method and backbone, shown
 // apart: "image_size = 64, seed = 0, n_features = 100"; the method's own parameters inline.
+// The model's settings as the Train dialog names them ("Image size: 256 px, …, Steps: 100"),
+// a named choice by its name; settings this version cannot read, as stored.
 QString settingsText(const std::string& json)
 {
-    const QJsonObject settings = QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
-    QStringList parts;
-    for (auto entry = settings.begin(); entry != settings.end(); ++entry) {
-        if (entry.key() == QStringLiteral("method") || entry.key() == QStringLiteral("backbone"))
-            continue;
-        if (!entry.value().isObject()) {
-            parts << entry.key() + QStringLiteral(" = ") + entry.value().toVariant().toString();
-            continue;
-        }
-        const QJsonObject nested = entry.value().toObject();
-        if (nested.isEmpty())
-            parts << entry.key() + QStringLiteral(": defaults");
-        for (auto parameter = nested.begin(); parameter != nested.end(); ++parameter)
-            parts << parameter.key() + QStringLiteral(" = ") + parameter.value().toVariant().toString();
+    ds::DetectorSettings settings;
+    const ds::DetectorInfo* info = nullptr;
+    try {
+        settings = ds::DetectorSettings::fromJson(json);
+        info = &ds::detectorInfo(settings.method);
+    } catch (const std::exception&) {
+        return escaped(json);
     }
-    return parts.isEmpty() ? escaped(json) : parts.join(QStringLiteral(", ")).toHtmlEscaped();
+    QStringList parts;
+    parts << QStringLiteral("Image size: %1 px").arg(settings.imageSize);
+    parts << QStringLiteral("Image shape: ")
+            + (settings.automaticAspect       ? QStringLiteral("automatic")
+                   : settings.keepAspectRatio ? QStringLiteral("kept")
+                                              : QStringLiteral("squashed to a square"));
+    for (const ds::ParameterSpec& spec : info->parameters) {
+        const auto value = settings.parameters.find(spec.key);
+        if (value == settings.parameters.end())
+            continue;
+        const int index = int(value->second);
+        const QString shown = !spec.choices.empty() && index >= 0 && index < int(spec.choices.size())
+            ? QString::fromStdString(spec.choices[size_t(index)])
+            : QString::number(value->second, 'g', 6);
+        parts << QString::fromStdString(spec.label).remove(QLatin1Char('&')).remove(QRegularExpression(QStringLiteral(":$")))
+                + QStringLiteral(": ") + shown;
+    }
+    return parts.join(QStringLiteral(", ")).toHtmlEscaped();
 }
 
 QString cell(const QString& content, const QString& cssClass = {})
@@ -206,9 +218,13 @@ QString projectAndModel(const ReportData& report)
                     escaped(model.name) + QStringLiteral(" (id ") + count(int(model.id)) + QStringLiteral(")"));
     html += factRow(QStringLiteral("Method"), escaped(model.method) + QStringLiteral(" on ") + escaped(model.backbone));
     html += factRow(QStringLiteral("Settings"), settingsText(model.paramsJson));
+    // What was held out to set the threshold is said, not hidden in the count.
+    const QString heldOut = model.nHeldOut
+        ? QStringLiteral(" (") + count(*model.nHeldOut) + QStringLiteral(" more held out to set the threshold)")
+        : QString();
     html += factRow(QStringLiteral("Trained"),
-                    count(model.nTrain) + QStringLiteral(" images in ") + fixed(model.trainSeconds, 1) + QStringLiteral(" s, ")
-                        + when(model.createdAt));
+                    count(model.nTrain) + QStringLiteral(" images") + heldOut + QStringLiteral(" in ")
+                        + fixed(model.trainSeconds, 1) + QStringLiteral(" s, ") + when(model.createdAt));
     html += factRow(QStringLiteral("Scored"),
                     QStringLiteral("run ") + count(int(run.id)) + QStringLiteral(": ") + count(int(report.scoredImages.size()))
                         + QStringLiteral(" images, ") + when(run.finishedAt));

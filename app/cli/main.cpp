@@ -439,8 +439,10 @@ int runInfo(const QStringList& arguments)
     std::printf("%s (schema %d)\n", project.path().c_str(), project.schemaVersion());
     std::printf("images: %zu (%ld train, %ld test)\n", images.size(), count(ds::Split::Train), count(ds::Split::Test));
     for (const ds::ModelRecord& model : project.models()) {
-        std::printf("model %lld: %s  [%s]  trained on %d in %.1f s, threshold %.4g\n", static_cast<long long>(model.id),
-                    model.name.c_str(), model.paramsJson.c_str(), model.nTrain, model.trainSeconds, model.threshold);
+        const std::string heldOut = model.nHeldOut ? " (+" + std::to_string(*model.nHeldOut) + " held out)" : "";
+        std::printf("model %lld: %s  [%s]  trained on %d%s in %.1f s, threshold %.4g\n", static_cast<long long>(model.id),
+                    model.name.c_str(), model.paramsJson.c_str(), model.nTrain, heldOut.c_str(), model.trainSeconds,
+                    model.threshold);
         for (const ds::RunRecord& run : project.runs(model.id)) {
             const auto results = project.results(run.id, ds::ProjectFile::Heatmaps::Skip);
             const auto flagged

@@ -246,6 +246,7 @@ TrainOutcome trainModel(const std::string& projectPath, const DetectorSettings& 
     model.state = detector->saveState();
     model.trainSeconds = outcome.trainSeconds;
     model.nTrain = outcome.trainCount;
+    model.nHeldOut = outcome.heldOutCount;
     model.threshold = outcome.threshold;
     ProjectFile::Transaction transaction(project);
     if (!moveToTraining.empty())

@@ -8,10 +8,10 @@ namespace ds {
 namespace {
 
 // Columns: id, name, method, params_json, backbone, state's size, train_seconds, n_train,
-// threshold, created_at. length(state) is answered from the record header without reading
+// threshold, created_at, n_held_out. length(state) is answered from the record header without reading
 // the blob.
 constexpr const char* kSelectModels = "SELECT id, name, method, params_json, backbone, length(state), "
-                                      "train_seconds, n_train, threshold, created_at FROM models ";
+                                      "train_seconds, n_train, threshold, created_at, n_held_out FROM models ";
 
 ModelRecord modelAt(const SqliteStatement& statement)
 {
@@ -26,6 +26,8 @@ ModelRecord modelAt(const SqliteStatement& statement)
     model.nTrain = static_cast<int>(statement.int64At(7));
     model.threshold = statement.doubleAt(8);
     model.createdAt = statement.textAt(9);
+    if (!statement.isNullAt(10))
+        model.nHeldOut = static_cast<int>(statement.int64At(10));
     return model;
 }
 
@@ -36,7 +38,7 @@ std::int64_t ProjectFile::addModel(const ModelRecord& model)
     SqliteConnection& db = connection();
     SqliteStatement statement(db,
                               "INSERT INTO models (name, method, params_json, backbone, state, "
-                              "train_seconds, n_train, threshold) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                              "train_seconds, n_train, threshold, n_held_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     statement.bind(1, model.name)
         .bind(2, model.method)
         .bind(3, model.paramsJson)
@@ -44,8 +46,12 @@ std::int64_t ProjectFile::addModel(const ModelRecord& model)
         .bind(5, model.state)
         .bind(6, model.trainSeconds)
         .bind(7, model.nTrain)
-        .bind(8, model.threshold)
-        .run();
+        .bind(8, model.threshold);
+    if (model.nHeldOut)
+        statement.bind(9, *model.nHeldOut);
+    else
+        statement.bindNull(9);
+    statement.run();
     return db.lastInsertRowId();
 }
 

@@ -148,12 +148,18 @@ ALTER TABLE runs_v5 RENAME TO runs;
 CREATE INDEX runs_by_model ON runs(model_id);
 )sql";
 
+// How many good images training held out to set the model's threshold (NULL for models
+// trained before it was recorded: unknown, not zero).
+constexpr const char* kVersion6 = R"sql(
+ALTER TABLE models ADD COLUMN n_held_out INTEGER CHECK (n_held_out >= 0);
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations()
 {
     static const std::vector<Migration> steps = {
-        {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4, true}, {5, kVersion5, true},
+        {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4, true}, {5, kVersion5, true}, {6, kVersion6},
     };
     return steps;
 }

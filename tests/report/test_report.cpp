@@ -114,6 +114,13 @@ private Q_SLOTS:
         const Confusion& c = report_.confusion;
         checkNumber(cells, "precision", double(c.tp) / (c.tp + c.fp), 0.0005);
         checkNumber(cells, "recall", double(c.tp) / (c.tp + c.fn), 0.0005);
+        // The model as the Train dialog names it, and what training held out.
+        const ModelRecord& model = report_.measured.model;
+        QVERIFY(model.nHeldOut);
+        QVERIFY(html.contains(QStringLiteral("%1 more held out to set the threshold").arg(*model.nHeldOut)));
+        for (const ParameterSpec& spec : detectorInfo(model.method).parameters)
+            QVERIFY2(!html.contains(QString::fromStdString(spec.key) + QStringLiteral(" = ")), spec.key.c_str());
+        QVERIFY(html.contains(QStringLiteral("Image size: 64 px")));
     }
 
     void htmlListsTheFlaggedImagesInOrder()

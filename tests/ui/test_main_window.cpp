@@ -153,6 +153,14 @@ private Q_SLOTS:
         QCOMPARE(window.modelsModel()->index(0, 0).data().toString(), QStringLiteral("gui-model"));
         QCOMPARE(window.modelsModel()->index(0, 1).data().toString(), QStringLiteral("padim"));
         QVERIFY(window.modelsPage()->view()->selectedModelId() != 0); // the new model is selected
+        // The models list says what was held out to set the threshold, as the log does.
+        const ds::ModelRecord trained = ds::ProjectFile::open(project.toStdString()).models().front();
+        QVERIFY(trained.nHeldOut && *trained.nHeldOut > 0);
+        QVERIFY(window.modelsModel()
+                    ->index(0, 0)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("and %1 held out to set the threshold").arg(*trained.nHeldOut)));
         QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), 0); // not scored yet
         QVERIFY(actionEnabled(window, "scoreAction"));
 

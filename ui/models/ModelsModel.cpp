@@ -70,10 +70,12 @@ QVariant ModelsModel::data(const QModelIndex& index, int role) const
             return summary.thresholdChosen
                 ? QStringLiteral("Chosen in the workbench; training set %1").arg(model.threshold, 0, 'f', 4)
                 : QStringLiteral("Set by training (move the threshold slider to choose another)");
-        return QStringLiteral("%1 on %2, %3, created %4 UTC\nParameters: %5")
-            .arg(QString::fromStdString(model.method), QString::fromStdString(model.backbone),
-                 countOf(model.nTrain, QStringLiteral("training image"), QStringLiteral("training images")),
-                 readableUtc(model.createdAt), QString::fromStdString(model.paramsJson));
+        return QStringLiteral("%1\n%2 on %3, %4, created %5 UTC\nParameters: %6")
+            .arg(
+                QString::fromStdString(model.name), QString::fromStdString(model.method), QString::fromStdString(model.backbone),
+                countOf(model.nTrain, QStringLiteral("training image"), QStringLiteral("training images"))
+                    + (model.nHeldOut ? QStringLiteral(" and %1 held out to set the threshold").arg(*model.nHeldOut) : QString()),
+                readableUtc(model.createdAt), QString::fromStdString(model.paramsJson));
     case Qt::DisplayRole:
         switch (index.column()) {
         case NameColumn: return QString::fromStdString(model.name);

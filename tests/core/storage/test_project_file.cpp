@@ -323,7 +323,8 @@ void TestProjectFile::masksRoundTripPixelExact()
 void TestProjectFile::modelsRoundTripWithStateByteExact()
 {
     const std::string path = projectPath();
-    const ds::ModelRecord model = makeModel(randomBytes(300 * 1024, 3));
+    ds::ModelRecord model = makeModel(randomBytes(300 * 1024, 3));
+    model.nHeldOut = 11;
     std::int64_t modelId = 0;
     std::int64_t emptyStateId = 0;
     {
@@ -345,6 +346,8 @@ void TestProjectFile::modelsRoundTripWithStateByteExact()
     QCOMPARE(listed.stateBytes, static_cast<std::int64_t>(model.state.size()));
     QCOMPARE(listed.trainSeconds, model.trainSeconds);
     QCOMPARE(listed.nTrain, model.nTrain);
+    QCOMPARE(listed.nHeldOut, std::optional<int>(11));
+    QCOMPARE(models[1].nHeldOut, std::optional<int>()); // not given: unknown, not zero
     QCOMPARE(listed.threshold, model.threshold);
     QCOMPARE(listed.createdAt.size(), std::string("2024-01-01T00:00:00.000Z").size());
     QCOMPARE(listed.createdAt.back(), 'Z');
@@ -700,6 +703,7 @@ void TestProjectFile::migratesVersion4ProjectKeepingRunsAndTheirIdSequence()
     QCOMPARE(runs[0].id, std::int64_t(3));
     QCOMPARE(runs[0].status, ds::RunStatus::Done);
     QCOMPARE(runs[0].msPerImage, std::optional<double>(7.5));
+    QCOMPARE(project.models().front().nHeldOut, std::optional<int>()); // trained before it was recorded
     QCOMPARE(project.results(3, ProjectFile::Heatmaps::Skip).size(), std::size_t(1));
     // Left running by a version that recorded no owner: nothing can still be writing it.
     QCOMPARE(runs[1].status, ds::RunStatus::Interrupted);
