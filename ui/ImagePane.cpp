@@ -4,6 +4,7 @@
 #include "ui/ImageConversion.h"
 #include "ui/review/MaskEditor.h"
 #include "ui/review/MaskOverlay.h"
+#include "ui/widgets/ColourBar.h"
 #include "ui/widgets/ImageView.h"
 
 #include <QCheckBox>
@@ -78,14 +79,17 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
         scheduleRender();
     });
 
+    colourBar_ = new ColourBar;
     colormap_ = new QComboBox;
     colormap_->setObjectName(QStringLiteral("colormapBox"));
     colormap_->setToolTip(QStringLiteral("Colours of the heatmap"));
     for (const auto& [name, code] : ds::overlayColormaps())
         colormap_->addItem(QString::fromStdString(name), code);
     colormap_->setCurrentIndex(std::max(0, colormap_->findText(settings.value(QStringLiteral("colormap")).toString())));
+    colourBar_->setColormap(colormap_->currentData().toInt());
     connect(colormap_, &QComboBox::currentIndexChanged, this, [this] {
         QSettings().setValue(settingsGroup_ + QStringLiteral("/colormap"), colormap_->currentText());
+        colourBar_->setColormap(colormap_->currentData().toInt());
         overlayWithoutMask_.release();
         render();
     });
@@ -130,6 +134,7 @@ ImagePane::ImagePane(const QString& settingsGroup, bool sideBySideByDefault, QWi
     controls->addWidget(opacity_);
     controls->addWidget(opacityValue_);
     controls->addWidget(colormap_);
+    controls->addWidget(colourBar_);
     controls->addSpacing(8);
     controls->addWidget(groundTruthBox_);
     controls->addWidget(sideBySide_);
@@ -184,11 +189,22 @@ void ImagePane::setPlaceholder(const QString& text)
     view_->setPlaceholder(text);
 }
 
+void ImagePane::setColourScale(std::optional<ds::ColourScale> scale)
+{
+    colourScale_ = scale;
+    colourBar_->setScale(scale.value_or(ds::colourScaleAround(threshold_)));
+    overlayWithoutMask_.release();
+    scheduleRender();
+}
+
 void ImagePane::setThreshold(double threshold)
 {
     if (threshold == threshold_)
         return;
     threshold_ = threshold;
+    colourBar_->setThreshold(threshold);
+    if (!colourScale_)
+        colourBar_->setScale(ds::colourScaleAround(threshold));
     maskEditor_->setThreshold(threshold);
     overlayWithoutMask_.release();
     scheduleRender();
@@ -257,6 +273,7 @@ void ImagePane::render()
     ds::OverlayStyle style;
     style.opacity = opacity_->value() / 100.0;
     style.colormap = colormap_->currentData().toInt();
+    style.scale = colourScale_;
     if (editing_) {
         if (overlayWithoutMask_.empty())
             overlayWithoutMask_ = heatmap_.empty() ? rgbToBgr8(image_) : ds::renderOverlay(image_, heatmap_, threshold_, style);

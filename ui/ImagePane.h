@@ -1,5 +1,6 @@
 #pragma once
 #include "core/ProjectTypes.h"
+#include "core/data/Overlay.h"
 
 #include <QWidget>
 
@@ -17,6 +18,7 @@ class QUndoStack;
 
 namespace ds::ui {
 
+class ColourBar;
 class ImageView;
 class MaskEditor;
 
@@ -44,6 +46,10 @@ public:
     void setCaption(const QString& caption);
     void setPlaceholder(const QString& text);
     void setThreshold(double threshold);
+    // Where the heatmap's colours sit; empty: around the threshold shown. A fixed scale
+    // keeps the colours while the threshold moves (only the outlines follow it).
+    void setColourScale(std::optional<ds::ColourScale> scale);
+    ColourBar* colourBar() const { return colourBar_; }
     bool hasImage() const;
 
     ImageView* view() const { return view_; }
@@ -85,6 +91,8 @@ private:
     QSlider* opacity_ = nullptr;
     QLabel* opacityValue_ = nullptr;
     QComboBox* colormap_ = nullptr;
+    ColourBar* colourBar_ = nullptr;
+    std::optional<ds::ColourScale> colourScale_;
     QCheckBox* groundTruthBox_ = nullptr;
     QCheckBox* sideBySide_ = nullptr;
     MaskEditor* maskEditor_ = nullptr;

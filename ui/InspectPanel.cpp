@@ -127,6 +127,8 @@ void InspectPanel::setModel(const QString& projectPath, qint64 modelId, double t
     projectPath_ = projectPath;
     modelId_ = modelId;
     threshold_ = threshold;
+    // One colour scale per model: a threshold moved later moves the outlines only.
+    pane_->setColourScale(ds::colourScaleAround(threshold));
     ++modelGeneration_;
     inspector_.reset();
     if (shown_ && !inspecting_)

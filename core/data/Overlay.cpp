@@ -17,14 +17,21 @@ Contours outerContours(const cv::Mat& binary)
 
 } // namespace
 
+ColourScale colourScaleAround(double threshold)
+{
+    return {0.5 * threshold, 1.5 * threshold};
+}
+
 cv::Mat renderHeatmap(const cv::Mat& anomalyMap, double threshold, int colormap)
 {
-    // Centred on the threshold so the colour itself says "below" (low end of the colormap)
-    // or "above" (high end).
-    const double low = 0.5 * threshold;
-    const double span = std::max(threshold, 1e-12);
+    return renderHeatmap(anomalyMap, colourScaleAround(threshold), colormap);
+}
+
+cv::Mat renderHeatmap(const cv::Mat& anomalyMap, const ColourScale& scale, int colormap)
+{
+    const double span = std::max(scale.high - scale.low, 1e-12);
     cv::Mat scaled;
-    anomalyMap.convertTo(scaled, CV_8U, 255.0 / span, -255.0 * low / span);
+    anomalyMap.convertTo(scaled, CV_8U, 255.0 / span, -255.0 * scale.low / span);
     cv::Mat coloured;
     cv::applyColorMap(scaled, coloured, colormap);
     return coloured;
@@ -38,7 +45,8 @@ cv::Mat renderOverlay(const cv::Mat& image, const cv::Mat& anomalyMap, double th
     cv::cvtColor(image, base, cv::COLOR_RGB2BGR);
     base.convertTo(base, CV_8UC3, 255.0);
     cv::Mat blended;
-    cv::addWeighted(base, 1.0 - style.opacity, renderHeatmap(map, threshold, style.colormap), style.opacity, 0.0, blended);
+    const cv::Mat heat = renderHeatmap(map, style.scale.value_or(colourScaleAround(threshold)), style.colormap);
+    cv::addWeighted(base, 1.0 - style.opacity, heat, style.opacity, 0.0, blended);
 
     const int thickness = std::max(1, std::min(image.cols, image.rows) / 200);
     if (!style.groundTruth.empty()) {

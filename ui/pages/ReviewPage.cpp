@@ -377,6 +377,9 @@ void ReviewPage::showModel(std::int64_t modelId)
         high = highest->score;
     }
     thresholdBar_->setScoreRange(low, high, threshold);
+    // The heatmap's colours sit around the run's own threshold whatever the user sets, so
+    // moving the threshold moves the outlines, not the colours.
+    imagePane_->setColourScale(runId_ ? std::optional(ds::colourScaleAround(runThreshold_)) : std::nullopt);
     results_->setRunText(runText);
     results_->setRows(std::move(rows), threshold, imagePaths());
     updateThresholdPlots();

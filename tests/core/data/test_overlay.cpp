@@ -183,6 +183,28 @@ private Q_SLOTS:
         QCOMPARE(both.at<cv::Vec3b>(8, 30), kGreen);
         QCOMPARE(whiteCount(both), whiteCount(withContours));
     }
+
+    // A view whose threshold moves keeps its colours: with a fixed scale only the outline
+    // follows the threshold; without one, the colours are centred on the threshold drawn.
+    void aFixedScaleKeepsTheColoursWhileTheThresholdMoves()
+    {
+        const cv::Mat image = greyImage();
+        const cv::Mat map = anomalyMapWithHotSquare();
+        OverlayStyle style;
+        style.drawPredictedContours = false;
+        style.scale = ColourScale {0.0, 1.0};
+        QVERIFY(sameImage(renderOverlay(image, map, 0.3, style), renderOverlay(image, map, 0.8, style)));
+        QVERIFY(sameImage(renderOverlay(image, map, 0.3, style), renderOverlay(image, map, 123.0, style)));
+        style.scale.reset();
+        QVERIFY(!sameImage(renderOverlay(image, map, 0.3, style), renderOverlay(image, map, 0.8, style)));
+        // The scale's ends are the colormap's ends.
+        const cv::Mat ramp = (cv::Mat_<float>(1, 2) << 2.0f, 6.0f);
+        const cv::Mat coloured = renderHeatmap(ramp, ColourScale {2.0, 6.0}, cv::COLORMAP_JET);
+        cv::Mat ends;
+        const cv::Mat extremes = (cv::Mat_<uchar>(1, 2) << 0, 255);
+        cv::applyColorMap(extremes, ends, cv::COLORMAP_JET);
+        QVERIFY(sameImage(coloured, ends));
+    }
 };
 
 QTEST_MAIN(TestOverlay)

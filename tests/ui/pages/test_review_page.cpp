@@ -16,6 +16,7 @@
 #include "ui/review/DefectTypesDialog.h"
 #include "ui/review/MaskEditor.h"
 #include "ui/review/ReviewHistoryView.h"
+#include "ui/widgets/ColourBar.h"
 
 #include <QAction>
 #include <QApplication>
@@ -458,6 +459,13 @@ private Q_SLOTS:
         QVERIFY(atMiddle >= atMaximum);
         QVERIFY(atMinimum > atMaximum);
         QVERIFY(rankedByScoreDescending(results)); // verdicts change, ranking does not
+        // The heatmap keeps its colours (around the run's own threshold); its key marks the
+        // threshold where it now is.
+        const ds::ColourScale scale = page.imagePane()->colourBar()->scale();
+        const double runThreshold = ds::ProjectFile::open(path_.toStdString()).latestDoneRun(scored_->modelId())->threshold;
+        QCOMPARE(scale.low, ds::colourScaleAround(runThreshold).low);
+        QCOMPARE(scale.high, ds::colourScaleAround(runThreshold).high);
+        QCOMPARE(page.imagePane()->colourBar()->threshold(), page.currentThreshold());
         // The models list and the inspection learn of each move, with the model's id.
         QVERIFY(moved.count() >= 2); // the middle step may land where the slider stood
         QCOMPARE(moved.last().at(0).toLongLong(), scored_->modelId());
