@@ -118,6 +118,35 @@ private Q_SLOTS:
         QCOMPARE(plots.confusion().tp, 2);
         QCOMPARE(plots.confusion().fn, 1);
     }
+
+    // A plot without a size yet (in a hidden dock, before layout) paints nothing and says
+    // nothing: no "QPainter::begin: Paint device returned engine == 0" on the console.
+    void plotsWithoutASizeStayQuiet()
+    {
+        static QStringList warnings;
+        warnings.clear();
+        const QtMessageHandler previous
+            = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& text) {
+                  if (type == QtWarningMsg)
+                      warnings << text;
+              });
+        QWidget window;
+        auto* hidden = new ds::ui::CurvePlot(&window);
+        hidden->resize(0, 0);
+        hidden->hide();
+        auto* thresholds = new ds::ui::ThresholdPlots(&window);
+        thresholds->resize(0, 0);
+        window.resize(400, 300);
+        window.show();
+        hidden->addPoint(QStringLiteral("loss"), 1, 0.5);
+        thresholds->setScores({1.0f, 2.0f, 3.0f}, {0, 1, 1});
+        thresholds->setThreshold(2.0);
+        (void)window.grab(); // sends the pending resize events, as a screenshot does
+        QTest::qWait(50); // queued replots
+        qInstallMessageHandler(previous);
+        QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
+        QCOMPARE(hidden->pointCount(QStringLiteral("loss")), 1);
+    }
 };
 
 QTEST_MAIN(TestThresholdPlots)
