@@ -106,8 +106,8 @@ int main(int argc, char** argv)
         project.saveMaskEdit(edit, painted);
     });
     const double threshold = medianMs(repetitions, [&](int i) { project.setChosenThreshold(modelId, 1.0 + i * 1e-3); });
-    const double setting
-        = medianMs(repetitions, [&](int i) { project.setSetting("view/lastImageId", std::to_string(ids[size_t(i) % ids.size()])); });
+    const double setting = medianMs(
+        repetitions, [&](int i) { project.setSetting("view/lastImageId", std::to_string(ids[size_t(i) % ids.size()])); });
 
     std::printf("project of %d test images with a scored run, median of %d (re-read: %d)\n", images, repetitions,
                 std::max(1, repetitions / 10));
