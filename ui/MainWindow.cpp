@@ -94,7 +94,8 @@ MainWindow::~MainWindow()
     // A job still running must not outlive the window.
     jobs_->cancelAndWait();
     saveViewState();
-    review_->saveThresholdNow();
+    // Before the session's connection goes: the page writes a pending threshold through it.
+    review_->setProject(nullptr, {});
 }
 
 QString MainWindow::projectPath() const

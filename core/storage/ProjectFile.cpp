@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cassert>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -83,9 +84,28 @@ void requireIntactReferences(SqliteConnection& connection, int version)
                          + "' that refers to a missing row of table '" + check.textAt(2) + "'");
 }
 
+// A new project gets every step in one transaction: a process killed while creating it
+// leaves an empty file or a current project, never one at an older version (which a
+// read-only opening refuses).
+bool createSchema(SqliteConnection& connection)
+{
+    ForeignKeysOff foreignKeysOff(connection);
+    SqliteTransaction transaction(connection);
+    if (pragmaInt(connection, "PRAGMA user_version") != 0)
+        return false; // read under the write lock: another connection created it meanwhile
+    connection.execute("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
+    for (const schema::Migration& migration : schema::migrations())
+        connection.execute(migration.sql);
+    requireIntactReferences(connection, schema::currentVersion());
+    connection.execute("PRAGMA user_version = " + std::to_string(schema::currentVersion()));
+    transaction.commit();
+    return true;
+}
+
 void migrate(SqliteConnection& connection)
 {
-    if (pragmaInt(connection, "PRAGMA user_version") == schema::currentVersion())
+    const int version = pragmaInt(connection, "PRAGMA user_version");
+    if (version == schema::currentVersion() || (version == 0 && createSchema(connection)))
         return;
     for (const schema::Migration& migration : schema::migrations()) {
         std::optional<ForeignKeysOff> foreignKeysOff;
@@ -229,9 +249,45 @@ ProjectFile ProjectFile::openForReading(const std::string& path)
     return ProjectFile(std::move(connection));
 }
 
+// A new project appears whole: it is made under a temporary name beside its path and
+// linked into place once complete, so a process killed while creating it leaves no file
+// at the path (at worst a "<name>.creating-<pid>" beside it). Another process that made
+// the project meanwhile wins; this one then opens theirs.
+static void createProjectFile(const std::string& path)
+{
+    const std::string temporary = path + ".creating-" + std::to_string(::getpid());
+    const auto removeTemporary = [&] {
+        std::error_code ignored;
+        for (const char* suffix : {"", "-wal", "-shm"})
+            std::filesystem::remove(temporary + suffix, ignored);
+    };
+    removeTemporary();
+    try {
+        SqliteConnection connection(temporary, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+        enableWriteAheadLog(connection);
+        migrate(connection);
+    } catch (const Error&) {
+        removeTemporary();
+        throw Error("Cannot create project file " + quoted(path) + " (check that its folder exists and is writable)");
+    }
+    // Closed: its log is checkpointed into the file and removed, so the file alone is whole.
+    if (::link(temporary.c_str(), path.c_str()) != 0 && errno != EEXIST) {
+        std::error_code error;
+        std::filesystem::rename(temporary, path, error); // file systems without hard links
+        if (error) {
+            removeTemporary();
+            throw Error("Cannot create project file " + quoted(path) + ": " + error.message());
+        }
+    }
+    removeTemporary();
+}
+
 ProjectFile ProjectFile::openPath(const std::string& path, bool mayCreate)
 {
     requireProjectPath(path, mayCreate);
+    std::error_code missing;
+    if (mayCreate && !std::filesystem::exists(path, missing))
+        createProjectFile(path);
     auto connection = std::make_unique<SqliteConnection>(
         path, SQLITE_OPEN_READWRITE | (mayCreate ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX);
     // sqlite silently falls back to read-only when the file is write-protected.

@@ -345,6 +345,7 @@ void ReviewPage::showModel(std::int64_t modelId)
         Q_EMIT message(true, QStringLiteral("Threshold"),
                        QStringLiteral("The threshold you chose for the previous model could not be saved."), {});
     clearRun();
+    modelId_ = modelId;
     std::vector<ResultsModel::Row> rows;
     double threshold = 0.0;
     QString runText = modelId ? QStringLiteral("Not scored yet: use Model → Score Test Images (Ctrl+R).")
@@ -403,7 +404,7 @@ void ReviewPage::showModel(std::int64_t modelId)
 void ReviewPage::reload()
 {
     const std::int64_t shown = imageId_;
-    showModel(runModelId_);
+    showModel(modelId_);
     if (shown)
         selectImage(shown);
 }

@@ -176,6 +176,7 @@ private:
     bool thresholdDirty_ = false;
     bool revertingMaskEdit_ = false; // taking back a mask edit the project refused
 
+    std::int64_t modelId_ = 0; // the model shown, with or without a run
     std::int64_t scoringModelId_ = 0;
     std::int64_t runId_ = 0;
     std::int64_t runModelId_ = 0; // model of the run shown
