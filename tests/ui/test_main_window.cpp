@@ -3,6 +3,7 @@
 // training job, and reopen the project in a fresh window.
 #include "core/storage/ProjectFile.h"
 #include "datasets/SyntheticDataset.h"
+#include "tests/support/ResultsOrder.h"
 #include "tests/support/ScoredProject.h"
 #include "tests/support/SmallDataset.h"
 #include "ui/MainWindow.h"
@@ -11,7 +12,6 @@
 #include "ui/plots/ThresholdPlots.h"
 #include "ui/ImagePane.h"
 #include "ui/review/MaskEditor.h"
-#include "core/review/ReviewQueue.h"
 #include "ui/InspectPanel.h"
 #include "ui/ReviewPanel.h"
 #include "ui/models/ResultsFilterProxy.h"
@@ -60,15 +60,6 @@ using ds::ui::ResultsModel;
 namespace {
 
 constexpr int kJobTimeoutMs = 300000;
-
-bool rankedByScoreDescending(const QAbstractItemModel& model)
-{
-    for (int row = 1; row < model.rowCount(); ++row)
-        if (model.index(row - 1, 0).data(ResultsModel::ScoreRole).toDouble()
-            < model.index(row, 0).data(ResultsModel::ScoreRole).toDouble())
-            return false;
-    return true;
-}
 
 // Runs one job started by start() and returns jobFinished's argument.
 template <typename Start>
@@ -314,7 +305,7 @@ private Q_SLOTS:
         QCOMPARE(reopened.modelsModel()->rowCount(), 1);
         QCOMPARE(reopened.modelsModel()->index(0, 0).data().toString(), QStringLiteral("gui-model"));
         QCOMPARE(reopened.reviewPage()->resultsProxy()->rowCount(), testImages_);
-        QVERIFY(rankedByScoreDescending(*reopened.reviewPage()->resultsProxy()));
+        QVERIFY(ds::test::rankedByScoreDescending(*reopened.reviewPage()->resultsProxy()));
         for (int row = 0; row < reopened.reviewPage()->resultsProxy()->rowCount(); ++row)
             QCOMPARE(reopened.reviewPage()->resultsProxy()->index(row, 0).data(ResultsModel::ScoreRole).toDouble(),
                      scores[size_t(row)]);
@@ -367,14 +358,7 @@ private Q_SLOTS:
         QVERIFY(runJob(window, [&] { window.scoreTestImages(); }));
         const ds::ui::ResultsFilterProxy& proxy = *window.reviewPage()->resultsProxy();
         QCOMPARE(proxy.rowCount(), testImages_);
-        std::vector<std::int64_t> ids;
-        std::vector<double> scores;
-        for (const ResultsModel::Row& row : window.reviewPage()->resultsModel()->rows()) {
-            ids.push_back(row.imageId);
-            scores.push_back(row.score);
-        }
-        const std::vector<std::int64_t> expected
-            = ds::reviewOrder(ids, scores, window.reviewPage()->currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
+        const std::vector<std::int64_t> expected = ds::test::queueOrder(*window.reviewPage()->resultsModel());
         for (int row = 0; row < proxy.rowCount(); ++row)
             QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
     }
@@ -504,7 +488,7 @@ private Q_SLOTS:
         QCOMPARE(window.modelsModel()->index(0, 1).data().toString(), QStringLiteral("patchcore"));
         QVERIFY(runJob(window, [&] { window.findChild<QAction*>(QStringLiteral("scoreAction"))->trigger(); }));
         QCOMPARE(window.reviewPage()->resultsProxy()->rowCount(), testImages_);
-        QVERIFY(rankedByScoreDescending(*window.reviewPage()->resultsProxy()));
+        QVERIFY(ds::test::rankedByScoreDescending(*window.reviewPage()->resultsProxy()));
 
         // The one test image reviewed Good joins the training set, and a model with the same
         // settings is trained on it.

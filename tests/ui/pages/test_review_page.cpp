@@ -2,7 +2,7 @@
 // results with filters and navigation, verdicts by keyboard, mask edits with undo, the
 // threshold, exports, and what is kept for the next time the project opens.
 #include "core/jobs/RunMetrics.h"
-#include "core/review/ReviewQueue.h"
+#include "tests/support/ResultsOrder.h"
 #include "tests/support/ScoredProject.h"
 #include "ui/ImagePane.h"
 #include "ui/ReviewPanel.h"
@@ -58,26 +58,6 @@ int scoresAtOrAbove(const QAbstractItemModel& model, double threshold)
     for (int row = 0; row < model.rowCount(); ++row)
         count += model.index(row, 0).data(ResultsModel::ScoreRole).toDouble() >= threshold;
     return count;
-}
-
-bool rankedByScoreDescending(const QAbstractItemModel& model)
-{
-    for (int row = 1; row < model.rowCount(); ++row)
-        if (model.index(row - 1, 0).data(ResultsModel::ScoreRole).toDouble()
-            < model.index(row, 0).data(ResultsModel::ScoreRole).toDouble())
-            return false;
-    return true;
-}
-
-std::vector<std::int64_t> queueOrder(const ReviewPage& page)
-{
-    std::vector<std::int64_t> ids;
-    std::vector<double> scores;
-    for (const ResultsModel::Row& row : page.resultsModel()->rows()) {
-        ids.push_back(row.imageId);
-        scores.push_back(row.score);
-    }
-    return ds::reviewOrder(ids, scores, page.currentThreshold(), ds::ReviewOrder::NearestThresholdFirst);
 }
 
 // The page in a window of its own, as the workbench places it, with its actions and a job
@@ -164,7 +144,7 @@ private Q_SLOTS:
         ReviewPage& page = host.page();
         const QAbstractItemModel& results = *page.resultsProxy();
         QCOMPARE(results.rowCount(), testImages_);
-        QVERIFY(rankedByScoreDescending(results));
+        QVERIFY(ds::test::rankedByScoreDescending(results));
         // Defects rank above good images on this easy dataset, at least at the very top.
         QVERIFY(results.index(0, ResultsModel::LabelColumn).data().toString() != QStringLiteral("good"));
         // The top row is selected and its overlay shown once decoded off the GUI thread.
@@ -211,7 +191,7 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), 4);
         for (int row = 0; row < proxy.rowCount(); ++row)
             QCOMPARE(proxy.index(row, ResultsModel::LabelColumn).data().toString(), QStringLiteral("good"));
-        QVERIFY(rankedByScoreDescending(proxy));
+        QVERIFY(ds::test::rankedByScoreDescending(proxy));
         labels->setCurrentIndex(0);
         QCOMPARE(proxy.rowCount(), all);
 
@@ -307,11 +287,11 @@ private Q_SLOTS:
 
         // Nearest the threshold first: the order core gives, then back to the score ranking.
         page.setReviewOrder(int(ds::ui::ReviewPanel::Order::NearestThreshold));
-        const std::vector<std::int64_t> expected = queueOrder(page);
+        const std::vector<std::int64_t> expected = ds::test::queueOrder(*page.resultsModel());
         for (int row = 0; row < proxy.rowCount(); ++row)
             QCOMPARE(proxy.index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
         page.setReviewOrder(int(ds::ui::ReviewPanel::Order::HighestScore));
-        QVERIFY(rankedByScoreDescending(proxy));
+        QVERIFY(ds::test::rankedByScoreDescending(proxy));
     }
 
     void maskEditsAreSavedWithUndo()
@@ -458,7 +438,7 @@ private Q_SLOTS:
         QVERIFY(atMinimum >= atMiddle);
         QVERIFY(atMiddle >= atMaximum);
         QVERIFY(atMinimum > atMaximum);
-        QVERIFY(rankedByScoreDescending(results)); // verdicts change, ranking does not
+        QVERIFY(ds::test::rankedByScoreDescending(results)); // verdicts change, ranking does not
         // The heatmap keeps its colours (around the run's own threshold); its key marks the
         // threshold where it now is.
         const ds::ColourScale scale = page.imagePane()->colourBar()->scale();
@@ -490,7 +470,7 @@ private Q_SLOTS:
         ReviewPage& page = reopened.page();
         QCOMPARE(page.reviewPanel()->order(), ds::ui::ReviewPanel::Order::NearestThreshold);
         QCOMPARE(page.currentThreshold(), chosen);
-        const std::vector<std::int64_t> expected = queueOrder(page);
+        const std::vector<std::int64_t> expected = ds::test::queueOrder(*page.resultsModel());
         for (int row = 0; row < page.resultsProxy()->rowCount(); ++row)
             QCOMPARE(page.resultsProxy()->index(row, 0).data(ResultsModel::ImageIdRole).toLongLong(), expected[size_t(row)]);
     }
