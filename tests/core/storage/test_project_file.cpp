@@ -250,6 +250,11 @@ void TestProjectFile::createsProjectInWalModeAtCurrentVersion()
     QCOMPARE(journalMode.textAt(0), std::string("wal"));
     QCOMPARE(queryInt(raw, "PRAGMA user_version"), ds::schema::currentVersion());
     QCOMPARE(queryInt(raw, "PRAGMA application_id"), ds::schema::kApplicationId);
+    // Made under a temporary name and linked into place: nothing of that is left beside it.
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path()))
+        QVERIFY2(entry.path().filename().string().find(".creating-") == std::string::npos, entry.path().c_str());
+    // A second process creating the same project meanwhile finds it whole and opens it.
+    QCOMPARE(ProjectFile::openOrCreate(path).schemaVersion(), ds::schema::currentVersion());
 }
 
 void TestProjectFile::imagesRoundTripAndDuplicateHashesAreSkipped()
