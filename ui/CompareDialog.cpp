@@ -1,5 +1,7 @@
 #include "ui/CompareDialog.h"
 
+#include "ui/Wording.h"
+
 #include "ui/jobs/BackgroundTask.h"
 
 #include "core/Error.h"
@@ -41,11 +43,6 @@ namespace {
 constexpr int kModelIdRole = Qt::UserRole;
 const QString kNotAvailable = QStringLiteral("—");
 const QString kNotScoredHint = QStringLiteral("score the test images first");
-
-QString fromStd(const std::string& text)
-{
-    return QString::fromStdString(text);
-}
 
 // The run a model is judged on: its latest finished one.
 QTableWidgetItem* textItem(const QString& text)

@@ -50,11 +50,6 @@ namespace ds::ui {
 
 namespace {
 
-QString fromStd(const std::string& text)
-{
-    return QString::fromStdString(text);
-}
-
 QStringList localPaths(const QMimeData* mime)
 {
     QStringList paths;

@@ -5,6 +5,12 @@
 
 namespace ds::ui {
 
+// Text from core (UTF-8) for the widgets.
+inline QString fromStd(const std::string& text)
+{
+    return QString::fromStdString(text);
+}
+
 // "12.5 s", "3 min 20 s".
 QString formatSeconds(double seconds);
 

@@ -10,11 +10,6 @@ namespace ds::ui::jobs {
 
 namespace {
 
-QString fromStd(const std::string& text)
-{
-    return QString::fromStdString(text);
-}
-
 QStringList skippedList(const std::vector<SkippedFile>& skipped)
 {
     QStringList lines;

@@ -1,5 +1,7 @@
 #include "ui/pages/ModelsPage.h"
 
+#include "ui/Wording.h"
+
 #include "core/jobs/RunMetrics.h"
 #include "ui/MenuActions.h"
 #include "ui/ProjectSession.h"
@@ -13,15 +15,6 @@
 #include <QMessageBox>
 
 namespace ds::ui {
-
-namespace {
-
-QString fromStd(const std::string& text)
-{
-    return QString::fromStdString(text);
-}
-
-} // namespace
 
 ModelsPage::ModelsPage(ModelsModel* models, ProjectSession* session, ReviewPage* review, QWidget* window)
     : QObject(window)

@@ -48,11 +48,6 @@ namespace {
 
 constexpr int kDefaultOverlayOpacity = 45;
 
-QString fromStd(const std::string& text)
-{
-    return QString::fromStdString(text);
-}
-
 } // namespace
 
 ReviewPage::ReviewPage(const ModelsModel* models, QWidget* window)
