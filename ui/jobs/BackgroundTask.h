@@ -44,7 +44,13 @@ Q_SIGNALS:
     // The work threw: the message, on the owner's thread.
     void failed(const QString& message);
 
+protected:
+    bool event(QEvent* event) override;
+
 private:
+    struct Delivery;
+    class Run;
+    void postDelivery(std::uint64_t generation, Apply apply, bool final);
     void deliver(std::uint64_t generation, const Apply& apply, bool final);
 
     QThreadPool* pool_ = nullptr;
