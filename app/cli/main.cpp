@@ -91,10 +91,14 @@ void addDetectorOptions(QCommandLineParser& parser)
                       QStringLiteral("key=value")});
 }
 
-ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser)
+// The settings the options give for method; with foreignParameters false a --param the
+// method does not offer is an error, with true it is left out (compare: a parameter
+// applies to the methods that offer it).
+ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser, const std::string& method,
+                                          bool foreignParameters = false)
 {
     ds::DetectorSettings settings;
-    settings.method = str(parser.value(QStringLiteral("method")));
+    settings.method = method;
     settings.backbone = str(parser.value(QStringLiteral("backbone")));
     settings.imageSize = intOption(parser, QStringLiteral("size"));
     settings.seed = uint64_t(intOption(parser, QStringLiteral("seed")));
@@ -114,11 +118,17 @@ ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser)
         const std::string key = str(entry.left(equals));
         const bool known = std::any_of(info.parameters.begin(), info.parameters.end(),
                                        [&](const ds::ParameterSpec& spec) { return spec.key == key; });
-        if (!known)
+        if (known)
+            settings.parameters[key] = value;
+        else if (!foreignParameters)
             throw UsageError(settings.method + " has no parameter '" + key + "'");
-        settings.parameters[key] = value;
     }
     return settings;
+}
+
+ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser)
+{
+    return detectorSettingsFrom(parser, str(parser.value(QStringLiteral("method"))));
 }
 
 void printSkipped(const std::vector<ds::SkippedFile>& skipped)
@@ -179,6 +189,74 @@ int runEvaluate(const QStringList& arguments)
     if (parser.isSet(QStringLiteral("json"))) {
         const std::string out = str(parser.value(QStringLiteral("json")));
         ds::writeFileAtomically(out, report.toJson()); // whole or not at all, never through a planted symlink
+    }
+    return kExitOk;
+}
+
+// One line per method, the columns of Compare Models and of docs/BENCHMARKS.md.
+void printComparison(const std::vector<ds::EvaluationReport>& reports)
+{
+    const ds::EvaluationReport& first = reports.front();
+    std::printf("%s  %s / %d px  (%d train, %d test)\n", first.dataset.c_str(), first.backbone.c_str(), first.imageSize,
+                first.trainCount, first.testCount);
+    std::printf("  %-22s %11s %11s %7s %7s %9s %9s\n", "method", "image AUROC", "pixel AUROC", "AUPRO", "F1-max", "train s",
+                "ms/image");
+    for (const ds::EvaluationReport& report : reports)
+        std::printf("  %-22s %11s %11s %7s %7s %9.1f %9.1f\n", report.method.c_str(), formatMetric(report.imageAuroc).c_str(),
+                    formatMetric(report.pixelAuroc).c_str(), formatMetric(report.aupro).c_str(),
+                    formatMetric(report.f1Max).c_str(), report.trainSeconds, report.inferMsPerImage);
+}
+
+int runCompare(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    newParser(parser, QStringLiteral("compare"),
+              QStringLiteral("train each method on DIR/train/good, score DIR/test, print one table."));
+    parser.addOption(
+        {QStringLiteral("dataset"), QStringLiteral("Dataset folder in the MVTec AD layout."), QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("methods"), QStringLiteral("Methods to compare, separated by commas."), QStringLiteral("a,b,c")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Also write every method's figures as a JSON array to OUT."),
+                      QStringLiteral("OUT")});
+    addDetectorOptions(parser);
+    parseOrThrow(parser, arguments);
+    const std::string root = str(required(parser, QStringLiteral("dataset")));
+    if (parser.isSet(QStringLiteral("method")))
+        throw UsageError("compare takes --methods a,b,c (not --method)");
+    std::vector<std::string> methods;
+    for (const QString& method : required(parser, QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        ds::detectorInfo(str(method.trimmed())); // an unknown name fails before any training
+        methods.push_back(str(method.trimmed()));
+    }
+    if (methods.empty())
+        throw UsageError("--methods needs at least one method");
+    // A --param must mean something to at least one of the methods.
+    for (const QString& entry : parser.values(QStringLiteral("param"))) {
+        const std::string key = str(entry.section(QLatin1Char('='), 0, 0));
+        const bool offered = std::any_of(methods.begin(), methods.end(), [&](const std::string& method) {
+            const auto& parameters = ds::detectorInfo(method).parameters;
+            return std::any_of(parameters.begin(), parameters.end(),
+                               [&](const ds::ParameterSpec& spec) { return spec.key == key; });
+        });
+        if (!offered)
+            throw UsageError("none of the methods has a parameter '" + key + "'");
+    }
+
+    ConsoleJob console;
+    ds::JobContext& job = console.context;
+    std::vector<ds::EvaluationReport> reports;
+    for (size_t i = 0; i < methods.size(); ++i) {
+        ds::JobContext::Span span(job, double(i) / double(methods.size()), double(i + 1) / double(methods.size()));
+        reports.push_back(ds::evaluateDataset(root, detectorSettingsFrom(parser, methods[i], true), job));
+        endConsoleProgress();
+    }
+    printSkipped(reports.front().skipped);
+    printComparison(reports);
+    if (parser.isSet(QStringLiteral("json"))) {
+        std::string json = "[\n";
+        for (size_t i = 0; i < reports.size(); ++i)
+            json += reports[i].toJson() + (i + 1 < reports.size() ? ",\n" : "\n");
+        ds::writeFileAtomically(str(parser.value(QStringLiteral("json"))), json + "]\n");
     }
     return kExitOk;
 }
@@ -564,6 +642,7 @@ struct Verb {
 // Every verb, in the order the usage lists them.
 constexpr Verb kVerbs[] = {
     {"evaluate", "train on an MVTec-layout dataset and measure image/pixel AUROC, AUPRO, F1", runEvaluate, false},
+    {"compare", "train several methods on one MVTec-layout dataset and measure them side by side", runCompare, false},
     {"demo", "generate the synthetic datasets and evaluate the default detector on each", runDemo, false},
     {"make-demo", "write the synthetic datasets", runMakeDemo, false},
     {"synth-preview", "write samples of the generated defects the from-scratch methods learn from", runSynthPreview, false},

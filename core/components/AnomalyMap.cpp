@@ -2,6 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ds {
@@ -19,6 +20,16 @@ cv::Mat finishAnomalyMap(const cv::Mat& patchScores, const cv::Size& inputSize, 
     cv::Mat square;
     cv::resize(smoothed, square, cv::Size(side, side), 0, 0, cv::INTER_LINEAR);
     return square;
+}
+
+float largestWindowMean(const cv::Mat& map, const cv::Size& inputSize)
+{
+    const int window = std::max(3, int(std::lround(21.0 * std::max(inputSize.width, inputSize.height) / 256.0)) | 1);
+    cv::Mat pooled;
+    cv::blur(map, pooled, cv::Size(window, window), cv::Point(-1, -1), cv::BORDER_REFLECT);
+    double maximum = 0;
+    cv::minMaxLoc(pooled, nullptr, &maximum);
+    return float(maximum);
 }
 
 } // namespace ds

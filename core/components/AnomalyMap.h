@@ -9,4 +9,9 @@ namespace ds {
 // resizing to the square every result shares.
 cv::Mat finishAnomalyMap(const cv::Mat& patchScores, const cv::Size& inputSize, int side);
 
+// DRAEM's image score for a pixel map (CV_32F) of an image seen at inputSize: the largest
+// mean over a square window of 21 px per 256 px of its longer side (one bright pixel is
+// noise, a defect covers an area).
+float largestWindowMean(const cv::Mat& map, const cv::Size& inputSize);
+
 } // namespace ds

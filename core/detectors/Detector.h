@@ -96,6 +96,8 @@ struct DetectorInfo {
     std::function<double(const DetectorSettings&)> networkTrainingSeconds;
     // False for methods that bring their own network (settings.backbone is not used).
     bool usesBackboneSetting = true;
+    // True for methods that judge whole images: their map only roughly places a defect.
+    bool judgesWholeImages = false;
 };
 
 const std::vector<DetectorInfo>& detectorRegistry();

@@ -5,6 +5,7 @@
 #include "core/detectors/combined/Combined.h"
 #include "core/detectors/cutpaste/CutPaste.h"
 #include "core/detectors/draem/Draem.h"
+#include "core/detectors/gaussian/Gaussian.h"
 #include "core/detectors/padim/Padim.h"
 #include "core/detectors/patchcore/PatchCore.h"
 #include "core/detectors/spade/Spade.h"
@@ -23,7 +24,8 @@ namespace ds {
 const std::vector<DetectorInfo>& detectorRegistry()
 {
     static const std::vector<DetectorInfo> registry = {
-        padimInfo(), patchCoreInfo(), synthAnomalyInfo(), spadeInfo(), draemInfo(), cutPasteInfo(), combinedInfo(),
+        padimInfo(), patchCoreInfo(), synthAnomalyInfo(), spadeInfo(),
+        draemInfo(), cutPasteInfo(),  combinedInfo(),     gaussianInfo(),
     };
     return registry;
 }

@@ -6,6 +6,7 @@
 #include "tests/support/CliProcess.h"
 
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QFileInfo>
@@ -94,6 +95,44 @@ private Q_SLOTS:
         for (const QString& type : types)
             QVERIFY(byType.value(type).toDouble() >= 0.0 && byType.value(type).toDouble() <= 1.0);
         QVERIFY(json.value(QStringLiteral("peak_rss_mb")).toDouble() > 10);
+    }
+
+    // Methods on one dataset side by side: a line each in the table, an entry each in the
+    // JSON array, a --param reaching only the method that offers it, and each method's
+    // figures those evaluate gives.
+    void compareMeasuresEachMethodOnOneDataset()
+    {
+        const Outcome outcome
+            = run({QStringLiteral("compare"), QStringLiteral("--dataset"), path("data/part"), QStringLiteral("--methods"),
+                   QStringLiteral("gaussian,padim"), QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--param"),
+                   QStringLiteral("n_features=40"), QStringLiteral("--json"), path("compare.json")});
+        QVERIFY2(outcome.exitCode == 0, qPrintable(outcome.err));
+        QVERIFY(outcome.out.contains(QStringLiteral("image AUROC")));
+        QFile file(path("compare.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray reports = QJsonDocument::fromJson(file.readAll()).array();
+        QCOMPARE(reports.size(), 2);
+        QStringList methods;
+        for (const QJsonValue& report : reports) {
+            const QString method = report.toObject().value(QStringLiteral("method")).toString();
+            methods << method;
+            QVERIFY2(outcome.out.contains(QRegularExpression(QStringLiteral("\\n +%1 +[01]\\.\\d{3} ").arg(method))),
+                     qPrintable(outcome.out));
+            // Ranks the part's generated defects above its good images, as evaluate would.
+            QVERIFY2(report.toObject().value(QStringLiteral("image_auroc")).toDouble() > 0.7, qPrintable(method));
+        }
+        QCOMPARE(methods, (QStringList {QStringLiteral("gaussian"), QStringLiteral("padim")}));
+
+        const Outcome alone
+            = run({QStringLiteral("evaluate"), QStringLiteral("--dataset"), path("data/part"), QStringLiteral("--method"),
+                   QStringLiteral("padim"), QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--param"),
+                   QStringLiteral("n_features=40"), QStringLiteral("--json"), path("padim.json")});
+        QVERIFY2(alone.exitCode == 0, qPrintable(alone.err));
+        QFile single(path("padim.json"));
+        QVERIFY(single.open(QIODevice::ReadOnly));
+        const QJsonObject padim = QJsonDocument::fromJson(single.readAll()).object();
+        QCOMPARE(reports.at(1).toObject().value(QStringLiteral("image_auroc")).toDouble(),
+                 padim.value(QStringLiteral("image_auroc")).toDouble());
     }
 
     // A connection in this process keeps writing while other processes list the project
@@ -421,7 +460,8 @@ private Q_SLOTS:
             verbs << line.trimmed().section(QLatin1Char(' '), 0, 0);
         QCOMPARE(verbs.size(), lines.size() - 1);
         QCOMPARE(verbs.size(), int(QSet<QString>(verbs.begin(), verbs.end()).size()));
-        for (const char* expected : {"evaluate", "import", "train", "infer", "info", "report", "export", "synth-preview"})
+        for (const char* expected :
+             {"evaluate", "compare", "import", "train", "infer", "info", "report", "export", "synth-preview"})
             QVERIFY2(verbs.contains(QLatin1String(expected)), expected);
         for (const QString& verb : verbs) {
             const Outcome help = run({verb, QStringLiteral("--help")});
@@ -451,6 +491,17 @@ private Q_SLOTS:
         QTest::addRow("not a dataset") << QStringList {QStringLiteral("evaluate"), QStringLiteral("--dataset"),
                                                        QStringLiteral("/nonexistent")}
                                        << 3;
+        QTest::addRow("compare without methods")
+            << QStringList {QStringLiteral("compare"), QStringLiteral("--dataset"), QStringLiteral("/x")} << 2;
+        QTest::addRow("compare with a parameter no method has")
+            << QStringList {QStringLiteral("compare"),      QStringLiteral("--dataset"), QStringLiteral("/x"),
+                            QStringLiteral("--methods"),    QStringLiteral("gaussian"),  QStringLiteral("--param"),
+                            QStringLiteral("n_features=40")}
+            << 2;
+        QTest::addRow("compare an unknown method")
+            << QStringList {QStringLiteral("compare"), QStringLiteral("--dataset"), QStringLiteral("/x"),
+                            QStringLiteral("--methods"), QStringLiteral("padim,magic")}
+            << 3;
         QTest::addRow("unknown method") << QStringList {QStringLiteral("evaluate"), QStringLiteral("--dataset"),
                                                         QStringLiteral("/x"), QStringLiteral("--method"), QStringLiteral("magic")}
                                         << 3;

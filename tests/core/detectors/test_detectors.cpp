@@ -84,14 +84,17 @@ DetectorSettings settingsFor(const std::string& method, int networkSteps = kTest
 }
 
 // The bar a method must clear: networks trained for a test's few steps only have to rank
-// defects clearly above good; the statistical methods the full bar.
+// defects clearly above good; a method that judges whole images must rank images well and
+// place defects better than chance; the other statistical methods the full bar.
 double imageBar(const std::string& method)
 {
-    return trainsANetwork(detectorInfo(method)) ? 0.75 : 0.9;
+    const DetectorInfo& info = detectorInfo(method);
+    return trainsANetwork(info) ? 0.75 : info.judgesWholeImages ? 0.85 : 0.9;
 }
 double pixelBar(const std::string& method)
 {
-    return trainsANetwork(detectorInfo(method)) ? 0.8 : 0.9;
+    const DetectorInfo& info = detectorInfo(method);
+    return trainsANetwork(info) ? 0.8 : info.judgesWholeImages ? 0.7 : 0.9;
 }
 
 // Non-default choices that must also hold the bar, on every method: the random-init
@@ -120,10 +123,11 @@ cv::Rect windowAround(const cv::Mat& mask, int width, int height, unsigned seed)
 }
 
 // option: "key=value" choices separated by commas; "backbone" is a setting, the rest
-// parameters. Methods that train a network are measured at their defaults only.
+// parameters. Methods that train a network or judge whole images are measured at their
+// defaults only.
 bool offersOption(const DetectorInfo& info, const QString& option)
 {
-    if (trainsANetwork(info) || !info.usesBackboneSetting)
+    if (trainsANetwork(info) || info.judgesWholeImages || !info.usesBackboneSetting)
         return false;
     for (const QString& choice : option.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const std::string key = choice.section(QLatin1Char('='), 0, 0).toStdString();
