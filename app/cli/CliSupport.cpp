@@ -1,5 +1,12 @@
 #include "app/cli/CliSupport.h"
 
+#include "core/backbones/BackboneCatalog.h"
+
+#include <QStringList>
+
+#include <algorithm>
+#include <cmath>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -90,6 +97,100 @@ int intOption(const QCommandLineParser& parser, const QString& name)
     if (!ok)
         throw UsageError("--" + str(name) + " needs a whole number, got '" + str(parser.value(name)) + "'");
     return value;
+}
+
+void addDetectorOptions(QCommandLineParser& parser)
+{
+    // The defaults are DetectorSettings' own, shared with the workbench's Train dialog.
+    const ds::DetectorSettings defaults;
+    QStringList methods;
+    for (const ds::DetectorInfo& info : ds::detectorRegistry())
+        methods << QString::fromStdString(info.method);
+    parser.addOption(
+        {QStringLiteral("method"),
+         QStringLiteral("Detection method: %1 (default %2).").arg(methods.join(QStringLiteral(", ")), qstr(defaults.method)),
+         QStringLiteral("name"), qstr(defaults.method)});
+    parser.addOption(
+        {QStringLiteral("backbone"),
+         QStringLiteral("Feature extractor: %1 (default %2).").arg(qstr(ds::backboneChoices()), qstr(defaults.backbone)),
+         QStringLiteral("name"), qstr(defaults.backbone)});
+    parser.addOption({QStringLiteral("size"),
+                      QStringLiteral("Image side in pixels the model works at (default %1).").arg(defaults.imageSize),
+                      QStringLiteral("pixels"), QString::number(defaults.imageSize)});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the backbone initialisation and sampling (default 0)."),
+                      QStringLiteral("n"), QStringLiteral("0")});
+    const QString defaultAspect = defaults.automaticAspect ? QStringLiteral("auto")
+        : defaults.keepAspectRatio                         ? QStringLiteral("keep")
+                                                           : QStringLiteral("squash");
+    parser.addOption(
+        {QStringLiteral("aspect"),
+         QStringLiteral("keep: every image at one scale, its shape kept; squash: every image resized to size x size; "
+                        "auto: keep when the training images are far from square (default %1).")
+             .arg(defaultAspect),
+         QStringLiteral("auto|keep|squash"), defaultAspect});
+    parser.addOption({QStringLiteral("adapt-bn"),
+                      QStringLiteral("Re-estimate the builtin backbone's BatchNorm statistics on the good images (measured: "
+                                     "worse on the synthetic sets).")});
+    parser.addOption({QStringLiteral("param"),
+                      QStringLiteral("Method parameter, repeatable (e.g. n_features=100, coreset_ratio=0.05)."),
+                      QStringLiteral("key=value")});
+}
+
+// The settings the options give for method; with foreignParameters false a --param the
+// method does not offer is an error, with true it is left out (compare: a parameter
+// applies to the methods that offer it).
+ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser, const std::string& method, bool foreignParameters)
+{
+    ds::DetectorSettings settings;
+    settings.method = method;
+    settings.backbone = str(parser.value(QStringLiteral("backbone")));
+    settings.imageSize = intOption(parser, QStringLiteral("size"));
+    settings.seed = uint64_t(intOption(parser, QStringLiteral("seed")));
+    settings.adaptBatchNorm = parser.isSet(QStringLiteral("adapt-bn"));
+    const QString aspect = parser.value(QStringLiteral("aspect"));
+    if (aspect != QStringLiteral("keep") && aspect != QStringLiteral("squash") && aspect != QStringLiteral("auto"))
+        throw UsageError("--aspect takes auto, keep or squash, got '" + str(aspect) + "'");
+    settings.keepAspectRatio = aspect == QStringLiteral("keep");
+    settings.automaticAspect = aspect == QStringLiteral("auto");
+    const ds::DetectorInfo& info = ds::detectorInfo(settings.method);
+    for (const QString& entry : parser.values(QStringLiteral("param"))) {
+        const qsizetype equals = entry.indexOf(QLatin1Char('='));
+        bool ok = false;
+        const double value = equals > 0 ? entry.mid(equals + 1).toDouble(&ok) : 0.0;
+        if (!ok)
+            throw UsageError("--param needs key=number, got '" + str(entry) + "'");
+        const std::string key = str(entry.left(equals));
+        const bool known = std::any_of(info.parameters.begin(), info.parameters.end(),
+                                       [&](const ds::ParameterSpec& spec) { return spec.key == key; });
+        if (known)
+            settings.parameters[key] = value;
+        else if (!foreignParameters)
+            throw UsageError(settings.method + " has no parameter '" + key + "'");
+    }
+    return settings;
+}
+
+ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser)
+{
+    return detectorSettingsFrom(parser, str(parser.value(QStringLiteral("method"))));
+}
+
+void printSkipped(const std::vector<ds::SkippedFile>& skipped)
+{
+    if (skipped.empty())
+        return;
+    std::cerr << skipped.size() << " file(s) skipped:\n";
+    for (const auto& file : skipped)
+        std::cerr << "  " << file.reason << "\n";
+}
+
+std::string formatMetric(double value)
+{
+    if (!std::isfinite(value))
+        return "n/a";
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f", value);
+    return buffer;
 }
 
 } // namespace ds::cli

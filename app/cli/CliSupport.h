@@ -1,6 +1,8 @@
 #pragma once
 // What every defectscope-cli verb shares: exit codes, usage errors, option parsing and a
 // job whose progress goes to stderr and which Ctrl+C cancels.
+#include "core/detectors/Detector.h"
+#include "core/jobs/ImageBatchLoader.h"
 #include "core/jobs/JobContext.h"
 
 #include <QCommandLineParser>
@@ -8,6 +10,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ds::cli {
 
@@ -46,7 +49,25 @@ void parseOrThrow(QCommandLineParser& parser, const QStringList& arguments);
 QString required(const QCommandLineParser& parser, const QString& name);
 int intOption(const QCommandLineParser& parser, const QString& name);
 
+// --method, --backbone, --size, --seed, --aspect, --adapt-bn and --param.
+void addDetectorOptions(QCommandLineParser& parser);
+// The settings those options give for method; with foreignParameters false a --param the
+// method does not offer is an error, with true it is left out (compare: a parameter
+// applies to the methods that offer it).
+ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser, const std::string& method,
+                                          bool foreignParameters = false);
+// The settings for --method.
+ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser);
+// Files left out of a job, with the reason, on stderr.
+void printSkipped(const std::vector<ds::SkippedFile>& skipped);
+// "0.953", or "n/a" when not finite.
+std::string formatMetric(double value);
+
 // The verbs that live in files of their own.
 int runSynthPreview(const QStringList& arguments);
+int runEvaluate(const QStringList& arguments);
+int runCompare(const QStringList& arguments);
+int runMakeDemo(const QStringList& arguments);
+int runDemo(const QStringList& arguments);
 
 } // namespace ds::cli
