@@ -92,31 +92,26 @@ int runCompare(const QStringList& arguments)
     const std::string root = str(required(parser, QStringLiteral("dataset")));
     if (parser.isSet(QStringLiteral("method")))
         throw UsageError("compare takes --methods a,b,c (not --method)");
-    std::vector<std::string> methods;
-    for (const QString& method : required(parser, QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        ds::detectorInfo(str(method.trimmed())); // an unknown name fails before any training
-        methods.push_back(str(method.trimmed()));
-    }
-    if (methods.empty())
+    // Each method's settings before any training (an unknown name fails here): a --param
+    // must reach at least one of them.
+    std::vector<ds::DetectorSettings> settings;
+    for (const QString& method : required(parser, QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        settings.push_back(detectorSettingsFrom(parser, str(method.trimmed()), true));
+    if (settings.empty())
         throw UsageError("--methods needs at least one method");
-    // A --param must mean something to at least one of the methods.
     for (const QString& entry : parser.values(QStringLiteral("param"))) {
         const std::string key = str(entry.section(QLatin1Char('='), 0, 0));
-        const bool offered = std::any_of(methods.begin(), methods.end(), [&](const std::string& method) {
-            const auto& parameters = ds::detectorInfo(method).parameters;
-            return std::any_of(parameters.begin(), parameters.end(),
-                               [&](const ds::ParameterSpec& spec) { return spec.key == key; });
-        });
-        if (!offered)
+        if (std::none_of(settings.begin(), settings.end(),
+                         [&](const ds::DetectorSettings& chosen) { return chosen.parameters.count(key) > 0; }))
             throw UsageError("none of the methods has a parameter '" + key + "'");
     }
 
     ConsoleJob console;
     ds::JobContext& job = console.context;
     std::vector<ds::EvaluationReport> reports;
-    for (size_t i = 0; i < methods.size(); ++i) {
-        ds::JobContext::Span span(job, double(i) / double(methods.size()), double(i + 1) / double(methods.size()));
-        reports.push_back(ds::evaluateDataset(root, detectorSettingsFrom(parser, methods[i], true), job));
+    for (size_t i = 0; i < settings.size(); ++i) {
+        ds::JobContext::Span span(job, double(i) / double(settings.size()), double(i + 1) / double(settings.size()));
+        reports.push_back(ds::evaluateDataset(root, settings[i], job));
         endConsoleProgress();
     }
     printSkipped(reports.front().skipped);

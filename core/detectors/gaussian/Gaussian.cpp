@@ -61,7 +61,7 @@ protected:
         return aggregateFeatures(maps, maps.size() - 1, 1);
     }
 
-    void beginFit(int64_t, int64_t, int64_t, int64_t) override { pooled_.clear(); }
+    void beginFit(int64_t, int64_t, int64_t, int64_t) override { }
 
     void accumulate(const torch::Tensor& features) override
     {
