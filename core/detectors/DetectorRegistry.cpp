@@ -2,6 +2,7 @@
 #include "core/backbones/BackboneCatalog.h"
 #include "core/data/ImageIO.h"
 #include "core/detectors/Detector.h"
+#include "core/detectors/autoencoder/Autoencoder.h"
 #include "core/detectors/combined/Combined.h"
 #include "core/detectors/cutpaste/CutPaste.h"
 #include "core/detectors/draem/Draem.h"
@@ -25,7 +26,7 @@ const std::vector<DetectorInfo>& detectorRegistry()
 {
     static const std::vector<DetectorInfo> registry = {
         padimInfo(), patchCoreInfo(), synthAnomalyInfo(), spadeInfo(),
-        draemInfo(), cutPasteInfo(),  combinedInfo(),     gaussianInfo(),
+        draemInfo(), cutPasteInfo(),  combinedInfo(),     gaussianInfo(), autoencoderInfo(),
     };
     return registry;
 }
