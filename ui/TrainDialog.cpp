@@ -128,6 +128,12 @@ void TrainDialog::methodChanged()
     const DetectorInfo& info = detectorInfo(method_->currentData().toString().toStdString());
     method_->setToolTip(QString::fromStdString(info.description));
     backbone_->setEnabled(info.usesBackboneSetting);
+    // Each method starts from the backbone measured best for it (STFPM's teacher differs).
+    const int ownBackbone = backbone_->findData(QString::fromStdString(info.defaultBackbone));
+    if (ownBackbone >= 0) {
+        backbone_->setCurrentIndex(ownBackbone);
+        lastBackboneIndex_ = ownBackbone;
+    }
     for (const ParameterSpec& spec : info.parameters) {
         QWidget* editor = nullptr;
         if (!spec.choices.empty()) {

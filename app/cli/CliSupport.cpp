@@ -103,17 +103,20 @@ void addDetectorOptions(QCommandLineParser& parser)
 {
     // The defaults are DetectorSettings' own, shared with the workbench's Train dialog.
     const ds::DetectorSettings defaults;
-    QStringList methods;
-    for (const ds::DetectorInfo& info : ds::detectorRegistry())
+    QStringList methods, ownBackbones;
+    for (const ds::DetectorInfo& info : ds::detectorRegistry()) {
         methods << QString::fromStdString(info.method);
+        if (info.usesBackboneSetting && info.defaultBackbone != defaults.backbone)
+            ownBackbones << QStringLiteral("%1 for %2").arg(qstr(info.defaultBackbone), qstr(info.method));
+    }
     parser.addOption(
         {QStringLiteral("method"),
          QStringLiteral("Detection method: %1 (default %2).").arg(methods.join(QStringLiteral(", ")), qstr(defaults.method)),
          QStringLiteral("name"), qstr(defaults.method)});
-    parser.addOption(
-        {QStringLiteral("backbone"),
-         QStringLiteral("Feature extractor: %1 (default %2).").arg(qstr(ds::backboneChoices()), qstr(defaults.backbone)),
-         QStringLiteral("name"), qstr(defaults.backbone)});
+    parser.addOption({QStringLiteral("backbone"),
+                      QStringLiteral("Feature extractor: %1 (default %2, or the method's own: %3).")
+                          .arg(qstr(ds::backboneChoices()), qstr(defaults.backbone), ownBackbones.join(QStringLiteral(", "))),
+                      QStringLiteral("name")});
     parser.addOption({QStringLiteral("size"),
                       QStringLiteral("Image side in pixels the model works at (default %1).").arg(defaults.imageSize),
                       QStringLiteral("pixels"), QString::number(defaults.imageSize)});
@@ -143,7 +146,9 @@ ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser, cons
 {
     ds::DetectorSettings settings;
     settings.method = method;
-    settings.backbone = str(parser.value(QStringLiteral("backbone")));
+    const ds::DetectorInfo& info = ds::detectorInfo(settings.method);
+    settings.backbone
+        = parser.isSet(QStringLiteral("backbone")) ? str(parser.value(QStringLiteral("backbone"))) : info.defaultBackbone;
     settings.imageSize = intOption(parser, QStringLiteral("size"));
     settings.seed = uint64_t(intOption(parser, QStringLiteral("seed")));
     settings.adaptBatchNorm = parser.isSet(QStringLiteral("adapt-bn"));
@@ -152,7 +157,6 @@ ds::DetectorSettings detectorSettingsFrom(const QCommandLineParser& parser, cons
         throw UsageError("--aspect takes auto, keep or squash, got '" + str(aspect) + "'");
     settings.keepAspectRatio = aspect == QStringLiteral("keep");
     settings.automaticAspect = aspect == QStringLiteral("auto");
-    const ds::DetectorInfo& info = ds::detectorInfo(settings.method);
     for (const QString& entry : parser.values(QStringLiteral("param"))) {
         const qsizetype equals = entry.indexOf(QLatin1Char('='));
         bool ok = false;

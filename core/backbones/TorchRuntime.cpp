@@ -21,8 +21,11 @@ void initTorchRuntime()
 {
     static std::once_flag once;
     std::call_once(once, [] {
-        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-        at::set_num_threads(int(cores));
+        // OMP_NUM_THREADS, when set, caps the threads as it does for any OpenMP program: a
+        // line PC that shares its cores, or several scoring processes side by side.
+        const char* requested = std::getenv("OMP_NUM_THREADS");
+        const int threads = requested ? std::atoi(requested) : 0;
+        at::set_num_threads(threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency())));
     });
 }
 

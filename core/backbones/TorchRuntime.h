@@ -10,7 +10,7 @@ namespace ds {
 void restartWithPassiveOpenMp(char* argv[]);
 
 // Sets LibTorch's intra-op threads to the machine's cores (LibTorch starts with 1 on
-// Debian). Call once at start-up, before any job runs. Idempotent.
+// Debian), or to OMP_NUM_THREADS when that is set. Call once at start-up, before any job runs. Idempotent.
 void initTorchRuntime();
 
 // "cuda" when a CUDA device is usable, otherwise "cpu": detectors run where this says.

@@ -98,6 +98,8 @@ struct DetectorInfo {
     bool usesBackboneSetting = true;
     // True for methods that judge whole images: their map only roughly places a defect.
     bool judgesWholeImages = false;
+    // The backbone the method trains with unless the user picks one (measured per method).
+    std::string defaultBackbone = DetectorSettings().backbone;
 };
 
 const std::vector<DetectorInfo>& detectorRegistry();

@@ -2,6 +2,7 @@
 #include "core/backbones/BackboneCatalog.h"
 #include "core/data/ImageIO.h"
 #include "core/detectors/Detector.h"
+#include "core/detectors/autoencoder/Autoencoder.h"
 #include "core/detectors/combined/Combined.h"
 #include "core/detectors/cutpaste/CutPaste.h"
 #include "core/detectors/draem/Draem.h"
@@ -9,6 +10,7 @@
 #include "core/detectors/padim/Padim.h"
 #include "core/detectors/patchcore/PatchCore.h"
 #include "core/detectors/spade/Spade.h"
+#include "core/detectors/stfpm/Stfpm.h"
 #include "core/detectors/synthanomaly/SynthAnomaly.h"
 
 #include <QJsonDocument>
@@ -24,8 +26,8 @@ namespace ds {
 const std::vector<DetectorInfo>& detectorRegistry()
 {
     static const std::vector<DetectorInfo> registry = {
-        padimInfo(), patchCoreInfo(), synthAnomalyInfo(), spadeInfo(),
-        draemInfo(), cutPasteInfo(),  combinedInfo(),     gaussianInfo(),
+        padimInfo(),    patchCoreInfo(), synthAnomalyInfo(), spadeInfo(),       draemInfo(),
+        cutPasteInfo(), combinedInfo(),  gaussianInfo(),     autoencoderInfo(), stfpmInfo(),
     };
     return registry;
 }

@@ -59,8 +59,9 @@ torch::Tensor ConvBlockImpl::forward(const torch::Tensor& x)
     return layers->forward(x);
 }
 
-EncoderDecoderImpl::EncoderDecoderImpl(int64_t in, int64_t out, int64_t width, int levels, bool withSkips)
+EncoderDecoderImpl::EncoderDecoderImpl(int64_t in, int64_t out, int64_t width, int levels, bool withSkips, bool isVariational)
     : skips(withSkips)
+    , variational(isVariational)
 {
     down = register_module("down", nn::ModuleList());
     up = register_module("up", nn::ModuleList());
@@ -74,6 +75,8 @@ EncoderDecoderImpl::EncoderDecoderImpl(int64_t in, int64_t out, int64_t width, i
         channels = w;
     }
     bottleneck = register_module("bottleneck", ConvBlock(channels, channels));
+    if (variational)
+        latent = register_module("latent", nn::Conv2d(nn::Conv2dOptions(channels, 2 * channels, 1)));
     for (int level = levels - 1; level >= 0; --level) {
         const int64_t w = widths[size_t(level)];
         up->push_back(conv(channels, w, 3));
@@ -93,6 +96,14 @@ torch::Tensor EncoderDecoderImpl::forward(const torch::Tensor& input)
         x = F::max_pool2d(x, F::MaxPool2dFuncOptions(2));
     }
     x = bottleneck->forward(x);
+    if (variational) {
+        const std::vector<torch::Tensor> statistics = latent->forward(x).chunk(2, 1);
+        const torch::Tensor& mean = statistics[0];
+        const torch::Tensor logVariance = statistics[1].clamp(-10.0, 10.0);
+        klDivergence = -0.5 * (1 + logVariance - mean.pow(2) - logVariance.exp()).mean();
+        // Sampled while training; the mean when scoring, so scores are deterministic.
+        x = is_training() ? mean + torch::randn_like(mean) * (0.5 * logVariance).exp() : mean;
+    }
     for (size_t i = 0; i < up->size(); ++i) {
         const torch::Tensor& skip = encoded[encoded.size() - 1 - i];
         x = F::interpolate(x,
@@ -152,7 +163,7 @@ void lockTorchSeed(bool lock, uint64_t seed)
     }
 }
 
-torch::Tensor ssimLoss(const torch::Tensor& a, const torch::Tensor& b)
+torch::Tensor ssimMap(const torch::Tensor& a, const torch::Tensor& b)
 {
     const int64_t channels = a.size(1);
     const torch::Tensor window = gaussianWindow(channels, a.device()).to(a.dtype());
@@ -164,7 +175,12 @@ torch::Tensor ssimLoss(const torch::Tensor& a, const torch::Tensor& b)
     constexpr double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
     const torch::Tensor ssim
         = ((2 * muA * muB + c1) * (2 * covariance + c2)) / ((muA.pow(2) + muB.pow(2) + c1) * (varA + varB + c2));
-    return 1 - ssim.mean();
+    return ssim.mean(1);
+}
+
+torch::Tensor ssimLoss(const torch::Tensor& a, const torch::Tensor& b)
+{
+    return 1 - ssimMap(a, b).mean();
 }
 
 torch::Tensor focalLoss(const torch::Tensor& logits, const torch::Tensor& targets)

@@ -19,15 +19,19 @@ TORCH_MODULE(ConvBlock);
 // A U-Net-shaped encoder-decoder: `levels` halvings, the width doubling with each up to
 // 8 x `width`. With skips the decoder sees the encoder's maps at every level (a
 // segmentation network); without, it must rebuild the image from the bottleneck alone (a
-// reconstruction network: what it cannot rebuild is what it never saw). Input sides must
-// be multiples of 2^levels.
+// reconstruction network: what it cannot rebuild is what it never saw). Variational: the
+// bottleneck gives a mean and log-variance per latent value, training samples from them,
+// and forward() leaves the KL divergence to a unit Gaussian in klDivergence (a VAE, for
+// reconstruction without skips). Input sides must be multiples of 2^levels.
 struct EncoderDecoderImpl : torch::nn::Module {
-    EncoderDecoderImpl(int64_t in, int64_t out, int64_t width, int levels, bool skips);
+    EncoderDecoderImpl(int64_t in, int64_t out, int64_t width, int levels, bool skips, bool variational = false);
     torch::Tensor forward(const torch::Tensor& x);
     torch::nn::ModuleList down {nullptr}, up {nullptr}, merge {nullptr};
     ConvBlock bottleneck {nullptr};
-    torch::nn::Conv2d head {nullptr};
+    torch::nn::Conv2d latent {nullptr}, head {nullptr};
     bool skips = true;
+    bool variational = false;
+    torch::Tensor klDivergence; // of the last forward(), when variational
 };
 TORCH_MODULE(EncoderDecoder);
 
@@ -67,7 +71,10 @@ auto seededConstruction(uint64_t seed, Build&& build) -> decltype(build())
     }
 }
 
-// 1 - SSIM (11 x 11 Gaussian window, sigma 1.5, as DRAEM), averaged over the batch: B x C x H x W in [0, 1].
+// Local SSIM (11 x 11 Gaussian window, sigma 1.5, as DRAEM) of B x C x H x W images in
+// [0, 1], averaged over channels: B x H x W.
+torch::Tensor ssimMap(const torch::Tensor& a, const torch::Tensor& b);
+// 1 - SSIM averaged over the batch.
 torch::Tensor ssimLoss(const torch::Tensor& a, const torch::Tensor& b);
 
 // Focal loss on logits (gamma 2): defect pixels are few and most good pixels are easy.
