@@ -22,13 +22,18 @@ cv::Mat finishAnomalyMap(const cv::Mat& patchScores, const cv::Size& inputSize, 
     return square;
 }
 
-float largestWindowMean(const cv::Mat& map, const cv::Size& inputSize)
+cv::Mat windowMeans(const cv::Mat& map, const cv::Size& inputSize)
 {
     const int window = std::max(3, int(std::lround(21.0 * std::max(inputSize.width, inputSize.height) / 256.0)) | 1);
     cv::Mat pooled;
     cv::blur(map, pooled, cv::Size(window, window), cv::Point(-1, -1), cv::BORDER_REFLECT);
+    return pooled;
+}
+
+float largestWindowMean(const cv::Mat& map, const cv::Size& inputSize)
+{
     double maximum = 0;
-    cv::minMaxLoc(pooled, nullptr, &maximum);
+    cv::minMaxLoc(windowMeans(map, inputSize), nullptr, &maximum);
     return float(maximum);
 }
 

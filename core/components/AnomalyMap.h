@@ -13,5 +13,7 @@ cv::Mat finishAnomalyMap(const cv::Mat& patchScores, const cv::Size& inputSize, 
 // mean over a square window of 21 px per 256 px of its longer side (one bright pixel is
 // noise, a defect covers an area).
 float largestWindowMean(const cv::Mat& map, const cv::Size& inputSize);
+// The window means themselves: the map whose maximum largestWindowMean() is.
+cv::Mat windowMeans(const cv::Mat& map, const cv::Size& inputSize);
 
 } // namespace ds

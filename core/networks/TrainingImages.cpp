@@ -31,4 +31,12 @@ cv::Mat TrainingImages::randomCrop(size_t index, cv::RNG& rng) const
     return piece;
 }
 
+std::vector<cv::Mat> TrainingImages::randomCrops(int count, cv::RNG& rng) const
+{
+    std::vector<cv::Mat> crops;
+    for (int i = 0; i < count; ++i)
+        crops.push_back(randomCrop(size_t(rng.uniform(0, int(scaled_.size()))), rng));
+    return crops;
+}
+
 } // namespace ds

@@ -20,6 +20,8 @@ public:
     int crop() const { return crop_; }
     // A crop of image index at a random place: CV_32FC3 RGB in [0, 1].
     cv::Mat randomCrop(size_t index, cv::RNG& rng) const;
+    // A training batch: crops of count images drawn at random.
+    std::vector<cv::Mat> randomCrops(int count, cv::RNG& rng) const;
 
 private:
     std::vector<cv::Mat> scaled_;

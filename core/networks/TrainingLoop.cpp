@@ -1,5 +1,6 @@
 #include "core/networks/TrainingLoop.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +22,14 @@ std::string readableDuration(double seconds)
 ParameterSpec trainingBudgetParameter(const std::string& tooltip)
 {
     return {"budget", "Training budget", tooltip, 1, 0, 2, true, {"Quick", "Balanced", "Thorough"}};
+}
+
+NetworkBudget chosenBudget(const DetectorSettings& settings, const NetworkBudgets& budgets)
+{
+    NetworkBudget chosen = budgets[size_t(std::clamp(int(settings.parameters.at("budget")), 0, 2))];
+    if (settings.parameters.at("network_steps") > 0)
+        chosen.steps = int(settings.parameters.at("network_steps"));
+    return chosen;
 }
 
 ParameterSpec trainingStepsParameter()

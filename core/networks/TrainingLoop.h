@@ -2,6 +2,7 @@
 #include "core/detectors/Detector.h"
 #include "core/jobs/JobContext.h"
 
+#include <array>
 #include <functional>
 #include <string>
 
@@ -28,6 +29,15 @@ int runTrainingLoop(JobContext& job, const TrainingPlan& plan, const std::functi
 ParameterSpec trainingBudgetParameter(const std::string& tooltip);
 // "network_steps": 0 takes the budget's number of steps.
 ParameterSpec trainingStepsParameter();
+
+// What each training budget buys a method: the side at which images are seen, and steps.
+struct NetworkBudget {
+    int side;
+    int steps;
+};
+using NetworkBudgets = std::array<NetworkBudget, 3>; // quick, balanced, thorough
+// The budget settings choose among a method's three; "network_steps", when set, replaces its steps.
+NetworkBudget chosenBudget(const DetectorSettings& settings, const NetworkBudgets& budgets);
 
 // "3 min", "45 s": a duration as a person reads it.
 std::string readableDuration(double seconds);

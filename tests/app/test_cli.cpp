@@ -133,6 +133,28 @@ private Q_SLOTS:
         const QJsonObject padim = QJsonDocument::fromJson(single.readAll()).object();
         QCOMPARE(reports.at(1).toObject().value(QStringLiteral("image_auroc")).toDouble(),
                  padim.value(QStringLiteral("image_auroc")).toDouble());
+        QCOMPARE(padim.value(QStringLiteral("backbone")).toString(), QStringLiteral("filterbank"));
+    }
+
+    // Without --backbone a method trains with its own measured default (STFPM's teacher is
+    // a random ResNet-18); --backbone still overrides it.
+    void methodsStartFromTheirOwnBackbone()
+    {
+        const auto backboneOf = [&](const QStringList& extra) {
+            QStringList arguments {QStringLiteral("evaluate"), QStringLiteral("--dataset"), path("data/part"),
+                                   QStringLiteral("--method"), QStringLiteral("stfpm"),     QStringLiteral("--param"),
+                                   QStringLiteral("budget=0"), QStringLiteral("--param"),   QStringLiteral("network_steps=2"),
+                                   QStringLiteral("--json"),   path("stfpm.json")};
+            const Outcome outcome = run(arguments + extra);
+            if (outcome.exitCode != 0)
+                return outcome.err;
+            QFile file(path("stfpm.json"));
+            return file.open(QIODevice::ReadOnly)
+                ? QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("backbone")).toString()
+                : file.errorString();
+        };
+        QCOMPARE(backboneOf({}), QStringLiteral("resnet18"));
+        QCOMPARE(backboneOf({QStringLiteral("--backbone"), QStringLiteral("filterbank")}), QStringLiteral("filterbank"));
     }
 
     // A connection in this process keeps writing while other processes list the project

@@ -548,10 +548,14 @@ private Q_SLOTS:
             const ds::DetectorInfo& info = ds::detectorRegistry()[size_t(i)];
             QCOMPARE(dialog.settings().method, info.method);
             QCOMPARE(dialog.settings().parameters.size(), info.parameters.size());
+            // Each method starts from its own measured backbone (STFPM's teacher: resnet18).
+            if (info.usesBackboneSetting)
+                QCOMPARE(dialog.settings().backbone, info.defaultBackbone);
             QCOMPARE(method->itemData(i, Qt::ToolTipRole).toString(), QString::fromStdString(info.description));
         }
 
         // A parameter with named choices is a list of those names; the choice is its index.
+        method->setCurrentIndex(method->findData(QStringLiteral("padim")));
         const auto lists = dialog.findChildren<QComboBox*>();
         const auto normalisation = std::find_if(lists.begin(), lists.end(),
                                                 [](QComboBox* box) { return box->findText(QStringLiteral("Per image")) >= 0; });

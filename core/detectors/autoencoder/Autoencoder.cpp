@@ -18,22 +18,15 @@ constexpr int kBatch = 8;
 constexpr int kCrop = 128;
 constexpr int kLevels = 4; // input sides must be multiples of 2^4
 
-struct AutoencoderBudget {
-    int side;
-    int steps;
-};
-constexpr AutoencoderBudget kBudgets[] = {{128, 500}, {192, 1500}, {256, 4000}};
+constexpr NetworkBudgets kBudgets {{{128, 500}, {192, 1500}, {256, 4000}}};
 // Measured on the reference machine (2 cores): a step of width 16 on 128-px crops.
 constexpr double kSecondsPerStep = 0.3;
 
 enum class Residual { L2, Ssim, Both };
 
-AutoencoderBudget budgetOf(const DetectorSettings& settings)
+NetworkBudget budgetOf(const DetectorSettings& settings)
 {
-    AutoencoderBudget chosen = kBudgets[std::clamp(int(settings.parameters.at("budget")), 0, 2)];
-    if (settings.parameters.at("network_steps") > 0)
-        chosen.steps = int(settings.parameters.at("network_steps"));
-    return chosen;
+    return chosenBudget(settings, kBudgets);
 }
 
 // A convolutional autoencoder (or a VAE) trained on the good images alone to rebuild
@@ -105,7 +98,7 @@ private:
             throw InputError("training needs at least 2 good images, got " + std::to_string(goodImages.size()));
         fitted_ = false;
         buildNetwork(); // a second fit starts from the same initial weights
-        const AutoencoderBudget plan = budgetOf(settings_);
+        const NetworkBudget plan = budgetOf(settings_);
         chooseAspect(settings_, goodImages);
         geometry_ = chooseInputGeometry(goodImages, plan.side, settings_.keepAspectRatio, false);
         std::optional<TrainingImages> images;
@@ -124,9 +117,7 @@ private:
         training.curve = "autoencoder loss";
         std::optional<JobContext::Span> span(std::in_place, job, 0.02, 0.95);
         runTrainingLoop(job, training, [&](int) {
-            std::vector<cv::Mat> crops;
-            for (int b = 0; b < kBatch; ++b)
-                crops.push_back(images->randomCrop(size_t(rng.uniform(0, int(images->size()))), rng));
+            const std::vector<cv::Mat> crops = images->randomCrops(kBatch, rng);
             const cv::Size size(images->crop(), images->crop());
             const torch::Tensor target = imagesToBatch(crops, size, device(), InputNormalisation::Unit);
             const torch::Tensor rebuilt = rebuild(target);
@@ -272,10 +263,14 @@ private:
             const cv::Size inputSize = geometry_.sizeFor(batch.front().size());
             const torch::Tensor maps = anomalyMaps(imagesToBatch(batch, inputSize, device(), InputNormalisation::Unit));
             for (int64_t i = 0; i < int64_t(batch.size()); ++i) {
-                const cv::Mat map = tensorToMat(maps[i]);
+                // A residual pixel alone is noise, a defect covers an area: the map shows the
+                // window means the score reads (measured: pixel AUROC on part 0.805 raw).
+                const cv::Mat map = windowMeans(tensorToMat(maps[i]), inputSize);
                 AnomalyResult result;
                 result.anomalyMap = finishAnomalyMap(map, inputSize, settings_.imageSize);
-                result.score = largestWindowMean(map, inputSize);
+                double maximum = 0;
+                cv::minMaxLoc(map, nullptr, &maximum);
+                result.score = float(maximum);
                 results.push_back(std::move(result));
             }
         }

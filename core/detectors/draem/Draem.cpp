@@ -22,21 +22,13 @@ constexpr int kBatch = 8;
 constexpr int kCrop = 128;
 constexpr int kLevels = 4; // input sides must be multiples of 2^4
 
-// What each budget buys: the side at which images are seen, and training steps.
-struct DraemBudget {
-    int side;
-    int steps;
-};
-constexpr DraemBudget kBudgets[] = {{128, 500}, {192, 1500}, {256, 4000}};
+constexpr NetworkBudgets kBudgets {{{128, 500}, {192, 1500}, {256, 4000}}};
 // Measured on the reference machine (2 cores): a step of width 16 on 128-px crops.
 constexpr double kSecondsPerStep = 0.68;
 
-DraemBudget budgetOf(const DetectorSettings& settings)
+NetworkBudget budgetOf(const DetectorSettings& settings)
 {
-    DraemBudget chosen = kBudgets[std::clamp(int(settings.parameters.at("budget")), 0, 2)];
-    if (settings.parameters.at("network_steps") > 0)
-        chosen.steps = int(settings.parameters.at("network_steps"));
-    return chosen;
+    return chosenBudget(settings, kBudgets);
 }
 
 // DRAEM (Zavrtanik et al., ICCV 2021), trained from scratch on the good images: a
@@ -83,7 +75,7 @@ protected:
     }
 
 private:
-    DraemBudget budget() const { return budgetOf(settings_); }
+    NetworkBudget budget() const { return budgetOf(settings_); }
 
     void buildNetworks()
     {
@@ -118,7 +110,7 @@ private:
             throw InputError("training needs at least 2 good images, got " + std::to_string(goodImages.size()));
         fitted_ = false;
         buildNetworks(); // a second fit starts from the same initial weights
-        const DraemBudget plan = budget();
+        const NetworkBudget plan = budget();
         chooseAspect(settings_, goodImages);
         geometry_ = chooseInputGeometry(goodImages, plan.side, settings_.keepAspectRatio, false);
 
