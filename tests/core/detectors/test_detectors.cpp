@@ -61,7 +61,7 @@ bool hasParameter(const DetectorInfo& info, const std::string& key);
 
 // Networks trained from scratch get a short, narrow training here so the suite's time
 // stays bounded; docs/BENCHMARKS.md measures the budgets users get.
-constexpr int kTestNetworkSteps = 100;
+constexpr int kTestNetworkSteps = 150;
 
 bool trainsANetwork(const DetectorInfo& info)
 {
