@@ -32,8 +32,8 @@ NetworkBudget budgetOf(const DetectorSettings& settings)
 // A convolutional autoencoder (or a VAE) trained on the good images alone to rebuild
 // them through a bottleneck (L2 + SSIM loss, as in Bergmann et al., VISAPP 2019); what it
 // cannot rebuild is what it never saw. The map is the residual between image and rebuild
-// (squared error, 1 - local SSIM, or their sum) above what the good images themselves
-// leave; the image score its largest window mean.
+// (squared error, 1 - local SSIM, or the larger of the two once each is scaled) above what
+// the good images themselves leave, as window means; the image score their largest.
 class Autoencoder : public ArchivedDetector {
 public:
     explicit Autoencoder(const DetectorSettings& settings)
