@@ -1,5 +1,6 @@
 #include "core/networks/Networks.h"
 
+#include <algorithm>
 #include <mutex>
 
 namespace ds {
@@ -141,6 +142,34 @@ std::vector<torch::Tensor> ResidualEncoderImpl::forward(const torch::Tensor& inp
     for (const auto& stage : *stages) {
         x = stage->as<nn::Sequential>()->forward(x);
         maps.push_back(x);
+    }
+    return maps;
+}
+
+PyramidStudentImpl::PyramidStudentImpl(int64_t width, const std::vector<int64_t>& teacherChannels)
+{
+    encoder = register_module("encoder", ResidualEncoder(width));
+    heads = register_module("heads", nn::ModuleList());
+    for (size_t level = 0; level < teacherChannels.size(); ++level) {
+        const int64_t stage = std::min<int64_t>(int64_t(level), 3);
+        heads->push_back(nn::Conv2d(nn::Conv2dOptions(width << stage, teacherChannels[level], 1)));
+    }
+}
+
+std::vector<torch::Tensor> PyramidStudentImpl::forward(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher)
+{
+    const std::vector<torch::Tensor> stages = encoder->forward(input);
+    std::vector<torch::Tensor> maps;
+    for (size_t level = 0; level < teacher.size(); ++level) {
+        torch::Tensor map = heads[level]->as<nn::Conv2d>()->forward(stages[std::min<size_t>(level, 3)]);
+        if (map.sizes().slice(2) != teacher[level].sizes().slice(2))
+            map = F::interpolate(
+                map,
+                F::InterpolateFuncOptions()
+                    .size(std::vector<int64_t>(teacher[level].sizes().slice(2).begin(), teacher[level].sizes().slice(2).end()))
+                    .mode(torch::kBilinear)
+                    .align_corners(false));
+        maps.push_back(map);
     }
     return maps;
 }

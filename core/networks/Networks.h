@@ -48,6 +48,17 @@ struct ResidualEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(ResidualEncoder);
 
+// A student of a teacher's feature pyramid: a ResidualEncoder learnt from scratch and a
+// 1x1 head per teacher level onto the teacher's channels, read from the stage of the same
+// stride. forward() gives the student's maps at the teacher's sizes.
+struct PyramidStudentImpl : torch::nn::Module {
+    PyramidStudentImpl(int64_t width, const std::vector<int64_t>& teacherChannels);
+    std::vector<torch::Tensor> forward(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher);
+    ResidualEncoder encoder {nullptr};
+    torch::nn::ModuleList heads {nullptr};
+};
+TORCH_MODULE(PyramidStudent);
+
 // Module weights in channels-last layout (faster oneDNN convolutions on CPU).
 void toChannelsLast(torch::nn::Module& module);
 

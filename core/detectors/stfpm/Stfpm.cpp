@@ -1,14 +1,12 @@
 #include "core/detectors/stfpm/Stfpm.h"
 
-#include "core/detectors/DistillationDetector.h"
+#include "core/detectors/FeatureNetworkDetector.h"
 #include "core/networks/Networks.h"
 
 #include <algorithm>
 
 namespace ds {
 namespace {
-
-namespace F = torch::nn::functional;
 
 constexpr NetworkBudgets kBudgets {{{128, 400}, {192, 1200}, {256, 3000}}};
 // Measured on the reference machine (2 cores): a step of a width-32 student and a
@@ -20,63 +18,37 @@ NetworkBudget budgetOf(const DetectorSettings& settings)
     return chosenBudget(settings, kBudgets);
 }
 
-// The student: a ResNet-shaped encoder learnt from scratch, and a 1x1 head per teacher
-// level onto the teacher's channels, read from the stage of the same stride.
-struct StudentImpl : torch::nn::Module {
-    StudentImpl(int64_t width, const std::vector<int64_t>& teacherChannels)
-    {
-        encoder = register_module("encoder", ResidualEncoder(width));
-        heads = register_module("heads", torch::nn::ModuleList());
-        for (size_t level = 0; level < teacherChannels.size(); ++level) {
-            const int64_t stage = std::min<int64_t>(int64_t(level), 3);
-            heads->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(width << stage, teacherChannels[level], 1)));
-        }
-    }
-
-    // The student's maps at the teacher's sizes.
-    std::vector<torch::Tensor> forward(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher)
-    {
-        const std::vector<torch::Tensor> stages = encoder->forward(input);
-        std::vector<torch::Tensor> maps;
-        for (size_t level = 0; level < teacher.size(); ++level) {
-            torch::Tensor map = heads[level]->as<torch::nn::Conv2d>()->forward(stages[std::min<size_t>(level, 3)]);
-            if (map.sizes().slice(2) != teacher[level].sizes().slice(2))
-                map = F::interpolate(map,
-                                     F::InterpolateFuncOptions()
-                                         .size(std::vector<int64_t>(teacher[level].sizes().slice(2).begin(),
-                                                                    teacher[level].sizes().slice(2).end()))
-                                         .mode(torch::kBilinear)
-                                         .align_corners(false));
-            maps.push_back(map);
-        }
-        return maps;
-    }
-
-    ResidualEncoder encoder {nullptr};
-    torch::nn::ModuleList heads {nullptr};
-};
-TORCH_MODULE(Student);
-
 // STFPM (Wang et al., BMVC 2021): the student is a network of its own that sees the image,
 // as the teacher does; the levels' distances are multiplied, so the map is high only where
 // the student strays at every scale.
-class Stfpm : public DistillationDetector {
+class Stfpm : public FeatureNetworkDetector {
 public:
     explicit Stfpm(const DetectorSettings& settings)
-        : DistillationDetector(settings, budgetOf(settings))
+        : FeatureNetworkDetector(settings, budgetOf(settings), "Training the student to match the teacher on the good images",
+                                 "student loss")
     {
     }
 
 protected:
-    std::shared_ptr<torch::nn::Module> buildStudent(const std::vector<int64_t>& teacherChannels) override
+    std::shared_ptr<torch::nn::Module> buildNetwork(const std::vector<int64_t>& teacherChannels) override
     {
-        student_ = seededConstruction(settings_.seed + 1, [&] { return Student(int64_t(parameter("width")), teacherChannels); });
+        student_ = seededConstruction(settings_.seed + 1,
+                                      [&] { return PyramidStudent(int64_t(parameter("width")), teacherChannels); });
         return student_.ptr();
     }
 
-    std::vector<torch::Tensor> studentMaps(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) override
+    // The distance itself, averaged over the crops and summed over levels.
+    torch::Tensor trainingLoss(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) override
     {
-        return student_->forward(input, teacher);
+        torch::Tensor loss = torch::zeros({}, input.options());
+        for (const torch::Tensor& distance : levelDistances(input, teacher))
+            loss = loss + distance.mean();
+        return loss;
+    }
+
+    std::vector<torch::Tensor> levelDistances(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) override
+    {
+        return cosineDistances(teacher, student_->forward(input, teacher));
     }
 
     torch::Tensor combineLevels(const std::vector<torch::Tensor>& distances) const override
@@ -88,7 +60,7 @@ protected:
     }
 
 private:
-    Student student_ {nullptr};
+    PyramidStudent student_ {nullptr};
 };
 
 } // namespace

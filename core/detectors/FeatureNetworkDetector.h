@@ -1,0 +1,70 @@
+#pragma once
+// Internal to core: includes torch. What the methods that train a network on a frozen
+// teacher's features share (student-teacher distillation, normalising flows).
+#include "core/backbones/Backbone.h"
+#include "core/components/TensorImage.h"
+#include "core/detectors/ArchivedDetector.h"
+#include "core/networks/TrainingLoop.h"
+
+#include <functional>
+
+namespace ds {
+
+// A frozen teacher (the backbone setting: nothing is downloaded, a pretrained one comes
+// as a TorchScript file) gives a feature pyramid, and a network learns, on the good images
+// alone, what the teacher gives for them: a student imitates its descriptors, a flow learns
+// their density. It learns them only for what good parts look like: where the network
+// fails on the teacher's features, the image holds something it never saw. A method says
+// what its network is, what training minimises, how far it fails per level and how levels
+// combine into the map. The image score is the map's maximum.
+class FeatureNetworkDetector : public ArchivedDetector {
+public:
+    void fit(const std::vector<cv::Mat>& goodImages, JobContext& job) final;
+    std::vector<AnomalyResult> predict(const std::vector<cv::Mat>& images) final;
+    void loadState(torch::serialize::InputArchive& archive) final;
+
+protected:
+    // stage and curve name the training run and its loss curve in the job's log.
+    FeatureNetworkDetector(const DetectorSettings& settings, NetworkBudget budget, std::string stage, std::string curve);
+
+    // Builds the network (seeded from settings_) for a teacher with these channels per
+    // level, finest first; the method keeps it. Whatever the method learns about good
+    // images belongs in the network's buffers, so it is saved with it.
+    virtual std::shared_ptr<torch::nn::Module> buildNetwork(const std::vector<int64_t>& teacherChannels) = 0;
+    // What training minimises on a batch of crops, given the teacher's maps.
+    virtual torch::Tensor trainingLoss(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) = 0;
+    // Per level, B x h x w at the level's size: how far the network fails on the teacher's features.
+    virtual std::vector<torch::Tensor> levelDistances(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) = 0;
+    // One B x h x w map from the levels' distances, each already at the finest level's size.
+    virtual torch::Tensor combineLevels(const std::vector<torch::Tensor>& distances) const = 0;
+    // After training, what the method learns from the good images themselves (nothing by default).
+    virtual void calibrate(const std::vector<cv::Mat>& goodImages, JobContext& job);
+
+    // Per level, 1 - the cosine of the teacher's and the student's descriptors.
+    static std::vector<torch::Tensor> cosineDistances(const std::vector<torch::Tensor>& teacher,
+                                                      const std::vector<torch::Tensor>& student);
+    // Runs the teacher over images in batches of one input size: visit(first, end, input, teacher maps).
+    void
+    forEachBatch(const std::vector<cv::Mat>& images, JobContext* job, const std::string& stage,
+                 const std::function<void(size_t, size_t, const torch::Tensor&, const std::vector<torch::Tensor>&)>& visit) const;
+
+    bool isFitted() const final { return fitted_; }
+    void writeState(torch::serialize::OutputArchive& archive) const final;
+
+private:
+    torch::Tensor batchOf(const std::vector<cv::Mat>& images, const cv::Size& size) const;
+    void buildNetworkForTeacher();
+    void adaptTeacher(const std::vector<cv::Mat>& goodImages, JobContext& job);
+    void fitImages(const std::vector<cv::Mat>& goodImages, JobContext& job);
+    std::vector<AnomalyResult> predictImages(const std::vector<cv::Mat>& images);
+
+    NetworkBudget budget_;
+    TrainingPlan training_;
+    InputNormalisation normalisation_;
+    std::unique_ptr<Backbone> teacher_;
+    std::shared_ptr<torch::nn::Module> network_;
+    InputGeometry geometry_;
+    bool fitted_ = false;
+};
+
+} // namespace ds
