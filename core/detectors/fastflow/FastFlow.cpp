@@ -38,7 +38,10 @@ struct ActNormImpl : nn::Module {
         if (is_training() && initialised.item<float>() == 0.0F) {
             torch::NoGradGuard noGrad;
             shift.copy_(-x.mean({0, 2, 3}, true));
-            logScale.copy_(-torch::log(x.std({0, 2, 3}, false, true) + 1e-6));
+            // A channel silent in the first batch is not blown up: the spread is floored
+            // at a tenth of the level's mean (else one later value there swamps the map).
+            const torch::Tensor spread = x.std({0, 2, 3}, false, true);
+            logScale.copy_(-torch::log(spread.clamp_min(0.1 * spread.mean().item<double>() + 1e-12)));
             initialised.fill_(1.0F);
         }
         logDeterminant = logDeterminant + logScale.sum() * double(x.size(2) * x.size(3));
@@ -125,8 +128,8 @@ TORCH_MODULE(FlowPyramid);
 class FastFlow : public FeatureNetworkDetector {
 public:
     explicit FastFlow(const DetectorSettings& settings)
-        : FeatureNetworkDetector(settings, budgetOf(settings),
-                                 "Training the flow on the teacher's features of the good images", "flow loss")
+        : FeatureNetworkDetector(settings, budgetOf(settings), "Training the flow on the teacher's features of the good images",
+                                 "flow loss")
     {
     }
 

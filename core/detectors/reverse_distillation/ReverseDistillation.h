@@ -1,8 +1,0 @@
-#pragma once
-#include "core/detectors/Detector.h"
-
-namespace ds {
-
-DetectorInfo reverseDistillationInfo();
-
-} // namespace ds
