@@ -1,6 +1,7 @@
 #include "core/data/Overlay.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace ds {
 
@@ -19,7 +20,10 @@ Contours outerContours(const cv::Mat& binary)
 
 ColourScale colourScaleAround(double threshold)
 {
-    return {0.5 * threshold, 1.5 * threshold};
+    // Half the threshold's size either side: maps measured against good images' own level
+    // (the autoencoder's, the students') can put the threshold at or below zero.
+    const double half = 0.5 * std::abs(threshold);
+    return {threshold - half, threshold + half};
 }
 
 cv::Mat renderHeatmap(const cv::Mat& anomalyMap, double threshold, int colormap)

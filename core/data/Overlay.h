@@ -15,7 +15,8 @@ struct ColourScale {
     double high = 1.0;
 };
 
-// [threshold / 2, threshold * 3 / 2]: the colour itself says below or above threshold.
+// threshold -/+ half its size ([t / 2, 3t / 2] for a positive t): the colour itself says
+// below or above threshold, whatever the threshold's sign.
 ColourScale colourScaleAround(double threshold);
 
 // How renderOverlay draws: the heatmap's colormap and opacity, which outlines to draw.

@@ -35,8 +35,7 @@ struct EnsembleImpl : torch::nn::Module {
     {
         members = register_module("members", torch::nn::ModuleList());
         for (int64_t i = 0; i < count; ++i)
-            members->push_back(
-                seededConstruction(seed + uint64_t(i), [&] { return PyramidStudent(width, teacherChannels); }));
+            members->push_back(seededConstruction(seed + uint64_t(i), [&] { return PyramidStudent(width, teacherChannels); }));
         calibration = register_buffer("calibration",
                                       torch::tensor({0.0F, 1.0F, 0.0F, 1.0F}).repeat({int64_t(teacherChannels.size()), 1}));
     }
@@ -81,16 +80,15 @@ TORCH_MODULE(Ensemble);
 class Students : public FeatureNetworkDetector {
 public:
     explicit Students(const DetectorSettings& settings)
-        : FeatureNetworkDetector(settings, budgetOf(settings),
-                                 "Training the students to match the teacher on the good images", "students' loss")
+        : FeatureNetworkDetector(settings, budgetOf(settings), "Training the students to match the teacher on the good images",
+                                 "students' loss")
     {
     }
 
 protected:
     std::shared_ptr<torch::nn::Module> buildNetwork(const std::vector<int64_t>& teacherChannels) override
     {
-        ensemble_ = Ensemble(int64_t(parameter("students")), int64_t(parameter("width")), teacherChannels,
-                             settings_.seed + 1);
+        ensemble_ = Ensemble(int64_t(parameter("students")), int64_t(parameter("width")), teacherChannels, settings_.seed + 1);
         return ensemble_.ptr();
     }
 
@@ -190,7 +188,7 @@ DetectorInfo studentsInfo()
             [](const DetectorSettings& settings) {
                 const double width = settings.parameters.at("width") / 32.0;
                 return budgetOf(settings).steps * kSecondsPerStudentStep * settings.parameters.at("students")
-                       * std::max(0.5, width * width);
+                    * std::max(0.5, width * width);
             },
             true,
             false,

@@ -205,6 +205,19 @@ private Q_SLOTS:
         cv::applyColorMap(extremes, ends, cv::COLORMAP_JET);
         QVERIFY(sameImage(coloured, ends));
     }
+
+    // Maps measured against good images' own level can be negative, and so can a threshold
+    // on them: the scale still runs upwards, with the threshold in its middle.
+    void theScaleRunsUpwardsWhateverTheThresholdsSign()
+    {
+        for (const double threshold : {0.8, -0.77}) {
+            const ColourScale scale = colourScaleAround(threshold);
+            QVERIFY(scale.low < threshold && threshold < scale.high);
+            QCOMPARE(0.5 * (scale.low + scale.high), threshold);
+        }
+        QCOMPARE(colourScaleAround(0.8).low, 0.4);
+        QCOMPARE(colourScaleAround(0.8).high, 0.8 * 1.5);
+    }
 };
 
 QTEST_MAIN(TestOverlay)
