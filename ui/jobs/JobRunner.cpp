@@ -34,42 +34,9 @@ bool JobRunner::start(const QString& title, Work work)
     clock_.start();
     Q_EMIT logLine(title + QStringLiteral(" started."));
 
-    // Callbacks arrive on the worker thread; the signals are emitted on ours. The context
-    // owns the callbacks, so they refer to it weakly.
-    std::weak_ptr<ds::JobContext> weak = context;
-    context->setProgressCallback([this, weak](double fraction, const std::string& stage) {
-        const QString text = QString::fromStdString(stage);
-        const std::shared_ptr<ds::JobContext> job = weak.lock();
-        const bool cancelling = job && job->isCancelled();
-        QMetaObject::invokeMethod(
-            this,
-            [this, fraction, text, cancelling] {
-                if (!isRunning())
-                    return;
-                const double done = std::clamp(fraction, 0.0, 1.0);
-                QString shown = text;
-                // A time-left estimate once there is enough history for it to mean something.
-                const double elapsed = elapsedSeconds();
-                if (elapsed > 3.0 && done > 0.03 && done < 1.0)
-                    shown += QStringLiteral(" · about %1 left").arg(formatSeconds(std::ceil(elapsed * (1.0 - done) / done)));
-                if (cancelling)
-                    shown = QStringLiteral("Cancelling…");
-                Q_EMIT progress(done, shown);
-            },
-            Qt::QueuedConnection);
-    });
-    context->setLogCallback([this](const std::string& line) {
-        const QString text = QString::fromStdString(line);
-        QMetaObject::invokeMethod(
-            this, [this, text] { Q_EMIT logLine(text); }, Qt::QueuedConnection);
-    });
-    context->setCurveCallback([this](const std::string& curve, double x, double y) {
-        const QString name = QString::fromStdString(curve);
-        QMetaObject::invokeMethod(
-            this, [this, name, x, y] { Q_EMIT curvePoint(name, x, y); }, Qt::QueuedConnection);
-    });
     task_->start(
-        [this, work = std::move(work)](ds::JobContext& job, const BackgroundTask::Post&) -> BackgroundTask::Apply {
+        [this, work = std::move(work)](ds::JobContext& job, const BackgroundTask::Post& post) -> BackgroundTask::Apply {
+            forwardReports(job, post);
             JobOutcome outcome;
             try {
                 outcome = work(job);
@@ -93,6 +60,38 @@ bool JobRunner::start(const QString& title, Work work)
         },
         std::move(context));
     return true;
+}
+
+// Callbacks arrive on the worker thread; the signals are emitted on ours. They travel
+// as the task's partial results: in order before its outcome, dropped with the run when
+// it is stale, and marked for ThreadSanitizer where they change threads.
+void JobRunner::forwardReports(ds::JobContext& job, const BackgroundTask::Post& post)
+{
+    job.setProgressCallback([this, &job, post](double fraction, const std::string& stage) {
+        const QString text = QString::fromStdString(stage);
+        const bool cancelling = job.isCancelled();
+        post([this, fraction, text, cancelling] {
+            if (!isRunning())
+                return;
+            const double done = std::clamp(fraction, 0.0, 1.0);
+            QString shown = text;
+            // A time-left estimate once there is enough history for it to mean something.
+            const double elapsed = elapsedSeconds();
+            if (elapsed > 3.0 && done > 0.03 && done < 1.0)
+                shown += QStringLiteral(" · about %1 left").arg(formatSeconds(std::ceil(elapsed * (1.0 - done) / done)));
+            if (cancelling)
+                shown = QStringLiteral("Cancelling…");
+            Q_EMIT progress(done, shown);
+        });
+    });
+    job.setLogCallback([this, post](const std::string& line) {
+        const QString text = QString::fromStdString(line);
+        post([this, text] { Q_EMIT logLine(text); });
+    });
+    job.setCurveCallback([this, post](const std::string& curve, double x, double y) {
+        const QString name = QString::fromStdString(curve);
+        post([this, name, x, y] { Q_EMIT curvePoint(name, x, y); });
+    });
 }
 
 void JobRunner::cancel()

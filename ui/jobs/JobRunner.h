@@ -51,6 +51,8 @@ Q_SIGNALS:
     void finished(const ds::ui::JobOutcome& outcome);
 
 private:
+    // post: BackgroundTask::Post, which hands a closure to this thread.
+    void forwardReports(ds::JobContext& job, const std::function<void(std::function<void()>)>& post);
     void deliver(const JobOutcome& outcome);
 
     BackgroundTask* task_ = nullptr;
