@@ -6,10 +6,12 @@
 #include "core/detectors/combined/Combined.h"
 #include "core/detectors/cutpaste/CutPaste.h"
 #include "core/detectors/draem/Draem.h"
+#include "core/detectors/efficientad/EfficientAd.h"
 #include "core/detectors/fastflow/FastFlow.h"
 #include "core/detectors/gaussian/Gaussian.h"
 #include "core/detectors/padim/Padim.h"
 #include "core/detectors/patchcore/PatchCore.h"
+#include "core/detectors/reverse_distillation/ReverseDistillation.h"
 #include "core/detectors/spade/Spade.h"
 #include "core/detectors/stfpm/Stfpm.h"
 #include "core/detectors/students/Students.h"
@@ -28,8 +30,13 @@ namespace ds {
 const std::vector<DetectorInfo>& detectorRegistry()
 {
     static const std::vector<DetectorInfo> registry = {
-        padimInfo(),    patchCoreInfo(), synthAnomalyInfo(), spadeInfo(), draemInfo(),    cutPasteInfo(),
-        combinedInfo(), gaussianInfo(),  autoencoderInfo(),  stfpmInfo(), studentsInfo(), fastFlowInfo(),
+        padimInfo(),        patchCoreInfo(),
+        synthAnomalyInfo(), spadeInfo(),
+        draemInfo(),        cutPasteInfo(),
+        combinedInfo(),     gaussianInfo(),
+        autoencoderInfo(),  stfpmInfo(),
+        studentsInfo(),     fastFlowInfo(),
+        efficientAdInfo(),  reverseDistillationInfo(),
     };
     return registry;
 }

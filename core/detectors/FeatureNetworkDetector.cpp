@@ -6,6 +6,7 @@
 #include "core/networks/Networks.h"
 #include "core/networks/TrainingImages.h"
 
+#include <cmath>
 #include <optional>
 #include <utility>
 
@@ -42,22 +43,69 @@ std::vector<torch::Tensor> FeatureNetworkDetector::cosineDistances(const std::ve
     return distances;
 }
 
+torch::Tensor FeatureNetworkDetector::trainingLoss(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher)
+{
+    torch::Tensor loss = torch::zeros({}, input.options());
+    for (const torch::Tensor& distance : levelDistances(input, teacher))
+        loss = loss + distance.mean();
+    return loss;
+}
+
 void FeatureNetworkDetector::calibrate(const std::vector<cv::Mat>&, JobContext&) { }
 
 void FeatureNetworkDetector::forEachBatch(
     const std::vector<cv::Mat>& images, JobContext* job, const std::string& stage,
     const std::function<void(size_t, size_t, const torch::Tensor&, const std::vector<torch::Tensor>&)>& visit) const
 {
+    forEachWindow(images, job, stage,
+                  [&](size_t first, size_t end, const Window&, const torch::Tensor& input,
+                      const std::vector<torch::Tensor>& teacher) { visit(first, end, input, teacher); });
+}
+
+void FeatureNetworkDetector::forEachWindow(const std::vector<cv::Mat>& images, JobContext* job, const std::string& stage,
+                                           const WindowVisit& visit) const
+{
     c10::InferenceMode inference;
     for (const auto& [first, end] : batchRanges(images, geometry_, kBatch)) {
         if (job)
             job->throwIfCancelled();
         const std::vector<cv::Mat> batch(images.begin() + long(first), images.begin() + long(end));
-        const torch::Tensor input = batchOf(batch, geometry_.sizeFor(batch.front().size()));
-        visit(first, end, input, teacher_->extract(input));
+        const cv::Size inputSize = geometry_.sizeFor(batch.front().size());
+        const torch::Tensor input = batchOf(batch, inputSize);
+        const std::vector<cv::Rect> windows = windowsOf(inputSize);
+        for (size_t i = 0; i < windows.size(); ++i) {
+            const cv::Rect& area = windows[i];
+            const torch::Tensor part = windows.size() == 1 ? input
+                                                           : input.slice(2, area.y, area.y + area.height)
+                                                                 .slice(3, area.x, area.x + area.width)
+                                                                 .contiguous(torch::MemoryFormat::ChannelsLast);
+            visit(first, end, {area, inputSize, i + 1 == windows.size()}, part, teacher_->extract(part));
+        }
         if (job)
             job->report(double(end) / double(images.size()), stage);
     }
+}
+
+// Per axis, windows of the training side at evenly spaced offsets (multiples of 16 px, as
+// input sides are) overlapping by at least half a window, the last flush with the end.
+std::vector<cv::Rect> FeatureNetworkDetector::windowsOf(const cv::Size& inputSize) const
+{
+    const auto offsets = [&](int length) -> std::pair<std::vector<int>, int> {
+        if (window_ <= 0 || length <= window_)
+            return {{0}, length};
+        const int count = int(std::ceil(double(length - window_) / (window_ / 2.0))) + 1;
+        std::vector<int> starts;
+        for (int i = 0; i < count; ++i)
+            starts.push_back(i + 1 == count ? length - window_ : (i * (length - window_) / (count - 1)) / 16 * 16);
+        return {starts, window_};
+    };
+    const auto [rows, height] = offsets(inputSize.height);
+    const auto [columns, width] = offsets(inputSize.width);
+    std::vector<cv::Rect> windows;
+    for (const int y : rows)
+        for (const int x : columns)
+            windows.emplace_back(x, y, width, height);
+    return windows;
 }
 
 void FeatureNetworkDetector::fit(const std::vector<cv::Mat>& goodImages, JobContext& job)
@@ -73,6 +121,10 @@ std::vector<AnomalyResult> FeatureNetworkDetector::predict(const std::vector<cv:
 void FeatureNetworkDetector::loadState(torch::serialize::InputArchive& archive)
 {
     geometry_ = InputGeometry::read(archive, budget_.side);
+    torch::Tensor window;
+    window_ = archive.try_read("window", window) ? int(window.item<int64_t>()) : 0;
+    if (window_ < 0)
+        throw InputError("model state has an invalid window");
     torch::serialize::InputArchive teacher;
     archive.read("teacher", teacher);
     teacher_ = loadBackbone(teacher);
@@ -87,6 +139,7 @@ void FeatureNetworkDetector::loadState(torch::serialize::InputArchive& archive)
 void FeatureNetworkDetector::writeState(torch::serialize::OutputArchive& archive) const
 {
     geometry_.write(archive);
+    archive.write("window", torch::tensor(int64_t(window_)));
     torch::serialize::OutputArchive teacher;
     teacher_->save(teacher);
     archive.write("teacher", teacher);
@@ -157,6 +210,7 @@ void FeatureNetworkDetector::fitImages(const std::vector<cv::Mat>& goodImages, J
     {
         JobContext::Span span(job, learnt + 0.05, learnt + 0.07);
         images.emplace(goodImages, geometry_, kCrop, job);
+        window_ = images->crop();
     }
     cv::RNG rng(settings_.seed + 2);
 
@@ -196,27 +250,51 @@ std::vector<AnomalyResult> FeatureNetworkDetector::predictImages(const std::vect
     if (!fitted_)
         throw Error("the detector must be trained or loaded before it can score images");
     std::vector<AnomalyResult> results;
-    forEachBatch(images, nullptr, {},
-                 [&](size_t first, size_t end, const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) {
-                     std::vector<torch::Tensor> distances = levelDistances(input, teacher);
-                     const auto finest = F::InterpolateFuncOptions()
-                                             .size(std::vector<int64_t>(distances.front().sizes().slice(1).begin(),
-                                                                        distances.front().sizes().slice(1).end()))
-                                             .mode(torch::kBilinear)
-                                             .align_corners(false);
-                     for (torch::Tensor& distance : distances)
-                         distance = F::interpolate(distance.unsqueeze(1), finest).squeeze(1);
-                     const torch::Tensor maps = combineLevels(distances);
-                     const cv::Size inputSize(int(input.size(3)), int(input.size(2)));
-                     for (int64_t i = 0; i < int64_t(end - first); ++i) {
-                         AnomalyResult result;
-                         result.anomalyMap = finishAnomalyMap(tensorToMat(maps[i]), inputSize, settings_.imageSize);
-                         double maximum = 0;
-                         cv::minMaxLoc(result.anomalyMap, nullptr, &maximum);
-                         result.score = float(maximum);
-                         results.push_back(std::move(result));
-                     }
-                 });
+    const auto bilinear = [](const torch::Tensor& maps, int64_t height, int64_t width) {
+        return F::interpolate(maps.unsqueeze(1),
+                              F::InterpolateFuncOptions()
+                                  .size(std::vector<int64_t> {height, width})
+                                  .mode(torch::kBilinear)
+                                  .align_corners(false))
+            .squeeze(1);
+    };
+    const auto finish = [&](const torch::Tensor& maps, const cv::Size& inputSize) {
+        for (int64_t i = 0; i < maps.size(0); ++i) {
+            AnomalyResult result;
+            result.anomalyMap = finishAnomalyMap(tensorToMat(maps[i]), inputSize, settings_.imageSize);
+            double maximum = 0;
+            cv::minMaxLoc(result.anomalyMap, nullptr, &maximum);
+            result.score = float(maximum);
+            results.push_back(std::move(result));
+        }
+    };
+    // Windows' maps, at the input's pixels, and how many windows cover each pixel.
+    torch::Tensor stitched, coverage;
+    forEachWindow(
+        images, nullptr, {},
+        [&](size_t, size_t, const Window& window, const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) {
+            std::vector<torch::Tensor> distances = levelDistances(input, teacher);
+            for (torch::Tensor& distance : distances)
+                distance = bilinear(distance, distances.front().size(1), distances.front().size(2));
+            const torch::Tensor maps = combineLevels(distances);
+            if (window.area.size() == window.inputSize) {
+                finish(maps, window.inputSize);
+                return;
+            }
+            if (!stitched.defined()) {
+                stitched = torch::zeros({maps.size(0), window.inputSize.height, window.inputSize.width}, maps.options());
+                coverage = torch::zeros({1, window.inputSize.height, window.inputSize.width}, maps.options());
+            }
+            const cv::Rect& area = window.area;
+            stitched.slice(1, area.y, area.y + area.height)
+                .slice(2, area.x, area.x + area.width)
+                .add_(bilinear(maps, area.height, area.width));
+            coverage.slice(1, area.y, area.y + area.height).slice(2, area.x, area.x + area.width).add_(1.0);
+            if (window.last) {
+                finish(stitched / coverage, window.inputSize);
+                stitched = coverage = torch::Tensor();
+            }
+        });
     return results;
 }
 

@@ -31,8 +31,9 @@ protected:
     // level, finest first; the method keeps it. Whatever the method learns about good
     // images belongs in the network's buffers, so it is saved with it.
     virtual std::shared_ptr<torch::nn::Module> buildNetwork(const std::vector<int64_t>& teacherChannels) = 0;
-    // What training minimises on a batch of crops, given the teacher's maps.
-    virtual torch::Tensor trainingLoss(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) = 0;
+    // What training minimises on a batch of crops, given the teacher's maps; by default the
+    // sum over levels of the mean distance.
+    virtual torch::Tensor trainingLoss(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher);
     // Per level, B x h x w at the level's size: how far the network fails on the teacher's features.
     virtual std::vector<torch::Tensor> levelDistances(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) = 0;
     // One B x h x w map from the levels' distances, each already at the finest level's size.
@@ -43,7 +44,8 @@ protected:
     // Per level, 1 - the cosine of the teacher's and the student's descriptors.
     static std::vector<torch::Tensor> cosineDistances(const std::vector<torch::Tensor>& teacher,
                                                       const std::vector<torch::Tensor>& student);
-    // Runs the teacher over images in batches of one input size: visit(first, end, input, teacher maps).
+    // Runs the teacher over images in batches of one input size, each input cut into the
+    // windows the network was trained on: visit(first, end, input, teacher maps).
     void
     forEachBatch(const std::vector<cv::Mat>& images, JobContext* job, const std::string& stage,
                  const std::function<void(size_t, size_t, const torch::Tensor&, const std::vector<torch::Tensor>&)>& visit) const;
@@ -52,6 +54,17 @@ protected:
     void writeState(torch::serialize::OutputArchive& archive) const final;
 
 private:
+    // Where one window lies in its batch's input of inputSize; last: the batch's last window.
+    struct Window {
+        cv::Rect area;
+        cv::Size inputSize;
+        bool last = true;
+    };
+    using WindowVisit
+        = std::function<void(size_t, size_t, const Window&, const torch::Tensor&, const std::vector<torch::Tensor>&)>;
+    void forEachWindow(const std::vector<cv::Mat>& images, JobContext* job, const std::string& stage,
+                       const WindowVisit& visit) const;
+    std::vector<cv::Rect> windowsOf(const cv::Size& inputSize) const;
     torch::Tensor batchOf(const std::vector<cv::Mat>& images, const cv::Size& size) const;
     void buildNetworkForTeacher();
     void adaptTeacher(const std::vector<cv::Mat>& goodImages, JobContext& job);
@@ -64,6 +77,9 @@ private:
     std::unique_ptr<Backbone> teacher_;
     std::shared_ptr<torch::nn::Module> network_;
     InputGeometry geometry_;
+    // The side of the training crops: a larger input is scored in overlapping windows of it,
+    // so the network sees what it was trained on (0: whole inputs, as models saved before).
+    int window_ = 0;
     bool fitted_ = false;
 };
 

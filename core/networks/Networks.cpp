@@ -174,6 +174,36 @@ std::vector<torch::Tensor> PyramidStudentImpl::forward(const torch::Tensor& inpu
     return maps;
 }
 
+PyramidDecoderImpl::PyramidDecoderImpl(int64_t in, int64_t width, const std::vector<int64_t>& teacherChannels)
+{
+    stages = register_module("stages", nn::ModuleList());
+    heads = register_module("heads", nn::ModuleList());
+    int64_t channels = in;
+    for (auto level = int64_t(teacherChannels.size()) - 1; level >= 0; --level) {
+        const int64_t out = width << std::min<int64_t>(level, 3);
+        stages->push_back(ConvBlock(channels, out));
+        heads->push_back(nn::Conv2d(nn::Conv2dOptions(out, teacherChannels[size_t(level)], 1)));
+        channels = out;
+    }
+}
+
+std::vector<torch::Tensor> PyramidDecoderImpl::forward(torch::Tensor x, const std::vector<torch::Tensor>& teacher)
+{
+    std::vector<torch::Tensor> maps(teacher.size());
+    for (size_t step = 0; step < teacher.size(); ++step) {
+        const size_t level = teacher.size() - 1 - step;
+        x = F::interpolate(
+            x,
+            F::InterpolateFuncOptions()
+                .size(std::vector<int64_t>(teacher[level].sizes().slice(2).begin(), teacher[level].sizes().slice(2).end()))
+                .mode(torch::kBilinear)
+                .align_corners(false));
+        x = stages[step]->as<ConvBlock>()->forward(x);
+        maps[level] = heads[step]->as<nn::Conv2d>()->forward(x);
+    }
+    return maps;
+}
+
 void toChannelsLast(torch::nn::Module& module)
 {
     torch::NoGradGuard noGrad;

@@ -59,6 +59,16 @@ struct PyramidStudentImpl : torch::nn::Module {
 };
 TORCH_MODULE(PyramidStudent);
 
+// Rebuilds a teacher's feature pyramid from one compact map, deepest level first: per
+// level, upsampling to its size, a ConvBlock (width doubling per level, capped at 8x) and
+// a 1x1 head onto its channels. forward() gives the maps at the teacher's sizes, finest first.
+struct PyramidDecoderImpl : torch::nn::Module {
+    PyramidDecoderImpl(int64_t in, int64_t width, const std::vector<int64_t>& teacherChannels);
+    std::vector<torch::Tensor> forward(torch::Tensor x, const std::vector<torch::Tensor>& teacher);
+    torch::nn::ModuleList stages {nullptr}, heads {nullptr};
+};
+TORCH_MODULE(PyramidDecoder);
+
 // Module weights in channels-last layout (faster oneDNN convolutions on CPU).
 void toChannelsLast(torch::nn::Module& module);
 

@@ -37,15 +37,7 @@ protected:
         return student_.ptr();
     }
 
-    // The distance itself, averaged over the crops and summed over levels.
-    torch::Tensor trainingLoss(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) override
-    {
-        torch::Tensor loss = torch::zeros({}, input.options());
-        for (const torch::Tensor& distance : levelDistances(input, teacher))
-            loss = loss + distance.mean();
-        return loss;
-    }
-
+    // Trained on the distance itself (the frame's loss), averaged over the crops and summed over levels.
     std::vector<torch::Tensor> levelDistances(const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) override
     {
         return cosineDistances(teacher, student_->forward(input, teacher));
