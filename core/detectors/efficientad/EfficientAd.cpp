@@ -120,8 +120,7 @@ class EfficientAd : public FeatureNetworkDetector {
 public:
     explicit EfficientAd(const DetectorSettings& settings)
         : FeatureNetworkDetector(settings, budgetOf(settings),
-                                 "Training the student and the autoencoder on the teacher's features of the good images",
-                                 "loss")
+                                 "Training the student and the autoencoder on the teacher's features of the good images", "loss")
     {
     }
 
@@ -180,9 +179,8 @@ protected:
                      [&](size_t, size_t, const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) {
                          const LevelMaps maps = levelMaps(network_->forward(input, teacher));
                          for (size_t level = 0; level < levels; ++level)
-                             for (const auto& [map, kept] :
-                                  {std::pair(maps.local[level], &values[2 * level]),
-                                   std::pair(maps.global[level], &values[2 * level + 1])}) {
+                             for (const auto& [map, kept] : {std::pair(maps.local[level], &values[2 * level]),
+                                                             std::pair(maps.global[level], &values[2 * level + 1])}) {
                                  const torch::Tensor flat = map.flatten().to(torch::kFloat).contiguous();
                                  const auto stride = std::max<int64_t>(
                                      1, int64_t(goodImages.size()) * flat.numel() / int64_t(kQuantileSamples * input.size(0)));
