@@ -87,7 +87,7 @@ void FeatureNetworkDetector::forEachWindow(const std::vector<cv::Mat>& images, J
 }
 
 // Per axis, windows of the training side at evenly spaced offsets (multiples of 16 px, as
-// input sides are) overlapping by at least half a window, the last flush with the end.
+// input sides are) overlapping by about half a window, the last flush with the end.
 std::vector<cv::Rect> FeatureNetworkDetector::windowsOf(const cv::Size& inputSize) const
 {
     const auto offsets = [&](int length) -> std::pair<std::vector<int>, int> {
@@ -187,6 +187,7 @@ void FeatureNetworkDetector::fitImages(const std::vector<cv::Mat>& goodImages, J
     if (goodImages.size() < 2)
         throw InputError("training needs at least 2 good images, got " + std::to_string(goodImages.size()));
     fitted_ = false;
+    window_ = 0; // the teacher adapts to whole inputs, on a second fit as on the first
     chooseAspect(settings_, goodImages);
     geometry_ = chooseInputGeometry(goodImages, budget_.side, settings_.keepAspectRatio, false);
     // A second fit starts from the same teacher and the same initial network.

@@ -48,7 +48,8 @@ protected:
     static std::vector<torch::Tensor> cosineDistances(const std::vector<torch::Tensor>& teacher,
                                                       const std::vector<torch::Tensor>& student);
     // Runs the teacher over images in batches of one input size, each input cut into the
-    // windows the network was trained on: visit(first, end, input, teacher maps).
+    // windows the network was trained on: visit(first, end, input, teacher maps), once per
+    // window, so possibly several times for the same images.
     void
     forEachBatch(const std::vector<cv::Mat>& images, JobContext* job, const std::string& stage,
                  const std::function<void(size_t, size_t, const torch::Tensor&, const std::vector<torch::Tensor>&)>& visit) const;

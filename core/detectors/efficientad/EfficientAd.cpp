@@ -101,6 +101,34 @@ LevelMaps levelMaps(const Outputs& outputs)
     return maps;
 }
 
+// An even sample of a stream of map values: every stride-th value, the stride doubling
+// whenever more than kQuantileSamples are held, so memory stays bounded however many
+// images and windows there are.
+struct ThinnedSample {
+    std::vector<float> values;
+    int64_t stride = 1;
+    int64_t seen = 0;
+
+    void add(const torch::Tensor& map)
+    {
+        const torch::Tensor flat = map.flatten().to(torch::kFloat).contiguous();
+        const int64_t first = (stride - seen % stride) % stride;
+        if (first < flat.numel()) {
+            const torch::Tensor kept = flat.slice(0, first, flat.numel(), stride).contiguous();
+            values.insert(values.end(), kept.data_ptr<float>(), kept.data_ptr<float>() + kept.numel());
+        }
+        seen += flat.numel();
+        while (values.size() > kQuantileSamples) {
+            // Values held are those at multiples of the stride: keep the multiples of twice it.
+            size_t held = 0;
+            for (size_t i = 0; i < values.size(); i += 2)
+                values[held++] = values[i];
+            values.resize(held);
+            stride *= 2;
+        }
+    }
+};
+
 double quantile(std::vector<float>& values, double share)
 {
     if (values.empty())
@@ -174,25 +202,19 @@ protected:
     void calibrate(const std::vector<cv::Mat>& goodImages, JobContext& job) override
     {
         const auto levels = size_t(network_->calibration.size(0));
-        std::vector<std::vector<float>> values(2 * levels);
+        std::vector<ThinnedSample> samples(2 * levels);
         forEachBatch(goodImages, &job, "Measuring the maps on the good images",
                      [&](size_t, size_t, const torch::Tensor& input, const std::vector<torch::Tensor>& teacher) {
                          const LevelMaps maps = levelMaps(network_->forward(input, teacher));
-                         for (size_t level = 0; level < levels; ++level)
-                             for (const auto& [map, kept] : {std::pair(maps.local[level], &values[2 * level]),
-                                                             std::pair(maps.global[level], &values[2 * level + 1])}) {
-                                 const torch::Tensor flat = map.flatten().to(torch::kFloat).contiguous();
-                                 const auto stride = std::max<int64_t>(
-                                     1, int64_t(goodImages.size()) * flat.numel() / int64_t(kQuantileSamples * input.size(0)));
-                                 const torch::Tensor sampled = flat.slice(0, 0, flat.numel(), stride).contiguous();
-                                 kept->insert(kept->end(), sampled.data_ptr<float>(),
-                                              sampled.data_ptr<float>() + sampled.numel());
-                             }
+                         for (size_t level = 0; level < levels; ++level) {
+                             samples[2 * level].add(maps.local[level]);
+                             samples[2 * level + 1].add(maps.global[level]);
+                         }
                      });
         torch::NoGradGuard noGrad;
         for (size_t level = 0; level < levels; ++level)
             for (size_t map = 0; map < 2; ++map) {
-                std::vector<float>& kept = values[2 * level + map];
+                std::vector<float>& kept = samples[2 * level + map].values;
                 const double low = quantile(kept, kLowQuantile);
                 const double high = std::max(quantile(kept, kHighQuantile), low + 1e-6);
                 network_->calibration[int64_t(level)][int64_t(2 * map)] = low;
