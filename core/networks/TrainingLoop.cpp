@@ -44,6 +44,17 @@ ParameterSpec trainingStepsParameter()
             {}};
 }
 
+ParameterSpec networkWidthParameter(const std::string& label, const std::string& tooltip)
+{
+    return {"width", label, tooltip, 32, 32, 128, true, {}};
+}
+
+double widthScaledSeconds(double steps, double secondsPerStep, double width)
+{
+    const double relative = width / 32.0;
+    return steps * secondsPerStep * std::max(0.5, relative * relative);
+}
+
 int runTrainingLoop(JobContext& job, const TrainingPlan& plan, const std::function<double(int step)>& step)
 {
     using Clock = std::chrono::steady_clock;

@@ -29,6 +29,11 @@ int runTrainingLoop(JobContext& job, const TrainingPlan& plan, const std::functi
 ParameterSpec trainingBudgetParameter(const std::string& tooltip);
 // "network_steps": 0 takes the budget's number of steps.
 ParameterSpec trainingStepsParameter();
+// "width": channels of a network's first stage, 32 to 128 (default 32), doubling per stage.
+ParameterSpec networkWidthParameter(const std::string& label, const std::string& tooltip);
+// Training time of steps at secondsPerStep measured for width 32: it grows with the square
+// of the width (convolutions' cost), and not below half.
+double widthScaledSeconds(double steps, double secondsPerStep, double width);
 
 // What each training budget buys a method: the side at which images are seen, and steps.
 struct NetworkBudget {

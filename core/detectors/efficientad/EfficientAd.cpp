@@ -239,19 +239,13 @@ DetectorInfo efficientAdInfo()
             {trainingBudgetParameter("Quick: 128 px, 300 steps. Balanced: 192 px, 800 steps. Thorough: 256 px, "
                                      "2000 steps. Longer training matches good parts more closely."),
              trainingStepsParameter(),
-             {"width",
-              "Network width",
-              "Channels of the student's and the autoencoder's first stage (doubling per stage); wider learns more "
-              "closely and trains slower.",
-              32,
-              32,
-              128,
-              true,
-              {}}},
+             networkWidthParameter(
+                 "Network width",
+                 "Channels of the student's and the autoencoder's first stage (doubling per stage); wider learns more "
+                 "closely and trains slower.")},
             [](const DetectorSettings& settings) { return std::make_unique<EfficientAd>(settings); },
             [](const DetectorSettings& settings) {
-                const double width = settings.parameters.at("width") / 32.0;
-                return budgetOf(settings).steps * kSecondsPerStep * std::max(0.5, width * width);
+                return widthScaledSeconds(budgetOf(settings).steps, kSecondsPerStep, settings.parameters.at("width"));
             },
             true,
             false,

@@ -103,31 +103,25 @@ private:
 
 DetectorInfo reverseDistillationInfo()
 {
-    return {"reverse_distillation",
-            "Reverse Distillation (teacher encoder, student decoder)",
-            "Trains a decoder to rebuild the teacher backbone's features of the good images from a compact "
-            "embedding of them; a defect is what the embedding cannot carry. The teacher is the backbone setting "
-            "(a random or self-learned one, or your pretrained TorchScript file); training takes minutes.",
-            {trainingBudgetParameter("Quick: 128 px, 400 steps. Balanced: 192 px, 1200 steps. Thorough: 256 px, "
-                                     "3000 steps. Longer training rebuilds good parts' features more closely."),
-             trainingStepsParameter(),
-             {"width",
-              "Student width",
-              "Channels of the decoder's finest stage (doubling per stage; the embedding has 8 times as many); "
-              "wider rebuilds more closely and trains slower.",
-              32,
-              32,
-              128,
-              true,
-              {}}},
-            [](const DetectorSettings& settings) { return std::make_unique<ReverseDistillation>(settings); },
-            [](const DetectorSettings& settings) {
-                const double width = settings.parameters.at("width") / 32.0;
-                return budgetOf(settings).steps * kSecondsPerStep * std::max(0.5, width * width);
-            },
-            true,
-            false,
-            "resnet18"};
+    return {
+        "reverse_distillation",
+        "Reverse Distillation (teacher encoder, student decoder)",
+        "Trains a decoder to rebuild the teacher backbone's features of the good images from a compact "
+        "embedding of them; a defect is what the embedding cannot carry. The teacher is the backbone setting "
+        "(a random or self-learned one, or your pretrained TorchScript file); training takes minutes.",
+        {trainingBudgetParameter("Quick: 128 px, 400 steps. Balanced: 192 px, 1200 steps. Thorough: 256 px, "
+                                 "3000 steps. Longer training rebuilds good parts' features more closely."),
+         trainingStepsParameter(),
+         networkWidthParameter("Student width",
+                               "Channels of the decoder's finest stage (doubling per stage; the embedding has 8 times as many); "
+                               "wider rebuilds more closely and trains slower.")},
+        [](const DetectorSettings& settings) { return std::make_unique<ReverseDistillation>(settings); },
+        [](const DetectorSettings& settings) {
+            return widthScaledSeconds(budgetOf(settings).steps, kSecondsPerStep, settings.parameters.at("width"));
+        },
+        true,
+        false,
+        "resnet18"};
 }
 
 } // namespace ds

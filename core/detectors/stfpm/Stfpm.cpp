@@ -67,20 +67,14 @@ DetectorInfo stfpmInfo()
             {trainingBudgetParameter("Quick: 128 px, 400 steps. Balanced: 192 px, 1200 steps. Thorough: 256 px, "
                                      "3000 steps. Longer training matches the teacher more closely on good parts."),
              trainingStepsParameter(),
-             {"width",
-              "Student width",
-              "Channels of the student's first stage (doubling per stage); wider learns the teacher more closely "
-              "and trains slower. Below 32 a student cannot follow a ResNet-18 teacher's 64 to 256 channels "
-              "(measured: part image AUROC 0.71 at 16, 0.91 at 32).",
-              32,
-              32,
-              128,
-              true,
-              {}}},
+             networkWidthParameter(
+                 "Student width",
+                 "Channels of the student's first stage (doubling per stage); wider learns the teacher more closely "
+                 "and trains slower. Below 32 a student cannot follow a ResNet-18 teacher's 64 to 256 channels "
+                 "(measured: part image AUROC 0.71 at 16, 0.91 at 32).")},
             [](const DetectorSettings& settings) { return std::make_unique<Stfpm>(settings); },
             [](const DetectorSettings& settings) {
-                const double width = settings.parameters.at("width") / 32.0;
-                return budgetOf(settings).steps * kSecondsPerStep * std::max(0.5, width * width);
+                return widthScaledSeconds(budgetOf(settings).steps, kSecondsPerStep, settings.parameters.at("width"));
             },
             true,
             false,

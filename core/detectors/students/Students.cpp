@@ -175,20 +175,14 @@ DetectorInfo studentsInfo()
               5,
               true,
               {}},
-             {"width",
-              "Student width",
-              "Channels of each student's first stage (doubling per stage); wider learns the teacher more closely "
-              "and trains slower.",
-              32,
-              32,
-              128,
-              true,
-              {}}},
+             networkWidthParameter(
+                 "Student width",
+                 "Channels of each student's first stage (doubling per stage); wider learns the teacher more closely "
+                 "and trains slower.")},
             [](const DetectorSettings& settings) { return std::make_unique<Students>(settings); },
             [](const DetectorSettings& settings) {
-                const double width = settings.parameters.at("width") / 32.0;
-                return budgetOf(settings).steps * kSecondsPerStudentStep * settings.parameters.at("students")
-                    * std::max(0.5, width * width);
+                return widthScaledSeconds(budgetOf(settings).steps, kSecondsPerStudentStep, settings.parameters.at("width"))
+                    * settings.parameters.at("students");
             },
             true,
             false,
